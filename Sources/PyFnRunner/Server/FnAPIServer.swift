@@ -1,0 +1,56 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Logging
+import PyFnProto
+
+/// The runner's gRPC server: Control, Data, State, Logging and Provision on one port, for every worker of a job.
+///
+/// Calls must carry the `worker_id` header of a worker announced to ``registry``; others are refused.
+public final class FnAPIServer: Sendable {
+    /// The workers and descriptors this server knows.
+    public let registry: WorkerRegistry
+    /// host:port the workers dial.
+    public let endpoint: String
+    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let serving: Task<Void, any Error>
+
+    private init(registry: WorkerRegistry, endpoint: String, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>) {
+        self.registry = registry
+        self.endpoint = endpoint
+        self.server = server
+        self.serving = serving
+    }
+
+    /// Starts serving on `host` at `port` (0 picks a free one) and returns once the port is bound.
+    /// Python log records are written to `logger`.
+    public static func start(host: String = "127.0.0.1", port: Int = 0, logger: Logger = Logger(label: "pyfn.worker")) async throws -> FnAPIServer {
+        let registry = WorkerRegistry()
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port),
+            transportSecurity: .plaintext,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = 64 * 1024 * 1024 }
+        )
+        let services: [any RegistrableRPCService] = [
+            ControlService(registry: registry),
+            DataService(registry: registry),
+            StateService(),
+            LoggingService(logger: logger),
+            ProvisioningService(registry: registry),
+        ]
+        let server = GRPCServer(transport: transport, services: services, interceptors: [WorkerIdentityInterceptor(registry: registry)])
+        let serving = Task { try await server.serve() }
+        guard let address = try await transport.listeningAddress.ipv4 else {
+            server.beginGracefulShutdown()
+            throw PyFnError.workerStartFailed("the Fn API server did not bind an IPv4 address on \(host)")
+        }
+        let endpoint = "\(address.host):\(address.port)"
+        await registry.setEndpoint(endpoint)
+        return FnAPIServer(registry: registry, endpoint: endpoint, server: server, serving: serving)
+    }
+
+    /// Stops accepting calls, lets running ones finish, and returns when the server has stopped.
+    public func shutdown() async {
+        server.beginGracefulShutdown()
+        _ = await serving.result
+    }
+}

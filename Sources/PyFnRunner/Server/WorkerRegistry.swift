@@ -1,0 +1,55 @@
+import PyFnProto
+
+/// The workers a runner has started and the bundle descriptors they may fetch.
+///
+/// A worker is known from the moment its environment is asked to start it; calls carrying any other
+/// `worker_id` are refused.
+public actor WorkerRegistry {
+    private var connections: [String: WorkerConnection] = [:]
+    private var options: [String: [String: String]] = [:]
+    private var descriptors: [String: ProcessBundleDescriptor] = [:]
+    /// host:port of the services workers dial, once the server is bound.
+    public private(set) var endpoint = ""
+
+    /// An empty registry.
+    public init() {}
+
+    /// Records where the server listens.
+    func setEndpoint(_ endpoint: String) {
+        self.endpoint = endpoint
+    }
+
+    /// Announces a worker that is about to dial in, with the job options it is provisioned with.
+    public func expect(workerID: String, options workerOptions: [String: String]) -> WorkerConnection {
+        let connection = WorkerConnection(workerID: workerID)
+        connections[workerID] = connection
+        options[workerID] = workerOptions
+        return connection
+    }
+
+    /// Forgets a worker that has stopped; its later calls are refused.
+    public func forget(workerID: String) {
+        connections[workerID] = nil
+        options[workerID] = nil
+    }
+
+    /// The connection of a known worker, or nil.
+    public func connection(for workerID: String) -> WorkerConnection? {
+        connections[workerID]
+    }
+
+    /// The job options a known worker is provisioned with.
+    public func options(for workerID: String) -> [String: String]? {
+        options[workerID]
+    }
+
+    /// Makes a descriptor available to `GetProcessBundleDescriptor`.
+    public func register(_ descriptor: ProcessBundleDescriptor) {
+        descriptors[descriptor.id] = descriptor
+    }
+
+    /// A registered descriptor, or nil.
+    public func descriptor(id: String) -> ProcessBundleDescriptor? {
+        descriptors[id]
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import PyFnArrow
+import PyFnProto
+
+/// A worker that talks to this runner over the Fn API: bundles travel as Arrow IPC streams over its connection.
+struct RemoteWorker: PythonWorker {
+    let id: String
+    let connection: WorkerConnection
+    let registry: WorkerRegistry
+    /// Ends the worker's process or asks its pool to stop it.
+    let terminate: @Sendable () async -> Void
+
+    func register(_ descriptor: ProcessBundleDescriptor) async throws {
+        await registry.register(try descriptor.pointingDataPorts(at: await registry.endpoint))
+    }
+
+    func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
+        let bytes = try ArrowStreamWriter.encode([input], schema: input.schema)
+        let reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes)
+        var reader = ArrowStreamReader()
+        var batches: [RecordBatch] = []
+        for piece in reply.output {
+            reader.append(piece)
+            while let batch = try reader.nextBatch() { batches.append(batch) }
+        }
+        guard reader.schema != nil else {
+            throw PyFnError.protocolViolation("worker \(id) sent no output stream for a bundle of descriptor \(descriptorID)")
+        }
+        return BundleResult(batches: batches, monitoringInfos: reply.monitoringInfos)
+    }
+
+    func stop() async {
+        await connection.close()
+        await terminate()
+        await registry.forget(workerID: id)
+    }
+}
+
+extension ProcessBundleDescriptor {
+    /// This descriptor with the Data-service ports of its source and sink transforms set to `endpoint`.
+    func pointingDataPorts(at endpoint: String) throws -> ProcessBundleDescriptor {
+        var descriptor = self
+        for id in [BundleTransform.source, BundleTransform.sink] {
+            guard var transform = descriptor.transforms[id] else { continue }
+            var port = try RemoteGrpcPort(serializedBytes: transform.spec.payload)
+            port.apiServiceDescriptor.url = endpoint
+            transform.spec.payload = try port.serializedData()
+            descriptor.transforms[id] = transform
+        }
+        return descriptor
+    }
+}

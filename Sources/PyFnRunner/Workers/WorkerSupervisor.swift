@@ -1,0 +1,88 @@
+import PyFnArrow
+import PyFnProto
+
+/// Keeps a worker running for an operator: starts it on first use, registers the operator's descriptors with it,
+/// and when it is lost starts a new one and replays the bundles that were in flight, so no rows are lost.
+public actor WorkerSupervisor {
+    /// Where workers come from.
+    public nonisolated let environment: any WorkerEnvironment
+    /// How many times a lost worker is replaced before bundles fail.
+    public nonisolated let maxRestarts: Int
+    /// How many times a worker has been replaced so far.
+    public private(set) var restarts = 0
+
+    private var worker: (any PythonWorker)?
+    private var starting: Task<any PythonWorker, any Error>?
+    private var generation = 0
+    private var descriptors: [ProcessBundleDescriptor] = []
+    private var lastLoss = ""
+
+    /// A supervisor for workers from `environment`.
+    public init(environment: any WorkerEnvironment, maxRestarts: Int = 3) {
+        self.environment = environment
+        self.maxRestarts = maxRestarts
+    }
+
+    /// Registers a descriptor with the current worker and every later one.
+    public func register(_ descriptor: ProcessBundleDescriptor) async throws {
+        descriptors.append(descriptor)
+        if let worker { try await worker.register(descriptor) }
+    }
+
+    /// Starts the worker now rather than on the first bundle, so start-up errors surface early.
+    public func start() async throws {
+        _ = try await currentWorker()
+    }
+
+    /// Runs a bundle, replaying it on a new worker if the worker is lost, up to ``maxRestarts`` times in all.
+    public nonisolated func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
+        while true {
+            let (worker, generation) = try await currentWorker()
+            do {
+                return try await worker.processBundle(descriptorID: descriptorID, input: input)
+            } catch PyFnError.workerLost(let reason) {
+                try await replace(generation: generation, reason: reason)
+            }
+        }
+    }
+
+    /// Stops the current worker.
+    public func stop() async {
+        starting?.cancel()
+        if let worker { await worker.stop() }
+        worker = nil
+    }
+
+    private func currentWorker() async throws -> (any PythonWorker, Int) {
+        if let worker { return (worker, generation) }
+        if let starting { return (try await starting.value, generation) }
+        let environment = self.environment
+        let descriptors = self.descriptors
+        let task = Task {
+            let worker = try await environment.startWorker()
+            for descriptor in descriptors { try await worker.register(descriptor) }
+            return worker
+        }
+        starting = task
+        defer { starting = nil }
+        let started = try await task.value
+        worker = started
+        return (started, generation)
+    }
+
+    /// Retires the worker of `generation` (once, however many bundles saw it go) and allows a new one, unless
+    /// the restart budget is spent.
+    private func replace(generation lost: Int, reason: String) async throws {
+        if lost == generation {
+            let old = worker
+            worker = nil
+            generation += 1
+            restarts += 1
+            lastLoss = reason
+            if let old { await old.stop() }
+        }
+        if restarts > maxRestarts {
+            throw PyFnError.workerLost("\(lastLoss) (gave up after \(maxRestarts) restarts)")
+        }
+    }
+}

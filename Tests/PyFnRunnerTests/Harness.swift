@@ -1,0 +1,74 @@
+import Foundation
+import PyFnArrow
+import PyFnRunner
+import PyFnTestSupport
+
+/// Runs operators against real Python workers started from the project's venv, with the test UDF modules of
+/// Tests/PyFnRunnerTests/python on their path.
+enum Harness {
+    static let udfFolder = TestPython.repositoryRoot.appendingPathComponent("Tests/PyFnRunnerTests/python").path
+
+    static func pythonOptions(_ configure: (inout PythonOptions) -> Void = { _ in }) -> PythonOptions {
+        var options = PythonOptions()
+        options.executable = TestPython.executable
+        options.files = [udfFolder]
+        options.startTimeout = .seconds(20)
+        configure(&options)
+        return options
+    }
+
+    /// A function from Tests/PyFnRunnerTests/python/scalar_udfs.py.
+    static func udf(_ name: String, returns type: SQLType) -> PythonFunction {
+        .reference("scalar_udfs.\(name)", returns: type)
+    }
+
+    /// Runs `calls` over `batches` through a fresh server, worker and operator; returns all output as one batch.
+    static func run(_ calls: [FunctionCall], over batches: [RecordBatch], forwarded: [Int]? = nil,
+                    bundle: BundleOptions = BundleOptions(), python: PythonOptions = pythonOptions()) async throws -> RecordBatch {
+        let server = try await FnAPIServer.start()
+        let op = try ScalarFunctionOperator(
+            calls: calls, inputSchema: batches[0].schema, forwardedColumns: forwarded,
+            environment: ProcessEnvironment(server: server, options: python), bundle: bundle, python: python)
+        do {
+            try await op.open()
+            var output: [RecordBatch] = []
+            for batch in batches { output += try await op.process(batch) }
+            output += try await op.finish()
+            await op.close()
+            await server.shutdown()
+            return output.isEmpty ? try empty(op.outputSchema) : try RecordBatch.concatenate(output)
+        } catch {
+            await op.close()
+            await server.shutdown()
+            throw error
+        }
+    }
+
+    /// A batch with no rows.
+    static func empty(_ schema: ArrowSchema) throws -> RecordBatch {
+        try RecordBatch(schema: schema, columns: schema.fields.map { field in
+            var builder = ArrowArrayBuilder(type: field.type)
+            return builder.finish()
+        })
+    }
+
+    /// A batch of BIGINT columns.
+    static func bigints(_ columns: [(String, [Int64?])]) throws -> RecordBatch {
+        let schema = ArrowSchema(fields: columns.map { ArrowField($0.0, .int64) }, metadata: [:])
+        return try RecordBatch(schema: schema, columns: columns.map { name, values in
+            ArrowArray.int64(values.map { $0 ?? 0 }, validity: values.contains(nil) ? values.map { $0 != nil } : nil)
+        })
+    }
+
+    /// Worker processes of this test process still alive.
+    static func livingWorkers() -> [String] {
+        let marker = "--id=worker-\(getpid())-"
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.compactMap { pid in
+            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return commandLine.contains(marker) ? "\(pid): \(commandLine)" : nil
+        }
+    }
+}
+

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test, Swift and Python, after setting up what they need. Fails if either side runs no test.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh
+
+echo "== Python tests (pytest worker/tests)"
+set +e
+.venv/bin/python -m pytest -q worker/tests
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+
+echo "== Swift tests (swift test)"
+log=$(mktemp)
+set +e
+swift test 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\]|^(Test Case|Test Suite).*(started|passed)'
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+if ! grep -qE 'Test run with [1-9][0-9]* tests? .*passed' "$log"; then echo "swift test ran no test"; exit 1; fi
