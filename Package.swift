@@ -49,7 +49,7 @@ let package = Package(
         ),
         // Finds the project's Python and runs the Python halves of cross-language tests.
         .target(name: "PyFnTestSupport", path: "Tests/PyFnTestSupport"),
-        .testTarget(name: "PyFnArrowTests", dependencies: ["PyFnArrow", "PyFnTestSupport"]),
+        .testTarget(name: "PyFnArrowTests", dependencies: ["PyFnArrow", "PyFnTestSupport"], exclude: ["python"]),
         .testTarget(name: "PyFnProtoTests", dependencies: ["PyFnProto", "PyFnTestSupport"], exclude: ["python"]),
         .testTarget(name: "PyFnRunnerTests", dependencies: ["PyFnRunner", "PyFnArrow", "PyFnProto", "PyFnTestSupport", .product(name: "Logging", package: "swift-log")], exclude: ["python"]),
     ]

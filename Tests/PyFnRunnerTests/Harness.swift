@@ -2,6 +2,7 @@ import Foundation
 import PyFnArrow
 import PyFnRunner
 import PyFnTestSupport
+import Testing
 
 /// Runs operators against real Python workers started from the project's venv, with the test UDF modules of
 /// Tests/PyFnRunnerTests/python on their path.
@@ -26,6 +27,7 @@ enum Harness {
     static func run(_ calls: [FunctionCall], over batches: [RecordBatch], forwarded: [Int]? = nil,
                     bundle: BundleOptions = BundleOptions(), python: PythonOptions = pythonOptions()) async throws -> RecordBatch {
         let server = try await FnAPIServer.start()
+        defer { #expect(livingWorkers(of: server) == [], "a worker outlived its operator") }
         let op = try ScalarFunctionOperator(
             calls: calls, inputSchema: batches[0].schema, forwardedColumns: forwarded,
             environment: ProcessEnvironment(server: server, options: python), bundle: bundle, python: python)
@@ -54,15 +56,15 @@ enum Harness {
 
     /// A batch of BIGINT columns.
     static func bigints(_ columns: [(String, [Int64?])]) throws -> RecordBatch {
-        let schema = ArrowSchema(fields: columns.map { ArrowField($0.0, .int64) }, metadata: [:])
+        let schema = ArrowSchema(columns.map { ArrowField($0.0, .int64) })
         return try RecordBatch(schema: schema, columns: columns.map { name, values in
             ArrowArray.int64(values.map { $0 ?? 0 }, validity: values.contains(nil) ? values.map { $0 != nil } : nil)
         })
     }
 
-    /// Worker processes of this test process still alive.
-    static func livingWorkers() -> [String] {
-        let marker = "--id=worker-\(getpid())-"
+    /// Worker processes started for `server` that are still alive.
+    static func livingWorkers(of server: FnAPIServer) -> [String] {
+        let marker = "--provision_endpoint=\(server.endpoint) "
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return pids.compactMap { pid in
             guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }

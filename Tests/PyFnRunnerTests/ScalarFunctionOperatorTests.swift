@@ -73,12 +73,6 @@ import Testing
         let forwardedInOrder = output.columns[0].withValues(as: Int64.self) { Array($0) == a }
         #expect(forwardedInOrder)
     }
-
-    @Test func workersAreGoneAfterClose() async throws {
-        _ = try await Harness.run([FunctionCall(Harness.udf("add", returns: .bigint), [.column(0), .column(1)])],
-                                  over: [try Harness.bigints([("a", [1]), ("b", [2])])])
-        #expect(Harness.livingWorkers() == [])
-    }
 }
 
 extension RecordBatch {

@@ -43,8 +43,7 @@ public final class ScalarFunctionOperator {
         self.inputSchema = inputSchema
         self.forwardedColumns = forwarded
         self.outputSchema = ArrowSchema(
-            fields: forwarded.map { inputSchema.fields[$0] } + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) },
-            metadata: [:])
+            forwarded.map { inputSchema.fields[$0] } + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
         let descriptorID = "scalar-\(Self.counter.next())"
         self.descriptor = try BundleDescriptor.make(
             id: descriptorID, operation: .scalar,

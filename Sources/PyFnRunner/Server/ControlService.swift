@@ -14,20 +14,25 @@ struct ControlService: BeamFnControl.ServiceProtocol {
             throw RPCError(code: .alreadyExists, message: "worker \(connection.workerID) already has a Control stream")
         }
         return StreamingServerResponse { writer in
+            // The stream ends when either side is done: the runner closing the connection ends the instruction
+            // sequence, the worker closing its side ends the responses.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await instruction in connection.instructions {
                         try await writer.write(instruction)
                     }
                 }
-                do {
-                    for try await response in request.messages {
-                        await connection.received(response)
+                group.addTask {
+                    do {
+                        for try await response in request.messages {
+                            await connection.received(response)
+                        }
+                        await connection.markLost("its Control stream ended")
+                    } catch {
+                        await connection.markLost("its Control stream failed: \(error)")
                     }
-                    await connection.markLost("its Control stream ended")
-                } catch {
-                    await connection.markLost("its Control stream failed: \(error)")
                 }
+                _ = try await group.next()
                 group.cancelAll()
             }
             return [:]

@@ -17,9 +17,12 @@ struct DataService: BeamFnData.ServiceProtocol {
                         try await writer.write(elements)
                     }
                 }
-                for try await elements in request.messages {
-                    await connection.received(elements)
+                group.addTask {
+                    for try await elements in request.messages {
+                        await connection.received(elements)
+                    }
                 }
+                _ = try await group.next()
                 group.cancelAll()
             }
             return [:]

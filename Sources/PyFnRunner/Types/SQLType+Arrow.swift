@@ -39,7 +39,7 @@ extension SQLField {
 extension ArrowSchema {
     /// The Arrow schema of a table with these SQL columns.
     public init(columns: [SQLField]) {
-        self.init(fields: columns.map(\.arrowField), metadata: [:])
+        self.init(columns.map(\.arrowField))
     }
 }
 

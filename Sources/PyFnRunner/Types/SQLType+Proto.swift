@@ -60,7 +60,7 @@ extension SQLType {
         case .array: kind = .array(try SQLType(proto: message.elementType))
         case .map: kind = .map(key: try SQLType(proto: message.keyType), value: try SQLType(proto: message.valueType))
         case .row: kind = .row(try message.fields.map { SQLField($0.name, try SQLType(proto: $0.type)) })
-        case .typeNameUnspecified, .UNRECOGNIZED:
+        case .unspecified, .UNRECOGNIZED:
             throw PyFnError.invalidDescriptor("a DataType has no type name (\(message.typeName))")
         }
         self.init(kind, nullable: message.nullable)

@@ -48,7 +48,8 @@ public struct ProcessEnvironment: WorkerEnvironment {
         defer { watchdog.cancel() }
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
-                                  terminate: { await process.stop(grace: stopGrace) })
+                                  terminate: { await process.stop(grace: stopGrace) },
+                                  explainLoss: { await process.exitDescription(waiting: .seconds(1)) })
         do {
             try await connection.waitUntilConnected()
         } catch {

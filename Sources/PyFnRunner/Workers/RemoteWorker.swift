@@ -9,6 +9,9 @@ struct RemoteWorker: PythonWorker {
     let registry: WorkerRegistry
     /// Ends the worker's process or asks its pool to stop it.
     let terminate: @Sendable () async -> Void
+    /// How the worker ended, when that can be known (a process's exit status and last output); a lost Control
+    /// stream is usually a dead process, and this says how it died.
+    let explainLoss: @Sendable () async -> String?
 
     func register(_ descriptor: ProcessBundleDescriptor) async throws {
         await registry.register(try descriptor.pointingDataPorts(at: await registry.endpoint))
@@ -16,7 +19,12 @@ struct RemoteWorker: PythonWorker {
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
         let bytes = try ArrowStreamWriter.encode([input], schema: input.schema)
-        let reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes)
+        let reply: BundleReply
+        do {
+            reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes)
+        } catch PyFnError.workerLost(let reason) {
+            throw PyFnError.workerLost(await explainLoss().map { "worker \(id): \($0)" } ?? reason)
+        }
         var reader = ArrowStreamReader()
         var batches: [RecordBatch] = []
         for piece in reply.output {

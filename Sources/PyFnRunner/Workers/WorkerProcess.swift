@@ -5,16 +5,46 @@ import Synchronization
 /// A Python worker as a child process: its output goes to the log (and the last lines are kept for error
 /// messages), its exit is reported once, and stopping it escalates from waiting to SIGTERM to SIGKILL.
 final class WorkerProcess: Sendable {
-    private let process: Mutex<Process>
     private let pid: Int32
-    private let exit: Mutex<ExitState>
-    private let outputTail: Mutex<[String]>
-    private static let tailLines = 30
+    private let state: State
 
-    private struct ExitState {
-        var status: Int32?
-        var outputClosed = false
-        var reported = false
+    /// What the process, its output reader and its owner share.
+    private final class State: Sendable {
+        struct Exit {
+            var status: Int32?
+            var outputClosed = false
+            var reported = false
+            var description: String?
+        }
+        let exit = Mutex(Exit())
+        let outputTail = Mutex<[String]>([])
+        let onExit: @Sendable (Int32, String) -> Void
+        static let tailLines = 30
+
+        init(onExit: @escaping @Sendable (Int32, String) -> Void) {
+            self.onExit = onExit
+        }
+
+        var hasExited: Bool { exit.withLock { $0.status != nil && $0.outputClosed } }
+
+        func keep(_ line: String) {
+            outputTail.withLock {
+                $0.append(line)
+                if $0.count > Self.tailLines { $0.removeFirst() }
+            }
+        }
+
+        /// Reports the exit once both the status and the end of the output are in.
+        func reportIfDone() {
+            let output = outputTail.withLock { $0.joined(separator: "\n") }
+            let status: Int32? = exit.withLock { exit in
+                guard let status = exit.status, exit.outputClosed, !exit.reported else { return nil }
+                exit.reported = true
+                exit.description = "its process exited with status \(status)" + (output.isEmpty ? "" : "; its last output:\n\(output)")
+                return status
+            }
+            if let status { onExit(status, output) }
+        }
     }
 
     /// Starts `executable` with `arguments`; `onExit` is called once, with the exit status and the last lines of
@@ -31,26 +61,14 @@ final class WorkerProcess: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        let exit = Mutex(ExitState())
-        let outputTail = Mutex<[String]>([])
-        let finishIfDone: @Sendable () -> Void = {
-            let status: Int32? = exit.withLock { state in
-                guard let status = state.status, state.outputClosed, !state.reported else { return nil }
-                state.reported = true
-                return status
-            }
-            guard let status else { return }
-            onExit(status, outputTail.withLock { $0.joined(separator: "\n") })
-        }
+        let state = State(onExit: onExit)
         process.terminationHandler = { finished in
-            exit.withLock { $0.status = finished.terminationStatus }
-            finishIfDone()
+            state.exit.withLock { $0.status = finished.terminationStatus }
+            state.reportIfDone()
         }
         try process.run()
-        self.process = Mutex(process)
         self.pid = process.processIdentifier
-        self.exit = exit
-        self.outputTail = outputTail
+        self.state = state
         let reader = pipe.fileHandleForReading
         Thread.detachNewThread {
             var pending = Data()
@@ -62,24 +80,22 @@ final class WorkerProcess: Sendable {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
                     logger.info("\(line)", metadata: ["worker": "\(workerID)", "stream": "output"])
-                    outputTail.withLock {
-                        $0.append(line)
-                        if $0.count > Self.tailLines { $0.removeFirst() }
-                    }
+                    state.keep(line)
                 }
             }
-            if !pending.isEmpty {
-                let line = String(decoding: pending, as: UTF8.self)
-                outputTail.withLock { $0.append(line) }
-            }
-            exit.withLock { $0.outputClosed = true }
-            finishIfDone()
+            if !pending.isEmpty { state.keep(String(decoding: pending, as: UTF8.self)) }
+            state.exit.withLock { $0.outputClosed = true }
+            state.reportIfDone()
         }
     }
 
     /// Whether the process has exited and its output has been read to the end.
-    var hasExited: Bool {
-        exit.withLock { $0.status != nil && $0.outputClosed }
+    var hasExited: Bool { state.hasExited }
+
+    /// How the process ended (status and last output), waiting at most `timeout` for it to end; nil if it still runs.
+    func exitDescription(waiting timeout: Duration) async -> String? {
+        _ = await waitForExit(timeout: timeout)
+        return state.exit.withLock { $0.description }
     }
 
     /// Waits until the process has exited and its output is read, for at most `timeout`; true if it has.

@@ -43,8 +43,8 @@ struct BenchmarkError: Error, CustomStringConvertible {
 func peakMemoryMB() -> (runner: Double, worker: Double) {
     var own = rusage()
     var children = rusage()
-    getrusage(RUSAGE_SELF, &own)
-    getrusage(RUSAGE_CHILDREN, &children)
+    getrusage(RUSAGE_SELF.rawValue, &own)
+    getrusage(RUSAGE_CHILDREN.rawValue, &children)
     return (Double(own.ru_maxrss) / 1024, Double(children.ru_maxrss) / 1024)
 }
 

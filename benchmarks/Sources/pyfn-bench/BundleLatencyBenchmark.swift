@@ -12,7 +12,7 @@ func runBundleLatencyBenchmark() async throws {
     var bundle = BundleOptions()
     bundle.bundleSize = 1
     let add = PythonFunction.reference("bench_udfs.add", returns: .bigint)
-    let schema = ArrowSchema(fields: [ArrowField("a", .int64), ArrowField("b", .int64)], metadata: [:])
+    let schema = ArrowSchema([ArrowField("a", .int64), ArrowField("b", .int64)])
     let op = try ScalarFunctionOperator(calls: [FunctionCall(add, [.column(0), .column(1)])], inputSchema: schema,
                                         environment: ProcessEnvironment(server: server, options: python), bundle: bundle, python: python)
     try await op.open()

@@ -11,7 +11,7 @@ func runScalarAddBenchmark() async throws {
         let first = index * batchRows
         let a = ArrowArray.int64((first..<first + batchRows).map { Int64($0 + 1) })
         let b = ArrowArray.int64((first..<first + batchRows).map { Int64(($0 * 7919) % 1_000_003) })
-        return try RecordBatch(schema: ArrowSchema(fields: [ArrowField("a", .int64), ArrowField("b", .int64)], metadata: [:]), columns: [a, b])
+        return try RecordBatch(schema: ArrowSchema([ArrowField("a", .int64), ArrowField("b", .int64)]), columns: [a, b])
     }
     let server = try await FnAPIServer.start()
     var python = PythonOptions()

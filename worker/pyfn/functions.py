@@ -1,0 +1,89 @@
+"""PyFlink's function base classes and FunctionContext."""
+
+from __future__ import annotations
+
+import abc
+from typing import Dict, Iterable, List, Optional
+
+from pyfn.metrics import MetricGroup
+
+__all__ = ["FunctionContext", "UserDefinedFunction", "ScalarFunction", "TableFunction", "AggregateFunction"]
+
+
+class FunctionContext:
+    """What a function learns about the job in `open()`: job parameters and its metric group."""
+
+    def __init__(self, base_metric_group: Optional[MetricGroup] = None,
+                 job_parameters: Optional[Dict[str, str]] = None):
+        self._base_metric_group = base_metric_group if base_metric_group is not None else MetricGroup()
+        self._job_parameters = dict(job_parameters or {})
+
+    def get_metric_group(self) -> MetricGroup:
+        """The group to register this function's counters, gauges, meters and distributions in."""
+        return self._base_metric_group
+
+    def get_job_parameter(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
+        """The job parameter `key`, or `default_value` when the job does not set it."""
+        return self._job_parameters.get(key, default_value)
+
+
+class UserDefinedFunction(abc.ABC):
+    """Base of class-based functions: `open` before the first row, `close` at the end."""
+
+    def open(self, function_context: FunctionContext) -> None:
+        """One-time setup; `function_context` gives job parameters and the metric group."""
+
+    def close(self) -> None:
+        """Tear-down after the last call."""
+
+    def is_deterministic(self) -> bool:
+        """True when the same arguments always give the same result (the default)."""
+        return True
+
+
+class ScalarFunction(UserDefinedFunction):
+    """Maps zero or more values of one row to one value: implement `eval(*args)`."""
+
+    @abc.abstractmethod
+    def eval(self, *args):
+        """The function's value for one row's arguments."""
+
+
+class TableFunction(UserDefinedFunction):
+    """Maps the values of one row to zero or more rows: implement `eval(*args)` yielding rows."""
+
+    @abc.abstractmethod
+    def eval(self, *args) -> Iterable:
+        """Yields (or returns an iterable of) the rows for one input row: tuples, Rows or single values."""
+
+
+class AggregateFunction(UserDefinedFunction):
+    """Aggregates the rows of a group through an accumulator."""
+
+    @abc.abstractmethod
+    def get_value(self, accumulator):
+        """The aggregate's result from the accumulator."""
+
+    @abc.abstractmethod
+    def create_accumulator(self):
+        """A fresh, empty accumulator."""
+
+    @abc.abstractmethod
+    def accumulate(self, accumulator, *args) -> None:
+        """Adds one row's arguments to the accumulator."""
+
+    def retract(self, accumulator, *args) -> None:
+        """Removes one row's arguments from the accumulator (needed for retraction streams)."""
+        raise NotImplementedError("%s does not implement retract" % type(self).__name__)
+
+    def merge(self, accumulator, accumulators: List) -> None:
+        """Merges other accumulators into `accumulator` (needed for session windows and two-phase aggregation)."""
+        raise NotImplementedError("%s does not implement merge" % type(self).__name__)
+
+    def get_result_type(self):
+        """The result's DataType when the function declares it itself (else pass result_type to udaf)."""
+        return None
+
+    def get_accumulator_type(self):
+        """The accumulator's DataType when the function declares it itself."""
+        return None

@@ -1,0 +1,158 @@
+"""Boot: flags, provisioning, the Logging and Control streams, and the harness's lifetime.
+
+The harness asks `GetProvisionInfo` for the job's `python.*` options (`python.files` goes to the front of
+sys.path) and the endpoints, opens Logging then Control, and exits when Control ends or when the process that
+started it dies (no orphans).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from typing import Dict, List, Optional
+
+from pyfn.worker.channels import ChannelFactory
+
+_log = logging.getLogger(__name__)
+
+#: Seconds to wait for the runner's Provision service.
+PROVISION_TIMEOUT = 60.0
+#: Seconds between checks that the parent process is alive.
+PARENT_POLL_SECONDS = 0.5
+#: Seconds to let a running bundle finish after Control ended.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m pyfn.worker",
+                                     description="PyFn's Python harness (Beam Fn API, Arrow batches).")
+    parser.add_argument("--id", "--worker_id", dest="id", required=True, help="this worker's id (worker_id header)")
+    parser.add_argument("--provision_endpoint", required=True, help="host:port of the Provision service")
+    parser.add_argument("--control_endpoint", default="", help="host:port of Control when provisioning omits it")
+    parser.add_argument("--logging_endpoint", default="", help="host:port of Logging when provisioning omits it")
+    parser.add_argument("--artifact_endpoint", default="", help="accepted for Beam compatibility; unused")
+    parser.add_argument("--semi_persist_dir", default="", help="a folder the harness may keep files in")
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        print("pyfn.worker: ignoring unknown arguments %s" % " ".join(unknown), file=sys.stderr)
+    return args
+
+
+def flatten_options(options: Dict) -> Dict[str, str]:
+    """Pipeline options as {"python.files": "..."}: flat keys, an `options` sub-map, or nested maps."""
+    flat: Dict[str, str] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(key if not prefix or prefix == "options" else prefix + "." + key, inner)
+        elif value is not None:
+            flat[prefix] = value if isinstance(value, str) else str(value)
+
+    walk("", options)
+    return flat
+
+
+def apply_python_files(value: str) -> List[str]:
+    """Puts the comma-separated paths of `python.files` at the front of sys.path, in their order."""
+    paths = [p.strip() for p in value.split(",") if p.strip()]
+    for path in reversed(paths):
+        path = os.path.abspath(path)
+        if path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
+    return paths
+
+
+def watch_parent(poll_seconds: float = PARENT_POLL_SECONDS) -> None:
+    """Exits the process as soon as the process that started it is gone."""
+    parent = os.getppid()
+    if parent <= 1:
+        return
+
+    def watch():
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                try:
+                    sys.stderr.write("pyfn.worker: parent process %d is gone; exiting\n" % parent)
+                    sys.stderr.flush()
+                finally:
+                    os._exit(1)
+
+    threading.Thread(target=watch, name="pyfn-parent-watch", daemon=True).start()
+
+
+def provision(channels: ChannelFactory, endpoint: str):
+    from pyfn.proto.beam import beam_provision_api_pb2, beam_provision_api_pb2_grpc
+
+    stub = beam_provision_api_pb2_grpc.ProvisionServiceStub(channels.channel(endpoint))
+    response = stub.GetProvisionInfo(beam_provision_api_pb2.GetProvisionInfoRequest(), timeout=PROVISION_TIMEOUT,
+                                     wait_for_ready=True)
+    return response.info
+
+
+def _setup_stderr_logging() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("pyfn.worker %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    stderr_handler = _setup_stderr_logging()
+    watch_parent()
+    if args.semi_persist_dir:
+        os.makedirs(args.semi_persist_dir, exist_ok=True)
+    channels = ChannelFactory(args.id)
+    try:
+        info = provision(channels, args.provision_endpoint)
+    except Exception as error:  # noqa: BLE001 - report why the harness cannot start
+        _log.error("GetProvisionInfo at %s failed: %s", args.provision_endpoint, error)
+        os._exit(2)
+
+    from google.protobuf import json_format
+
+    options = flatten_options(json_format.MessageToDict(info.pipeline_options))
+    if options.get("python.files"):
+        apply_python_files(options["python.files"])
+    control_url = info.control_endpoint.url or args.control_endpoint
+    logging_url = info.logging_endpoint.url or args.logging_endpoint
+    if not control_url:
+        _log.error("no control endpoint: neither in the provision info nor --control_endpoint")
+        os._exit(2)
+
+    logging_client = None
+    if logging_url:
+        from pyfn.worker.log_forwarding import LogForwardingHandler, LoggingClient
+
+        handler = LogForwardingHandler()
+        logging.getLogger().addHandler(handler)
+        logging_client = LoggingClient(channels.channel(logging_url), handler)
+        # Logs now reach the runner; stderr keeps only what is severe.
+        stderr_handler.setLevel(logging.ERROR)
+
+    from pyfn.worker.control import ControlClient
+
+    control = ControlClient(channels.channel(control_url), channels, default_data_url=control_url)
+    _log.info("pyfn worker %s started (pid %d)", args.id, os.getpid())
+    control.run()
+    if not control.wait_for_bundles(SHUTDOWN_GRACE_SECONDS):
+        _log.warning("a bundle was still running when Control ended")
+    for failure in control.close():
+        _log.error("%s", failure)
+    if logging_client is not None:
+        logging_client.close()
+    channels.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # gRPC and user threads may still be alive; the harness's work is done.
+    os._exit(0)

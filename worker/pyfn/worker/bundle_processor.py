@@ -1,0 +1,216 @@
+"""Runs bundles: fetches and caches descriptors, builds an operation per descriptor, moves the data.
+
+A descriptor has a `beam:runner:source:v1` transform (input over Data, or embedded in the request), one
+`pyfn:transform:*` transform (its payload the `pyfn.v1.UserDefinedFunctions`) and a `beam:runner:sink:v1`
+transform (output). Input and output are Arrow IPC streams. The output stream is finished before the
+InstructionResponse is returned. A failing bundle gets an error response; the harness goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Dict, List, Optional
+
+import pyarrow as pa
+
+from pyfn.metrics import MetricGroup, MetricRegistry
+from pyfn.proto.beam import beam_fn_api_pb2
+from pyfn.proto.pyfn import udf_pb2
+from pyfn.worker import execution_context
+from pyfn.worker.arrow_stream import ArrowStreamWriter, InputClosedError, PieceReader
+from pyfn.worker.data_channel import DataChannel, DataChannelClosed, EmbeddedOutput
+from pyfn.worker.errors import BundleError, format_traceback
+from pyfn.worker.function_loader import FunctionLifecycle
+from pyfn.worker.metrics_reporting import MetricsReporter
+
+_log = logging.getLogger(__name__)
+
+SOURCE_URN = "beam:runner:source:v1"
+SINK_URN = "beam:runner:sink:v1"
+SCALAR_URN = "pyfn:transform:scalar_function:v1"
+TABLE_URN = "pyfn:transform:table_function:v1"
+PANDAS_SCALAR_URN = "pyfn:transform:pandas_scalar_function:v1"
+ARROW_CODER_URN = "pyfn:coder:arrow:v1"
+
+
+def _operation_class(urn: str):
+    if urn == SCALAR_URN:
+        from pyfn.worker.scalar_operation import ScalarOperation
+        return ScalarOperation
+    if urn == TABLE_URN:
+        from pyfn.worker.table_operation import TableOperation
+        return TableOperation
+    if urn == PANDAS_SCALAR_URN:
+        from pyfn.worker.pandas_operation import PandasOperation
+        return PandasOperation
+    raise BundleError("unsupported function transform %r (this harness runs %s, %s and %s)"
+                      % (urn, SCALAR_URN, TABLE_URN, PANDAS_SCALAR_URN))
+
+
+class BundlePlan:
+    """What one descriptor asks for, and its operation once built."""
+
+    def __init__(self, descriptor):
+        self.descriptor_id = descriptor.id
+        source = sink = function = None
+        for transform_id, transform in descriptor.transforms.items():
+            urn = transform.spec.urn
+            if urn == SOURCE_URN:
+                source = (transform_id, transform)
+            elif urn == SINK_URN:
+                sink = (transform_id, transform)
+            elif urn.startswith("pyfn:transform:"):
+                function = (transform_id, transform)
+        missing = [name for name, found in (("source", source), ("function", function), ("sink", sink))
+                   if found is None]
+        if missing:
+            raise BundleError("descriptor %r has no %s transform" % (descriptor.id, " or ".join(missing)))
+        self.source_id, self.sink_id = source[0], sink[0]
+        self.function_id = function[0]
+        self.urn = function[1].spec.urn
+        self.input_url = self._data_url(source[1])
+        self.output_url = self._data_url(sink[1]) or self.input_url
+        try:
+            self.functions = udf_pb2.UserDefinedFunctions.FromString(function[1].spec.payload)
+        except Exception as error:
+            raise BundleError("descriptor %r: the payload of %r is not a pyfn.v1.UserDefinedFunctions (%s)"
+                              % (descriptor.id, self.function_id, error)) from error
+        self.operation_class = _operation_class(self.urn)
+        self.registry = MetricRegistry()
+        self.lifecycle = FunctionLifecycle(dict(self.functions.job_parameters), MetricGroup(self.registry))
+        self.metrics = MetricsReporter(self.registry, self.function_id)
+        self.operation = None
+
+    @staticmethod
+    def _data_url(transform) -> str:
+        if not transform.spec.payload:
+            return ""
+        port = beam_fn_api_pb2.RemoteGrpcPort.FromString(transform.spec.payload)
+        return port.api_service_descriptor.url
+
+    def ensure_operation(self):
+        """The operation, built (functions loaded and opened) on first use; a failure is retried next time."""
+        if self.operation is None:
+            self.operation = self.operation_class(self.functions, self.lifecycle)
+        return self.operation
+
+    def close(self) -> List[str]:
+        return self.lifecycle.close()
+
+
+class BundleProcessor:
+    """Processes ProcessBundleRequests one at a time, in arrival order."""
+
+    def __init__(self, control_stub, channels, default_data_url: str = ""):
+        self._control_stub = control_stub
+        self._channels = channels
+        self._default_data_url = default_data_url
+        self._plans: Dict[str, BundlePlan] = {}
+        self._data_channels: Dict[str, DataChannel] = {}
+        self._lock = threading.Lock()
+
+    # -- descriptors and channels ------------------------------------------------------------------
+    def _plan(self, descriptor_id: str) -> BundlePlan:
+        plan = self._plans.get(descriptor_id)
+        if plan is None:
+            request = beam_fn_api_pb2.GetProcessBundleDescriptorRequest(process_bundle_descriptor_id=descriptor_id)
+            descriptor = self._control_stub.GetProcessBundleDescriptor(request)
+            if not descriptor.id:
+                descriptor.id = descriptor_id
+            plan = self._plans[descriptor_id] = BundlePlan(descriptor)
+        return plan
+
+    def _data_channel(self, url: str) -> DataChannel:
+        url = url or self._default_data_url
+        if not url:
+            raise BundleError("the descriptor names no data endpoint and the bundle's input is not embedded")
+        with self._lock:
+            channel = self._data_channels.get(url)
+            if channel is None or channel._closed.is_set():
+                channel = self._data_channels[url] = DataChannel(self._channels.channel(url))
+            return channel
+
+    # -- bundles -----------------------------------------------------------------------------------
+    def process_bundle(self, instruction_id: str, request) -> "beam_fn_api_pb2.InstructionResponse":
+        """Runs one bundle; always returns an InstructionResponse (with `error` set when it failed)."""
+        response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)
+        execution_context.set_instruction(instruction_id)
+        data_channel: Optional[DataChannel] = None
+        output = None
+        try:
+            plan = self._plan(request.process_bundle_descriptor_id)
+            embedded = request.HasField("elements") and len(request.elements.data) > 0
+            if embedded:
+                pieces = [d.data for d in request.elements.data if d.transform_id == plan.source_id]
+                reader = PieceReader(pieces, complete=True)
+                output = EmbeddedOutput(instruction_id, plan.sink_id)
+            else:
+                data_channel = self._data_channel(plan.input_url)
+                reader = data_channel.input_stream(instruction_id, plan.source_id)
+                output_channel = self._data_channel(plan.output_url) if plan.output_url != plan.input_url \
+                    else data_channel
+                output = output_channel.output_stream(instruction_id, plan.sink_id)
+            operation = plan.ensure_operation()
+            writer = ArrowStreamWriter(operation.schema, output)
+            operation.process(self._batches(reader), writer)
+            writer.close()
+            result = response.process_bundle
+            result.SetInParent()
+            if plan.functions.metric_enabled:
+                result.monitoring_infos.extend(plan.metrics.monitoring_infos())
+            if embedded:
+                output.fill(result.elements)
+        except BundleError as error:
+            self._fail(response, str(error), output)
+        except (DataChannelClosed, InputClosedError) as error:
+            self._fail(response, "bundle %s: %s" % (instruction_id, error), output)
+        except pa.ArrowInvalid as error:
+            self._fail(response, "bundle %s: the input is not a valid Arrow IPC stream: %s"
+                       % (instruction_id, error), output)
+        except Exception as error:  # noqa: BLE001 - a harness bug fails the bundle, not the harness
+            _log.exception("bundle %s failed inside the harness", instruction_id)
+            self._fail(response, "bundle %s failed inside the harness: %s" % (instruction_id, format_traceback(error)),
+                       output)
+        finally:
+            if data_channel is not None:
+                data_channel.finish(instruction_id)
+            elif response.error:
+                # Failed before choosing a channel: drop whatever input arrives for it.
+                for channel in list(self._data_channels.values()):
+                    channel.finish(instruction_id)
+            execution_context.set_instruction("")
+        return response
+
+    @staticmethod
+    def _batches(reader: PieceReader):
+        if not reader.wait_for_data():
+            return  # the runner sent no bytes at all: no rows
+        stream = pa.ipc.open_stream(reader)
+        while True:
+            try:
+                batch = stream.read_next_batch()
+            except StopIteration:
+                return
+            yield batch
+
+    @staticmethod
+    def _fail(response, message: str, output) -> None:
+        response.ClearField("process_bundle")
+        response.error = message
+        # Close the output stream so a runner waiting for is_last stops waiting; what was sent is incomplete
+        # and the error says to drop it. Embedded outputs are simply not returned.
+        if output is not None and not output.closed and not isinstance(output, EmbeddedOutput):
+            try:
+                output.send(b"", True)
+            except Exception:  # noqa: BLE001 - the Data stream may be what failed
+                pass
+
+    def close(self) -> List[str]:
+        """Closes every function and data channel; returns close() failures."""
+        failures = []
+        for plan in self._plans.values():
+            failures.extend(plan.close())
+        for channel in self._data_channels.values():
+            channel.close()
+        return failures

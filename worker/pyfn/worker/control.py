@@ -1,0 +1,93 @@
+"""The Control stream: receives instructions, answers them, and ends the harness when it ends.
+
+ProcessBundleRequests are run one at a time on a bundle thread, in arrival order (several may be in flight);
+other instructions (progress, finalize, harness metrics) are answered at once from the reading thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+import grpc
+
+from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
+from pyfn.worker.bundle_processor import BundleProcessor
+
+_log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class ControlClient:
+    """Runs the Control stream to the end."""
+
+    def __init__(self, channel: grpc.Channel, channels, default_data_url: str = ""):
+        self._stub = beam_fn_api_pb2_grpc.BeamFnControlStub(channel)
+        self.processor = BundleProcessor(self._stub, channels, default_data_url)
+        self._responses: "queue.Queue" = queue.Queue()
+        self._bundles: "queue.Queue" = queue.Queue()
+        self._bundle_thread = threading.Thread(target=self._run_bundles, name="pyfn-bundles", daemon=True)
+        self.ended_with_error = None
+
+    def _outgoing(self):
+        while True:
+            response = self._responses.get()
+            if response is _STOP:
+                return
+            yield response
+
+    def _respond(self, response) -> None:
+        self._responses.put(response)
+
+    def _run_bundles(self) -> None:
+        while True:
+            request = self._bundles.get()
+            if request is _STOP:
+                return
+            response = self.processor.process_bundle(request.instruction_id, request.process_bundle)
+            self._respond(response)
+
+    def _dispatch(self, request) -> None:
+        which = request.WhichOneof("request")
+        instruction_id = request.instruction_id
+        if which == "process_bundle":
+            self._bundles.put(request)
+            return
+        response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)
+        if which == "process_bundle_progress":
+            response.process_bundle_progress.SetInParent()
+        elif which == "finalize_bundle":
+            response.finalize_bundle.SetInParent()
+        elif which == "harness_monitoring_infos":
+            response.harness_monitoring_infos.SetInParent()
+        else:
+            response.error = "unsupported instruction %r" % (which or "(empty)")
+        self._respond(response)
+
+    def run(self) -> None:
+        """Serves instructions until the runner closes the Control stream or goes away."""
+        self._bundle_thread.start()
+        call = self._stub.Control(self._outgoing())
+        try:
+            for request in call:
+                self._dispatch(request)
+            _log.info("the runner closed the Control stream")
+        except grpc.RpcError as error:
+            self.ended_with_error = error
+            code = error.code() if hasattr(error, "code") else None
+            if code != grpc.StatusCode.CANCELLED:
+                _log.warning("the Control stream ended: %s", error.details() if hasattr(error, "details") else error)
+        finally:
+            self._bundles.put(_STOP)
+            self._responses.put(_STOP)
+
+    def wait_for_bundles(self, timeout: float) -> bool:
+        """Waits for the bundle in progress to finish; False when it did not within `timeout` seconds."""
+        self._bundle_thread.join(timeout)
+        return not self._bundle_thread.is_alive()
+
+    def close(self):
+        """Closes functions and data channels; returns close() failures."""
+        return self.processor.close()

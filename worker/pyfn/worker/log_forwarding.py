@@ -1,0 +1,161 @@
+"""The Logging stream: a `logging.Handler` that forwards Python log records to the runner.
+
+Each record becomes a `LogEntry` (severity, timestamp, message, traceback in `trace`, `log_location` = the
+UDF's name when a UDF logged, else `module.function`, instruction id, thread). `emit` never blocks user code:
+records queue up (the oldest are dropped past a limit) and a gRPC request iterator sends them in batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import traceback
+from typing import Optional
+
+import grpc
+
+from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
+from pyfn.worker import execution_context
+
+_Severity = beam_fn_api_pb2.LogEntry.Severity
+
+#: Records waiting to be sent at most; past this, new records are dropped (and counted).
+_QUEUE_LIMIT = 10000
+#: Records per LogEntry.List at most.
+_BATCH = 200
+
+_STOP = object()
+
+
+def severity_of(levelno: int) -> int:
+    """Beam's severity for a Python logging level."""
+    if levelno >= logging.CRITICAL:
+        return _Severity.CRITICAL
+    if levelno >= logging.ERROR:
+        return _Severity.ERROR
+    if levelno >= logging.WARNING:
+        return _Severity.WARN
+    if levelno >= logging.INFO:
+        return _Severity.INFO
+    if levelno >= logging.DEBUG:
+        return _Severity.DEBUG
+    return _Severity.TRACE
+
+
+def to_log_entry(record: logging.LogRecord, location: Optional[str] = None,
+                 instruction_id: Optional[str] = None):
+    """The LogEntry for one record."""
+    entry = beam_fn_api_pb2.LogEntry()
+    entry.severity = severity_of(record.levelno)
+    seconds = int(record.created)
+    entry.timestamp.seconds = seconds
+    entry.timestamp.nanos = int((record.created - seconds) * 1e9)
+    try:
+        entry.message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a bad format string must not lose the record
+        entry.message = "%s %r" % (record.msg, record.args)
+    trace = ""
+    if record.exc_info and record.exc_info[0] is not None:
+        trace = "".join(traceback.format_exception(*record.exc_info))
+    elif record.exc_text:
+        trace = record.exc_text
+    if record.stack_info:
+        trace = (trace + "\n" if trace else "") + record.stack_info
+    entry.trace = trace
+    entry.log_location = location or "%s.%s" % (record.module, record.funcName)
+    entry.instruction_id = instruction_id or ""
+    entry.thread = record.threadName or ""
+    return entry
+
+
+class LogForwardingHandler(logging.Handler):
+    """Queues records for the Logging stream, tagged with the running UDF and instruction."""
+
+    def __init__(self, level=logging.NOTSET):
+        super().__init__(level)
+        self._queue: "queue.Queue" = queue.Queue(maxsize=_QUEUE_LIMIT)
+        self.dropped = 0
+        self._sender_threads = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if threading.get_ident() in self._sender_threads:
+            return  # never log about sending logs
+        try:
+            function = execution_context.current_function()
+            entry = to_log_entry(record, function or None, execution_context.current_instruction())
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            self.dropped += 1
+        except Exception:  # noqa: BLE001 - logging must not raise into user code
+            self.handleError(record)
+
+    def entries(self, stop: threading.Event):
+        """LogEntry.List batches until `stop` is set and the queue is drained, or _STOP is queued."""
+        self._sender_threads.add(threading.get_ident())
+        while True:
+            try:
+                first = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if stop.is_set():
+                    return
+                continue
+            if first is _STOP:
+                return
+            batch = beam_fn_api_pb2.LogEntry.List()
+            batch.log_entries.append(first)
+            stopping = False
+            while len(batch.log_entries) < _BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stopping = True
+                    break
+                batch.log_entries.append(item)
+            yield batch
+            if stopping:
+                return
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def stop(self) -> None:
+        try:
+            self._queue.put_nowait(_STOP)
+        except queue.Full:
+            pass
+
+
+class LoggingClient:
+    """Streams the handler's records to `BeamFnLogging.Logging` until closed."""
+
+    def __init__(self, channel: grpc.Channel, handler: LogForwardingHandler):
+        self._handler = handler
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        stub = beam_fn_api_pb2_grpc.BeamFnLoggingStub(channel)
+        self._call = stub.Logging(self._handler.entries(self._stop))
+        self._thread = threading.Thread(target=self._drain_controls, name="pyfn-logging", daemon=True)
+        self._thread.start()
+
+    def _drain_controls(self) -> None:
+        try:
+            for _ in self._call:
+                pass
+        except grpc.RpcError:
+            pass
+        finally:
+            self._done.set()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Sends what is queued (waiting at most `timeout` seconds), then ends the stream."""
+        deadline = time.monotonic() + timeout
+        while self._handler.pending() and time.monotonic() < deadline and not self._done.is_set():
+            time.sleep(0.02)
+        self._handler.stop()
+        self._stop.set()
+        if not self._done.wait(max(0.0, deadline - time.monotonic())):
+            self._call.cancel()

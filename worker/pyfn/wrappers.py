@@ -1,0 +1,201 @@
+"""`udf`, `udtf` and `udaf`: declare a Python function's types, with PyFlink's names and arguments.
+
+The wrappers they return keep the function, its declared types and its name. The harness and `describe`
+read them; calling a wrapper with plain values runs the function (handy in tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import List, Optional
+
+from pyfn.functions import AggregateFunction, ScalarFunction, TableFunction, UserDefinedFunction
+from pyfn.types import DataType, RowField, RowType, as_data_type, as_data_types
+
+__all__ = [
+    "udf", "udtf", "udaf", "UserDefinedFunctionWrapper", "UserDefinedScalarFunctionWrapper",
+    "UserDefinedTableFunctionWrapper", "UserDefinedAggregateFunctionWrapper",
+]
+
+_SCALAR_FUNC_TYPES = ("general", "pandas")
+
+
+def _function_name(func) -> str:
+    name = getattr(func, "__name__", None)
+    return name if isinstance(name, str) else type(func).__name__
+
+
+class UserDefinedFunctionWrapper:
+    """A Python function with its declared types."""
+
+    #: "scalar", "pandas_scalar", "table", "aggregate" or "pandas_aggregate"
+    kind = ""
+
+    def __init__(self, func, input_types, deterministic: Optional[bool], name: Optional[str], what: str):
+        if inspect.isclass(func) and issubclass(func, UserDefinedFunction):
+            func = func()
+        if inspect.isclass(func) or not (isinstance(func, UserDefinedFunction) or callable(func)):
+            raise TypeError("Invalid function for %s: not a function, callable or %s instance: %r"
+                            % (what, "UserDefinedFunction", func))
+        self._func = func
+        self._name = name or _function_name(func)
+        self._input_types: Optional[List[DataType]] = (
+            None if input_types is None
+            else as_data_types(input_types, "input_types of %s %r" % (what, self._name)))
+        if deterministic is not None and isinstance(func, UserDefinedFunction) \
+                and bool(deterministic) != func.is_deterministic():
+            raise ValueError("Inconsistent deterministic for %r: %s given, but is_deterministic() says %s"
+                             % (self._name, deterministic, func.is_deterministic()))
+        self._deterministic = bool(deterministic) if deterministic is not None else (
+            func.is_deterministic() if isinstance(func, UserDefinedFunction) else True)
+        if hasattr(func, "__doc__") and not isinstance(func, UserDefinedFunction):
+            functools.update_wrapper(self, func, assigned=("__module__", "__doc__", "__qualname__"), updated=())
+
+    # -- what the harness and describe read -------------------------------------------------------------
+    @property
+    def func(self):
+        """The wrapped function or UserDefinedFunction instance."""
+        return self._func
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def input_types(self) -> Optional[List[DataType]]:
+        return self._input_types
+
+    @property
+    def deterministic(self) -> bool:
+        return self._deterministic
+
+    def _callable(self):
+        func = self._func
+        return func.eval if isinstance(func, (ScalarFunction, TableFunction)) else func
+
+    def __call__(self, *args):
+        return self._callable()(*args)
+
+    def __repr__(self):
+        return "<%s %s %r>" % (type(self).__name__, self.kind, self._name)
+
+
+class UserDefinedScalarFunctionWrapper(UserDefinedFunctionWrapper):
+    """A scalar function (`func_type="general"`, row at a time) or pandas function (`"pandas"`, batch at a time)."""
+
+    def __init__(self, func, input_types, result_type, func_type="general", deterministic=None, name=None):
+        if func_type not in _SCALAR_FUNC_TYPES:
+            raise ValueError("udf func_type must be 'general' or 'pandas', got %r" % (func_type,))
+        super().__init__(func, input_types, deterministic, name, "udf")
+        if result_type is None:
+            raise TypeError("udf %r has no result_type: declare it, e.g. @udf(result_type=DataTypes.BIGINT()) "
+                            "or @udf(result_type='BIGINT')" % self._name)
+        self._result_type = as_data_type(result_type, "result_type of udf %r" % self._name)
+        self._func_type = func_type
+        self.kind = "pandas_scalar" if func_type == "pandas" else "scalar"
+
+    @property
+    def result_type(self) -> DataType:
+        return self._result_type
+
+    @property
+    def func_type(self) -> str:
+        return self._func_type
+
+
+class UserDefinedTableFunctionWrapper(UserDefinedFunctionWrapper):
+    """A table function: zero or more rows per input row."""
+
+    kind = "table"
+
+    def __init__(self, func, input_types, result_types, deterministic=None, name=None):
+        super().__init__(func, input_types, deterministic, name, "udtf")
+        if result_types is None:
+            raise TypeError("udtf %r has no result_types: declare them, e.g. "
+                            "@udtf(result_types=[DataTypes.STRING(), DataTypes.BIGINT()])" % self._name)
+        self._result_types = as_data_types(result_types, "result_types of udtf %r" % self._name)
+        if not self._result_types:
+            raise TypeError("udtf %r: result_types is empty; declare at least one column" % self._name)
+
+    @property
+    def result_types(self) -> List[DataType]:
+        return list(self._result_types)
+
+    @property
+    def result_type(self) -> RowType:
+        """The output columns as one ROW: a single ROW result type gives its fields, otherwise f0, f1, ..."""
+        types = self._result_types
+        if len(types) == 1 and isinstance(types[0], RowType):
+            return types[0]
+        return RowType([RowField("f%d" % i, t) for i, t in enumerate(types)], nullable=False)
+
+
+class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
+    """An aggregate function (`func_type="general"`: an AggregateFunction; `"pandas"`: a function of Series)."""
+
+    def __init__(self, func, input_types, result_type, accumulator_type, func_type="general",
+                 deterministic=None, name=None):
+        if func_type not in _SCALAR_FUNC_TYPES:
+            raise ValueError("udaf func_type must be 'general' or 'pandas', got %r" % (func_type,))
+        super().__init__(func, input_types, deterministic, name, "udaf")
+        if func_type == "general" and not isinstance(self._func, AggregateFunction):
+            raise TypeError("udaf %r: a general aggregate function must be an AggregateFunction instance, got %r"
+                            % (self._name, self._func))
+        if result_type is None and isinstance(self._func, AggregateFunction):
+            result_type = self._func.get_result_type()
+        if result_type is None:
+            raise TypeError("udaf %r has no result_type: pass result_type=... or implement get_result_type()"
+                            % self._name)
+        if accumulator_type is None and isinstance(self._func, AggregateFunction):
+            accumulator_type = self._func.get_accumulator_type()
+        self._result_type = as_data_type(result_type, "result_type of udaf %r" % self._name)
+        self._accumulator_type = (None if accumulator_type is None
+                                  else as_data_type(accumulator_type, "accumulator_type of udaf %r" % self._name))
+        self._func_type = func_type
+        self.kind = "pandas_aggregate" if func_type == "pandas" else "aggregate"
+
+    @property
+    def result_type(self) -> DataType:
+        return self._result_type
+
+    @property
+    def accumulator_type(self) -> Optional[DataType]:
+        return self._accumulator_type
+
+    @property
+    def func_type(self) -> str:
+        return self._func_type
+
+
+def udf(f=None, input_types=None, result_type=None, deterministic=None, name=None, func_type="general"):
+    """Declares a scalar function.
+
+    `@udf(result_type=DataTypes.BIGINT())` on a function, `udf(lambda i: i + 1, result_type='BIGINT')`, or
+    `udf(MyScalarFunction(), result_type=...)`. `func_type="pandas"` makes it vectorized: it gets a
+    pandas.Series per argument for a whole batch and returns a Series (or array) of the same length.
+    """
+    if f is None:
+        return functools.partial(udf, input_types=input_types, result_type=result_type,
+                                 deterministic=deterministic, name=name, func_type=func_type)
+    return UserDefinedScalarFunctionWrapper(f, input_types, result_type, func_type, deterministic, name)
+
+
+def udtf(f=None, input_types=None, result_types=None, deterministic=None, name=None):
+    """Declares a table function: `@udtf(result_types=[DataTypes.STRING(), DataTypes.INT()])` on a generator
+    (or a TableFunction instance); each yielded tuple, Row or single value is one output row."""
+    if f is None:
+        return functools.partial(udtf, input_types=input_types, result_types=result_types,
+                                 deterministic=deterministic, name=name)
+    return UserDefinedTableFunctionWrapper(f, input_types, result_types, deterministic, name)
+
+
+def udaf(f=None, input_types=None, result_type=None, accumulator_type=None, deterministic=None, name=None,
+         func_type="general"):
+    """Declares an aggregate function: an AggregateFunction instance (general) or a function of Series (pandas)."""
+    if f is None:
+        return functools.partial(udaf, input_types=input_types, result_type=result_type,
+                                 accumulator_type=accumulator_type, deterministic=deterministic, name=name,
+                                 func_type=func_type)
+    return UserDefinedAggregateFunctionWrapper(f, input_types, result_type, accumulator_type, func_type,
+                                               deterministic, name)

@@ -1,0 +1,304 @@
+"""A small in-test runner: Provision, Control, Data and Logging on one gRPC server on 127.0.0.1:0.
+
+It checks the `worker_id` header of every call, hands out descriptors, sends a bundle's input as an Arrow IPC
+stream (over Data or embedded) and collects the output stream, the responses and the log records.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from concurrent import futures
+from typing import Dict, List, Optional
+
+import grpc
+import pyarrow as pa
+from google.protobuf import struct_pb2
+
+from pyfn.proto.beam import (beam_fn_api_pb2, beam_fn_api_pb2_grpc, beam_provision_api_pb2,
+                             beam_provision_api_pb2_grpc, beam_runner_api_pb2, endpoints_pb2)
+from pyfn.proto.pyfn import udf_pb2
+
+SCALAR_URN = "pyfn:transform:scalar_function:v1"
+TABLE_URN = "pyfn:transform:table_function:v1"
+PANDAS_URN = "pyfn:transform:pandas_scalar_function:v1"
+
+_END = object()
+
+
+def ipc_bytes(batches: List[pa.RecordBatch], schema: Optional[pa.Schema] = None) -> bytes:
+    sink = pa.BufferOutputStream()
+    schema = schema or batches[0].schema
+    with pa.ipc.new_stream(sink, schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+    return sink.getvalue().to_pybytes()
+
+
+def read_ipc(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+
+def make_descriptor(descriptor_id: str, urn: str, functions: "udf_pb2.UserDefinedFunctions", data_url: str):
+    descriptor = beam_fn_api_pb2.ProcessBundleDescriptor(id=descriptor_id)
+    port = beam_fn_api_pb2.RemoteGrpcPort(coder_id="arrow")
+    port.api_service_descriptor.url = data_url
+    descriptor.coders["arrow"].spec.urn = "pyfn:coder:arrow:v1"
+    for name in ("in", "out"):
+        descriptor.pcollections[name].unique_name = name
+        descriptor.pcollections[name].coder_id = "arrow"
+    source = descriptor.transforms["source"]
+    source.spec.urn = "beam:runner:source:v1"
+    source.spec.payload = port.SerializeToString()
+    source.outputs["out"] = "in"
+    udf = descriptor.transforms["udf"]
+    udf.spec.urn = urn
+    udf.spec.payload = functions.SerializeToString()
+    udf.inputs["in"] = "in"
+    udf.outputs["out"] = "out"
+    sink = descriptor.transforms["sink"]
+    sink.spec.urn = "beam:runner:sink:v1"
+    sink.spec.payload = port.SerializeToString()
+    sink.inputs["in"] = "out"
+    return descriptor
+
+
+class BundleResult:
+    def __init__(self, response, output: bytes, pieces: int):
+        self.response = response
+        self.output = output
+        self.pieces = pieces
+
+    @property
+    def error(self) -> str:
+        return self.response.error
+
+    def table(self) -> pa.Table:
+        return read_ipc(self.output)
+
+
+class FakeRunner:
+    def __init__(self, worker_id: str = "worker-1", pipeline_options: Optional[Dict[str, str]] = None):
+        self.worker_id = worker_id
+        self.pipeline_options = pipeline_options or {}
+        self.descriptors: Dict[str, object] = {}
+        self.descriptor_fetches: Dict[str, int] = {}
+        self.log_entries: List[object] = []
+        self.refused: List[str] = []
+        self.calls_by_method: Dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._control_queue: "queue.Queue" = queue.Queue()
+        self._responses: Dict[str, "queue.Queue"] = {}
+        self._data_to_worker: "queue.Queue" = queue.Queue()
+        self._outputs: Dict[str, List[bytes]] = {}
+        self._output_pieces: Dict[str, int] = {}
+        self._output_done: Dict[str, threading.Event] = {}
+        self.control_connected = threading.Event()
+        self._counter = 0
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
+                                  options=[("grpc.max_receive_message_length", -1),
+                                           ("grpc.max_send_message_length", -1)])
+        runner = self
+
+        class Provision(beam_provision_api_pb2_grpc.ProvisionServiceServicer):
+            def GetProvisionInfo(self, request, context):
+                runner._check(context, "GetProvisionInfo")
+                info = beam_provision_api_pb2.ProvisionInfo()
+                info.pipeline_options.update(runner.pipeline_options)
+                info.control_endpoint.url = runner.url
+                info.logging_endpoint.url = runner.url
+                return beam_provision_api_pb2.GetProvisionInfoResponse(info=info)
+
+        class Control(beam_fn_api_pb2_grpc.BeamFnControlServicer):
+            def Control(self, request_iterator, context):
+                runner._check(context, "Control")
+                threading.Thread(target=runner._read_responses, args=(request_iterator,), daemon=True).start()
+                runner.control_connected.set()
+                while True:
+                    item = runner._control_queue.get()
+                    if item is _END:
+                        return
+                    yield item
+
+            def GetProcessBundleDescriptor(self, request, context):
+                runner._check(context, "GetProcessBundleDescriptor")
+                descriptor_id = request.process_bundle_descriptor_id
+                with runner._lock:
+                    runner.descriptor_fetches[descriptor_id] = runner.descriptor_fetches.get(descriptor_id, 0) + 1
+                if descriptor_id not in runner.descriptors:
+                    context.abort(grpc.StatusCode.NOT_FOUND, "no descriptor %s" % descriptor_id)
+                return runner.descriptors[descriptor_id]
+
+        class Data(beam_fn_api_pb2_grpc.BeamFnDataServicer):
+            def Data(self, request_iterator, context):
+                runner._check(context, "Data")
+                threading.Thread(target=runner._read_outputs, args=(request_iterator,), daemon=True).start()
+                while True:
+                    item = runner._data_to_worker.get()
+                    if item is _END:
+                        return
+                    yield item
+
+        class Logging(beam_fn_api_pb2_grpc.BeamFnLoggingServicer):
+            def Logging(self, request_iterator, context):
+                runner._check(context, "Logging")
+                for entries in request_iterator:
+                    with runner._lock:
+                        runner.log_entries.extend(entries.log_entries)
+                return
+                yield  # pragma: no cover - makes this a generator
+
+        beam_provision_api_pb2_grpc.add_ProvisionServiceServicer_to_server(Provision(), self.server)
+        beam_fn_api_pb2_grpc.add_BeamFnControlServicer_to_server(Control(), self.server)
+        beam_fn_api_pb2_grpc.add_BeamFnDataServicer_to_server(Data(), self.server)
+        beam_fn_api_pb2_grpc.add_BeamFnLoggingServicer_to_server(Logging(), self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.url = "127.0.0.1:%d" % self.port
+        self.server.start()
+        self.process: Optional[subprocess.Popen] = None
+
+    # -- auth ----------------------------------------------------------------------------------
+    def _check(self, context, method: str) -> None:
+        metadata = dict(context.invocation_metadata())
+        worker_id = metadata.get("worker_id")
+        with self._lock:
+            self.calls_by_method[method] = self.calls_by_method.get(method, 0) + 1
+        if worker_id is None:
+            self.refused.append(method)
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, "no worker_id")
+        if worker_id != self.worker_id:
+            self.refused.append(method)
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s" % worker_id)
+
+    # -- streams -------------------------------------------------------------------------------
+    def _read_responses(self, iterator) -> None:
+        try:
+            for response in iterator:
+                self._response_queue(response.instruction_id).put(response)
+        except grpc.RpcError:
+            pass
+
+    def _response_queue(self, instruction_id: str) -> "queue.Queue":
+        with self._lock:
+            return self._responses.setdefault(instruction_id, queue.Queue())
+
+    def _output_event(self, instruction_id: str) -> threading.Event:
+        with self._lock:
+            return self._output_done.setdefault(instruction_id, threading.Event())
+
+    def _read_outputs(self, iterator) -> None:
+        try:
+            for elements in iterator:
+                for data in elements.data:
+                    assert data.transform_id == "sink", data.transform_id
+                    assert len(data.data) <= 4 * 1024 * 1024
+                    with self._lock:
+                        self._outputs.setdefault(data.instruction_id, []).append(data.data)
+                        self._output_pieces[data.instruction_id] = self._output_pieces.get(data.instruction_id, 0) + 1
+                    if data.is_last:
+                        self._output_event(data.instruction_id).set()
+        except grpc.RpcError:
+            pass
+
+    # -- driving the worker ----------------------------------------------------------------------
+    def start_worker(self, extra_args: Optional[List[str]] = None, worker_id: Optional[str] = None,
+                     env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+        command = [sys.executable, "-m", "pyfn.worker", "--id=%s" % (worker_id or self.worker_id),
+                   "--provision_endpoint=%s" % self.url] + list(extra_args or [])
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
+        return self.process
+
+    def wait_connected(self, timeout: float = 30.0) -> None:
+        if not self.control_connected.wait(timeout):
+            raise AssertionError("the worker did not open Control; stderr: %s" % self.stderr())
+
+    def stderr(self) -> str:
+        if self.process is None or self.process.poll() is None:
+            return "(running)"
+        return self.process.stderr.read().decode(errors="replace")
+
+    def register(self, descriptor_id: str, urn: str, functions) -> str:
+        self.descriptors[descriptor_id] = make_descriptor(descriptor_id, urn, functions, self.url)
+        return descriptor_id
+
+    def next_instruction_id(self) -> str:
+        with self._lock:
+            self._counter += 1
+            return "bundle-%d" % self._counter
+
+    def send_bundle(self, descriptor_id: str, data: bytes, embedded: bool = False, piece_size: int = 1 << 20,
+                    instruction_id: Optional[str] = None) -> str:
+        instruction_id = instruction_id or self.next_instruction_id()
+        request = beam_fn_api_pb2.InstructionRequest(instruction_id=instruction_id)
+        request.process_bundle.process_bundle_descriptor_id = descriptor_id
+        if embedded:
+            request.process_bundle.elements.data.add(instruction_id=instruction_id, transform_id="source", data=data,
+                                                     is_last=True)
+            self._control_queue.put(request)
+            return instruction_id
+        self._control_queue.put(request)
+        pieces = [data[i:i + piece_size] for i in range(0, len(data), piece_size)] or [b""]
+        for index, piece in enumerate(pieces):
+            elements = beam_fn_api_pb2.Elements()
+            elements.data.add(instruction_id=instruction_id, transform_id="source", data=piece, is_last=False)
+            self._data_to_worker.put(elements)
+        last = beam_fn_api_pb2.Elements()
+        last.data.add(instruction_id=instruction_id, transform_id="source", data=b"", is_last=True)
+        self._data_to_worker.put(last)
+        return instruction_id
+
+    def result(self, instruction_id: str, embedded: bool = False, timeout: float = 60.0) -> BundleResult:
+        try:
+            response = self._response_queue(instruction_id).get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("no response for %s; worker stderr: %s" % (instruction_id, self.stderr()))
+        if embedded:
+            data = b"".join(d.data for d in response.process_bundle.elements.data)
+            return BundleResult(response, data, len(response.process_bundle.elements.data))
+        ended = self._output_event(instruction_id).wait(2.0 if response.error else timeout)
+        if not ended and not response.error:
+            raise AssertionError("the output of %s never ended (no is_last)" % instruction_id)
+        with self._lock:
+            data = b"".join(self._outputs.get(instruction_id, []))
+            pieces = self._output_pieces.get(instruction_id, 0)
+        return BundleResult(response, data, pieces)
+
+    def run(self, descriptor_id: str, data: bytes, embedded: bool = False, **kwargs) -> BundleResult:
+        return self.result(self.send_bundle(descriptor_id, data, embedded, **kwargs), embedded)
+
+    def send_instruction(self, request) -> object:
+        self._control_queue.put(request)
+        return self._response_queue(request.instruction_id).get(timeout=30)
+
+    def logs(self) -> List[object]:
+        with self._lock:
+            return list(self.log_entries)
+
+    def wait_for_log(self, predicate, timeout: float = 15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for entry in self.logs():
+                if predicate(entry):
+                    return entry
+            time.sleep(0.05)
+        return None
+
+    def end_control(self) -> None:
+        self._control_queue.put(_END)
+
+    def stop(self) -> None:
+        self._control_queue.put(_END)
+        self._data_to_worker.put(_END)
+        if self.process is not None and self.process.poll() is None:
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.server.stop(grace=None)
