@@ -17,10 +17,9 @@ from typing import Dict, List, Optional
 
 import grpc
 import pyarrow as pa
-from google.protobuf import struct_pb2
 
 from pyfn.proto.beam import (beam_fn_api_pb2, beam_fn_api_pb2_grpc, beam_provision_api_pb2,
-                             beam_provision_api_pb2_grpc, beam_runner_api_pb2, endpoints_pb2)
+                             beam_provision_api_pb2_grpc)
 from pyfn.proto.pyfn import udf_pb2
 
 SCALAR_URN = "pyfn:transform:scalar_function:v1"

@@ -238,6 +238,12 @@ def test_logs_arrive(runner):
     assert entry.log_location == "logs_something"
     assert entry.instruction_id == instruction_id
     assert entry.thread and entry.timestamp.seconds > 0
+    runner.register("logs-exc", SCALAR_URN, functions(call(style.logs_exception, 0)))
+    assert runner.run("logs-exc", ipc_bytes([pa.record_batch([pa.array(["k"])], names=["s"])])).error == ""
+    caught = runner.wait_for_log(lambda e: e.message == "caught in a udf")
+    assert caught is not None and caught.severity == beam_fn_api_pb2.LogEntry.Severity.ERROR
+    assert "Traceback" in caught.trace and "KeyError: 'k'" in caught.trace
+    assert caught.log_location == "logs_exception"
     started = runner.wait_for_log(lambda e: "started" in e.message)
     assert started is not None and started.log_location == "boot.main"
     assert not runner.refused
@@ -303,6 +309,27 @@ def test_worker_exits_when_control_ends():
         fake.wait_connected()
         fake.end_control()
         assert process.wait(timeout=20) == 0
+    finally:
+        fake.stop()
+        stop_process(process)
+
+
+def test_functions_are_opened_once_and_closed_at_shutdown(tmp_path):
+    marker = tmp_path / "closed.txt"
+    fake = FakeRunner(pipeline_options={"python.files": HERE})
+    process = fake.start_worker()
+    try:
+        fake.wait_connected()
+        fake.register("closer", SCALAR_URN, functions(call(style.closer, 0),
+                                                      job_parameters={"close_marker": str(marker)}))
+        batch = pa.record_batch([pa.array([1, 2])], names=["x"])
+        for _ in range(2):
+            result = fake.run("closer", ipc_bytes([batch]))
+            assert result.error == "" and result.table().column(0).to_pylist() == [1, 1]
+        assert not marker.exists()
+        fake.end_control()
+        assert process.wait(timeout=20) == 0
+        assert marker.read_text() == "closed after 1 open"
     finally:
         fake.stop()
         stop_process(process)

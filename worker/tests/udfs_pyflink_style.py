@@ -87,3 +87,30 @@ def pandas_wrong_length(a):
 @udf(result_type=DataTypes.ROW([DataTypes.FIELD("w", DataTypes.STRING())]))
 def wrap(s):
     return Row(s)
+
+
+class Closer(ScalarFunction):
+    """Writes a marker file named by the job parameter `close_marker` when the harness closes it."""
+
+    def open(self, function_context):
+        self.marker = function_context.get_job_parameter("close_marker")
+        self.opened = getattr(self, "opened", 0) + 1
+
+    def eval(self, x):
+        return self.opened
+
+    def close(self):
+        with open(self.marker, "w") as marker:
+            marker.write("closed after %d open" % self.opened)
+
+
+closer = udf(Closer(), result_type=DataTypes.INT())
+
+
+@udf(result_type=DataTypes.STRING())
+def logs_exception(s):
+    try:
+        raise KeyError(s)
+    except KeyError:
+        _log.exception("caught in a udf")
+    return s

@@ -19,7 +19,7 @@ from pyfn.worker import execution_context
 from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
-from pyfn.worker.scalar_operation import CALL, COLUMN, CONSTANT, BatchColumns, compile_call, evaluate
+from pyfn.worker.scalar_operation import COLUMN, CONSTANT, BatchColumns, compile_call, evaluate
 
 #: Rows per output batch when the operator does not say (Flink's python.fn-execution.arrow.batch.size).
 DEFAULT_BATCH_SIZE = 10000
