@@ -23,19 +23,30 @@ enum Harness {
         .reference("scalar_udfs.\(name)", returns: type)
     }
 
-    /// Runs `calls` over `batches` through a fresh server, worker and operator; returns all output as one batch.
+    /// Runs `calls` over `batches` through a fresh server, worker and scalar operator; returns all output as one batch.
     static func run(_ calls: [FunctionCall], over batches: [RecordBatch], forwarded: [Int]? = nil,
                     bundle: BundleOptions = BundleOptions(), python: PythonOptions = pythonOptions()) async throws -> RecordBatch {
+        try await run(over: batches, python: python) { environment in
+            try ScalarFunctionOperator(calls: calls, inputSchema: batches[0].schema, forwardedColumns: forwarded,
+                                       environment: environment, bundle: bundle, python: python)
+        }
+    }
+
+    /// Runs the operator `make` builds over `batches` through a fresh server and process-mode worker; returns all
+    /// output as one batch, and checks that no worker outlives the operator. `inspect` sees the operator after the
+    /// input is finished, before it is closed.
+    static func run(over batches: [RecordBatch], python: PythonOptions = pythonOptions(),
+                    inspect: (FnAPIServer) -> Void = { _ in },
+                    _ make: (ProcessEnvironment) throws -> PythonFunctionOperator) async throws -> RecordBatch {
         let server = try await FnAPIServer.start()
         defer { #expect(livingWorkers(of: server) == [], "a worker outlived its operator") }
-        let op = try ScalarFunctionOperator(
-            calls: calls, inputSchema: batches[0].schema, forwardedColumns: forwarded,
-            environment: ProcessEnvironment(server: server, options: python), bundle: bundle, python: python)
+        let op = try make(ProcessEnvironment(server: server, options: python))
         do {
             try await op.open()
             var output: [RecordBatch] = []
             for batch in batches { output += try await op.process(batch) }
             output += try await op.finish()
+            inspect(server)
             await op.close()
             await server.shutdown()
             return output.isEmpty ? try empty(op.outputSchema) : try RecordBatch.concatenate(output)
@@ -62,15 +73,33 @@ enum Harness {
         })
     }
 
-    /// Worker processes started for `server` that are still alive.
+    /// Worker processes started for `server` that are still alive, as "pid: command line".
     static func livingWorkers(of server: FnAPIServer) -> [String] {
+        workerPIDs(of: server).map { "\($0.pid): \($0.commandLine)" }
+    }
+
+    /// The process ids and command lines of the living workers of `server`.
+    static func workerPIDs(of server: FnAPIServer) -> [(pid: Int, commandLine: String)] {
         let marker = "--provision_endpoint=\(server.endpoint) "
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return pids.compactMap { pid in
-            guard Int(pid) != nil, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = Int(entry), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
             let commandLine = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return commandLine.contains(marker) ? "\(pid): \(commandLine)" : nil
+            return commandLine.contains(marker) ? (pid, commandLine) : nil
         }
+    }
+
+    /// A process's peak resident memory (VmHWM) in MB; "self" for this process.
+    static func peakMemoryMB(of pid: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
+    }
+
+    /// A batch of one nullable STRING column.
+    static func strings(_ name: String, _ values: [String?]) throws -> RecordBatch {
+        try RecordBatch(schema: ArrowSchema([ArrowField(name, .utf8)]), columns: [.utf8(values)])
     }
 }
 

@@ -1,27 +1,13 @@
-import Foundation
 import PyFnArrow
-import PyFnProto
-import Synchronization
 
-/// Runs Python scalar functions over a stream of batches: each output row is an input row's forwarded columns
-/// followed by one column per call, in input order. Calls may nest (`f(g(x), 1)`); the worker evaluates a nest
-/// in one pass, each function once per row.
-///
-/// Use it from one task: ``open()``, then ``process(_:)`` for each batch, ``finish()`` at the end of the input,
-/// and ``close()``. Output comes back from `process` and `finish` as bundles complete.
-public final class ScalarFunctionOperator {
+/// Runs Python scalar functions (`@udf`, or `@udf(func_type="pandas")` — one kind per operator) over a stream of
+/// batches: each output row is an input row's forwarded columns followed by one column per call, in input order.
+/// Calls may nest (`f(g(x), 1)`); the worker evaluates a nest in one pass, each function once per row.
+public final class ScalarFunctionOperator: PythonFunctionOperator {
     /// The calls, one output column each.
     public let calls: [FunctionCall]
-    /// The schema of the batches fed in.
-    public let inputSchema: ArrowSchema
     /// The input columns copied to the output, in order.
     public let forwardedColumns: [Int]
-    /// The schema of the batches handed back.
-    public let outputSchema: ArrowSchema
-    private let supervisor: WorkerSupervisor
-    private var pipeline: BundlePipeline
-    private let descriptor: ProcessBundleDescriptor
-    private static let counter = Counter()
 
     /// An operator that evaluates `calls` on batches of `inputSchema`, keeping `forwardedColumns` (all by default)
     /// and naming the result columns `resultNames` (`f0`, `f1`, … by default).
@@ -29,93 +15,57 @@ public final class ScalarFunctionOperator {
                 environment: any WorkerEnvironment, bundle: BundleOptions = BundleOptions(), python: PythonOptions = PythonOptions()) throws {
         let forwarded = forwardedColumns ?? Array(inputSchema.fields.indices)
         let names = resultNames ?? calls.indices.map { "f\($0)" }
-        guard !calls.isEmpty else { throw PyFnError.invalidDescriptor("a scalar operator needs at least one call") }
-        guard names.count == calls.count else {
-            throw PyFnError.invalidDescriptor("\(calls.count) calls but \(names.count) result names")
+        guard let kind = calls.first?.function.kind else { throw PyFnError.invalidDescriptor("a scalar operator needs at least one call") }
+        guard kind != .table else {
+            throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is a table function; use a TableFunctionOperator")
         }
-        for call in calls {
-            try Self.validate(call, inputSchema: inputSchema)
-        }
-        for index in forwarded where !inputSchema.fields.indices.contains(index) {
-            throw PyFnError.invalidDescriptor("forwarded column \(index) is not in the input (\(inputSchema.fields.count) columns)")
-        }
+        guard names.count == calls.count else { throw PyFnError.invalidDescriptor("\(calls.count) calls but \(names.count) result names") }
+        for call in calls { try call.validate(kind: kind, inputSchema: inputSchema) }
+        try inputSchema.validateColumns(forwarded, role: "forwarded column")
         self.calls = calls
-        self.inputSchema = inputSchema
         self.forwardedColumns = forwarded
-        self.outputSchema = ArrowSchema(
-            forwarded.map { inputSchema.fields[$0] } + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
-        let descriptorID = "scalar-\(Self.counter.next())"
-        self.descriptor = try BundleDescriptor.make(
-            id: descriptorID, operation: .scalar,
-            functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python).proto)
-        self.supervisor = WorkerSupervisor(environment: environment)
-        self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle)
+        let outputSchema = ArrowSchema(forwarded.map { inputSchema.fields[$0] }
+            + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
+        try super.init(operation: kind == .pandasScalar ? .pandasScalar : .scalar,
+                       functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python),
+                       outputSchema: outputSchema, environment: environment, bundle: bundle)
     }
 
-    /// Starts the worker and registers the functions with it.
-    public func open() async throws {
-        try await supervisor.register(descriptor)
-        try await supervisor.start()
-    }
-
-    /// Feeds a batch; returns the output of bundles that completed meanwhile.
-    public func process(_ batch: RecordBatch) async throws -> [RecordBatch] {
-        try join(try await pipeline.add(batch))
-    }
-
-    /// Sends buffered rows whose bundle time is up; returns the output of bundles that completed meanwhile.
-    public func sendIfDue() async throws -> [RecordBatch] {
-        try join(try await pipeline.sendIfDue())
-    }
-
-    /// Ends the input: sends what is buffered and returns all remaining output.
-    public func finish() async throws -> [RecordBatch] {
-        try join(try await pipeline.flush())
-    }
-
-    /// Stops the worker.
-    public func close() async {
-        pipeline.cancel()
-        await supervisor.stop()
-    }
-
-    /// Rows fed in whose output has not been handed back yet.
-    public var queuedRows: Int { pipeline.queuedRows }
-
-    /// How many times the worker was lost and replaced.
-    public var workerRestarts: Int { get async { await supervisor.restarts } }
-
-    private func join(_ completed: [BundlePipeline.Completed]) throws -> [RecordBatch] {
-        try completed.map { input, result in
-            let results = try RecordBatch.concatenate(result.batches)
-            guard results.columns.count == calls.count, results.length == input.length else {
-                throw PyFnError.protocolViolation(
-                    "the worker returned \(results.columns.count) columns × \(results.length) rows for \(calls.count) calls on \(input.length) rows")
-            }
-            for (column, field) in zip(results.columns, outputSchema.fields.suffix(calls.count)) where column.type != field.type {
-                throw PyFnError.protocolViolation("the worker returned \(column.type) for '\(field.name)', declared \(field.type)")
-            }
-            return try RecordBatch(schema: outputSchema, columns: forwardedColumns.map { input.columns[$0] } + results.columns)
+    override func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
+        let results = batches.count == 1 ? batches[0] : try RecordBatch.concatenate(batches)
+        guard results.columns.count == calls.count, results.length == input.length else {
+            throw PyFnError.protocolViolation(
+                "the worker returned \(results.columns.count) columns × \(results.length) rows for \(calls.count) calls on \(input.length) rows")
         }
-    }
-
-    private static func validate(_ call: FunctionCall, inputSchema: ArrowSchema) throws {
-        guard call.function.kind == .scalar else {
-            throw PyFnError.invalidDescriptor("'\(call.function.name)' is a \(call.function.kind) function; a scalar operator runs scalar functions")
+        let resultFields = outputSchema.fields.suffix(calls.count)
+        for (column, field) in zip(results.columns, resultFields) where column.type != field.type {
+            throw PyFnError.protocolViolation("the worker returned \(column.type) for '\(field.name)', declared \(field.type)")
         }
-        for argument in call.arguments {
+        return [try RecordBatch(schema: outputSchema, columns: forwardedColumns.map { input.columns[$0] } + results.columns)]
+    }
+}
+
+extension FunctionCall {
+    /// Checks that this call and its nested calls are all of `kind` and read only columns of `inputSchema`.
+    func validate(kind: PythonFunction.Kind, inputSchema: ArrowSchema) throws {
+        guard function.kind == kind else {
+            throw PyFnError.invalidDescriptor("'\(function.name)' is a \(function.kind) function, but this operator runs \(kind) functions")
+        }
+        for argument in arguments {
             switch argument {
-            case .column(let index) where !inputSchema.fields.indices.contains(index):
-                throw PyFnError.invalidDescriptor("'\(call.function.name)' reads column \(index), but the input has \(inputSchema.fields.count) columns")
-            case .call(let nested): try validate(nested, inputSchema: inputSchema)
-            default: break
+            case .column(let index): try inputSchema.validateColumns([index], role: "'\(function.name)' reads column")
+            case .call(let nested): try nested.validate(kind: kind, inputSchema: inputSchema)
+            case .constant: break
             }
         }
     }
 }
 
-/// A source of unique ids within this process.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+extension ArrowSchema {
+    /// Throws unless every index names a column of this schema.
+    func validateColumns(_ indices: [Int], role: String) throws {
+        for index in indices where !fields.indices.contains(index) {
+            throw PyFnError.invalidDescriptor("\(role) \(index) is not in the input (\(fields.count) columns)")
+        }
+    }
 }

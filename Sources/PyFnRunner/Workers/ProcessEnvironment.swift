@@ -59,8 +59,9 @@ public struct ProcessEnvironment: WorkerEnvironment {
         return worker
     }
 
-    /// The absolute path of `python`: itself if it has a slash, else found on the PATH.
-    static func locate(_ python: String) throws -> String {
+    /// The absolute path of `python`: itself if it has a slash, else found on the PATH; throws a message naming
+    /// python.executable when there is none.
+    public static func locate(_ python: String) throws -> String {
         if python.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: python) else {
                 throw PyFnError.workerStartFailed("the Python interpreter '\(python)' does not exist or is not executable (python.executable)")

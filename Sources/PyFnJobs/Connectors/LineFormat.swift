@@ -1,0 +1,44 @@
+import PyFnArrow
+import PyFnRunner
+
+/// A row that could not be read from a record: what is wrong and, when one column is to blame, its name and text.
+struct RowDecodeError: Error, Sendable {
+    /// What is wrong.
+    var message: String
+    /// The column whose value is bad.
+    var column: String?
+    /// The bad text.
+    var value: String?
+}
+
+/// A text format with one record per line (CSV, JSON Lines): reads records into rows and writes rows as records.
+protocol LineFormat: Sendable {
+    /// The quote character when a quoted field may span lines (CSV), so line splitting keeps it whole.
+    var multilineQuote: UInt8? { get }
+    /// The row a record (one line, without its line break) holds, one value per column.
+    func decode(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [ArrowValue]
+    /// Whether the file's first record is a header line to skip.
+    func isHeader(_ record: ArraySlice<UInt8>) -> Bool
+    /// One record (without a line break) holding `row`.
+    func encode(_ row: [ArrowValue]) -> String
+}
+
+/// The `'format'` of a text table and how to treat bad lines.
+struct LineFormatSettings: Sendable {
+    /// The format.
+    var format: any LineFormat
+    /// Skip lines that cannot be read (counted) instead of failing.
+    var ignoreParseErrors: Bool
+
+    /// Reads `'format'` (`csv` | `json`), its `csv.*` / `json.*` options and `'<format>.ignore-parse-errors'` (or
+    /// `'format.ignore-parse-errors'`).
+    init(_ options: TableOptions) throws {
+        let name = try options.choice("format", ["csv", "json"])
+        let ignoreAny = try options.bool("format.ignore-parse-errors", default: false)
+        ignoreParseErrors = try options.bool("\(name).ignore-parse-errors", default: ignoreAny)
+        switch name {
+        case "csv": format = try CSVFormat(options)
+        default: format = JSONLinesFormat(columns: options.table.columns)
+        }
+    }
+}

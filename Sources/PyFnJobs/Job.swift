@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import PyFnArrow
+import PyFnRunner
+
+/// A job file, read and planned: its tables, its Python functions, its settings and one plan per INSERT.
+///
+/// `Job.load` does everything that can fail before rows move — parsing, resolving tables, columns and functions,
+/// asking Python for the functions' declared types, type-checking — so a bad job stops with file, line and column
+/// before any worker starts.
+public struct Job: Sendable {
+    /// The job file's path.
+    public let path: String
+    /// The settings in force: the file's `SET`s, then overrides.
+    public let settings: [String: String]
+    /// The plans, one per INSERT, in file order.
+    public let plans: [InsertPlan]
+    /// The Python functions the job registers, by lower-cased SQL name.
+    public let functions: [String: RegisteredFunction]
+    /// How workers are started.
+    public let python: PythonOptions
+    /// How operators cut bundles.
+    public let bundle: BundleOptions
+
+    /// Reads, checks and plans the job file at `path`; `overrides` win over the file's `SET`s.
+    public static func load(path: String, overrides: [String: String] = [:]) throws -> Job {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw SQLError("cannot read the job file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))
+        }
+        let script = try SQLParser.parse(text, file: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var settings: [String: String] = [:]
+        var tables: [String: TableDefinition] = [:]
+        var creates: [CreateFunctionStatement] = []
+        var inserts: [InsertStatement] = []
+        for statement in script.statements {
+            switch statement {
+            case .set(let set): settings[set.key] = set.value
+            case .createTable(let create):
+                guard tables[create.name.lowercased()] == nil else { throw SQLError("table '\(create.name)' is already defined", at: create.location) }
+                tables[create.name.lowercased()] = TableDefinition(
+                    name: create.name, columns: create.columns.map { SQLField($0.name, $0.type) },
+                    options: Dictionary(create.options.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
+                    primaryKey: create.primaryKey, baseDirectory: folder)
+            case .createFunction(let create): creates.append(create)
+            case .insert(let insert): inserts.append(insert)
+            }
+        }
+        settings.merge(overrides) { $1 }
+        var python = PythonOptions(settings: settings)
+        python.files = python.files.map { Self.pythonPathEntry($0, relativeTo: folder) }
+        let bundle = try BundleOptions(settings: settings)
+        let interpreter = try ProcessEnvironment.locate(python.resolvedExecutable)
+        let functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files)
+        let planner = Planner(tables: tables, functions: functions)
+        let plans = try inserts.map { try planner.plan($0) }
+        guard !plans.isEmpty else {
+            throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: path, line: 1, column: 1))
+        }
+        return Job(path: path, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle)
+    }
+
+    /// `python.files` entries as `sys.path` entries: absolute, and a `.py` file's folder (as PyFlink does).
+    static func pythonPathEntry(_ entry: String, relativeTo folder: String) -> String {
+        let absolute = entry.hasPrefix("/") ? entry : URL(fileURLWithPath: folder).appendingPathComponent(entry).standardizedFileURL.path
+        return absolute.hasSuffix(".py") ? URL(fileURLWithPath: absolute).deletingLastPathComponent().path : absolute
+    }
+
+    /// Runs every INSERT in order with `parallelism` workers per Python operator, reporting to `progress`.
+    public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker")) async throws {
+        let server = try await FnAPIServer.start(logger: logger)
+        let environment = ProcessEnvironment(server: server, options: python, logger: logger)
+        do {
+            for plan in plans {
+                try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
+                                       parallelism: max(1, parallelism), progress: progress).run()
+            }
+            await server.shutdown()
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+    }
+
+    /// The operator plan as text: for each INSERT, the source, each step (which functions run in which Python
+    /// operator), the grouping and the sink.
+    public func explain(parallelism: Int = 1) -> String {
+        var lines: [String] = []
+        for plan in plans {
+            lines.append("INSERT INTO \(plan.sink.name)  (\(plan.location))")
+            lines.append("  source  \(plan.source.name) [\(plan.source.options["connector"] ?? "?")]  columns: \(plan.source.columns.map(\.name).joined(separator: ", "))")
+            for step in plan.steps { lines.append("  " + step.explanation(parallelism: parallelism)) }
+            let mode = plan.upsertKey.map { "upsert by \($0.map { plan.output[$0].name }.joined(separator: ", "))" } ?? "append"
+            lines.append("  sink    \(plan.sink.name) [\(plan.sink.options["connector"] ?? "?")]  \(mode)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension PlanStep {
+    /// One line of `pyfn explain`.
+    func explanation(parallelism: Int) -> String {
+        let workers = parallelism == 1 ? "1 worker" : "\(parallelism) workers"
+        switch self {
+        case .python(let calls, let names):
+            let kind = calls.first?.function.kind == .pandasScalar ? "pandas" : "scalar"
+            return "python  \(kind) operator (\(workers)): " + zip(calls, names).map { "\($0.function.name) → \($1)" }.joined(separator: ", ")
+        case .lateral(let call, let names, let leftOuter):
+            return "python  table operator (\(workers)): \(call.function.name) → \(names.joined(separator: ", "))\(leftOuter ? " (left outer)" : "")"
+        case .compute(_, let names): return "compute \(names.joined(separator: ", "))"
+        case .filter: return "filter"
+        case .project(_, let names): return "project \(names.joined(separator: ", "))"
+        case .aggregate(let keys, let aggregates):
+            return "group   by \(keys.count) key\(keys.count == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s")): \(aggregates.map(\.text).joined(separator: ", "))"
+        }
+    }
+}

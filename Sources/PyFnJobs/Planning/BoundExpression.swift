@@ -1,0 +1,54 @@
+import PyFnArrow
+import PyFnRunner
+
+/// An expression whose columns are resolved to positions of a batch and whose type is known; the runtime
+/// evaluates it over whole batches. Python calls never appear here: the planner runs them in operators first and
+/// refers to their result columns.
+indirect enum BoundExpression: Sendable, Hashable {
+    case column(Int, SQLType)
+    case literal(ArrowValue, SQLType)
+    case arithmetic(SQLBinaryOperator, BoundExpression, BoundExpression, SQLType)
+    case comparison(SQLBinaryOperator, BoundExpression, BoundExpression)
+    case logical(SQLBinaryOperator, BoundExpression, BoundExpression)
+    case not(BoundExpression)
+    case negate(BoundExpression, SQLType)
+    case concat(BoundExpression, BoundExpression)
+    case cast(BoundExpression, SQLType)
+    case isNull(BoundExpression, negated: Bool)
+
+    /// The result's type.
+    var type: SQLType {
+        switch self {
+        case .column(_, let t), .literal(_, let t), .arithmetic(_, _, _, let t), .negate(_, let t), .cast(_, let t): return t
+        case .comparison, .logical, .not, .isNull: return .boolean
+        case .concat: return .string
+        }
+    }
+
+    /// The column this expression is, if it is just a column.
+    var columnIndex: Int? {
+        if case .column(let index, _) = self { return index }
+        return nil
+    }
+}
+
+extension SQLType {
+    /// Whether values of this type are numbers.
+    var isNumeric: Bool {
+        switch kind {
+        case .tinyint, .smallint, .int, .bigint, .float, .double, .decimal: return true
+        default: return false
+        }
+    }
+
+    /// Whether values of this type are whole numbers.
+    var isInteger: Bool {
+        switch kind {
+        case .tinyint, .smallint, .int, .bigint: return true
+        default: return false
+        }
+    }
+
+    /// The same shape, ignoring nullability.
+    func sameKind(as other: SQLType) -> Bool { kind == other.kind }
+}

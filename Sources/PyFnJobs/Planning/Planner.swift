@@ -1,0 +1,317 @@
+import PyFnArrow
+import PyFnRunner
+
+/// Turns a job's INSERT statements into plans: resolves tables, columns and functions, types every expression,
+/// and decides which work runs in Python (one operator per function kind per clause, nested calls in one pass)
+/// and which in Swift. Errors name the file, line and column of what is wrong.
+struct Planner {
+    let tables: [String: TableDefinition]
+    let functions: [String: RegisteredFunction]
+
+    private static let aggregateNames: Set = ["COUNT", "SUM", "MIN", "MAX", "AVG"]
+
+    func plan(_ insert: InsertStatement) throws -> InsertPlan {
+        guard let sink = tables[insert.table.lowercased()] else {
+            throw SQLError("unknown table '\(insert.table)'\(known(tables.keys))", at: insert.location)
+        }
+        var steps: [PlanStep] = []
+        let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
+        guard columns.count == sink.columns.count else {
+            throw SQLError("the query gives \(columns.count) columns but '\(sink.name)' has \(sink.columns.count) (\(sink.columns.map(\.name).joined(separator: ", ")))",
+                           at: insert.query.location)
+        }
+        // Columns go to the sink by position, cast to the sink's types where they differ.
+        var casts: [BoundExpression] = []
+        var needsCast = false
+        for (index, (column, target)) in zip(columns, sink.columns).enumerated() {
+            if column.type.sameKind(as: target.type) {
+                casts.append(.column(index, column.type))
+            } else if column.type.isNumeric && target.type.isNumeric || target.type.kind == .string {
+                casts.append(.cast(.column(index, column.type), target.type))
+                needsCast = true
+            } else {
+                throw SQLError("column \(index + 1) ('\(column.name)') is \(column.type) but '\(sink.name).\(target.name)' is \(target.type)",
+                               at: insert.query.location)
+            }
+        }
+        if needsCast { steps.append(.project(casts, names: sink.columns.map(\.name))) }
+        let output = zip(columns, sink.columns).map { PlanColumn(name: $1.name, qualifier: nil, type: $1.type) }
+        let upsertKey: [Int]? = grouping.map { keys in
+            if !sink.primaryKey.isEmpty {
+                return sink.primaryKey.compactMap { key in sink.columns.firstIndex { $0.name.lowercased() == key.lowercased() } }
+            }
+            return keys
+        }
+        return InsertPlan(source: source, sink: sink, steps: steps, output: output, upsertKey: upsertKey, location: insert.location)
+    }
+
+    /// Plans a SELECT into `steps`; returns the table read, the output columns, and for grouped queries the output
+    /// positions of the grouping keys.
+    private func planQuery(_ select: SelectStatement, steps: inout [PlanStep]) throws -> (TableDefinition, [PlanColumn], [Int]?) {
+        var columns: [PlanColumn]
+        let source: TableDefinition
+        switch select.from {
+        case .table(let name, let alias, let location):
+            guard let table = tables[name.lowercased()] else {
+                throw SQLError("unknown table '\(name)'\(known(tables.keys))", at: location)
+            }
+            source = table
+            columns = table.columns.map { PlanColumn(name: $0.name, qualifier: alias ?? table.name, type: $0.type) }
+        case .subquery(let inner, let alias, _):
+            let (table, innerColumns, _) = try planQuery(inner, steps: &steps)
+            source = table
+            columns = innerColumns.map { PlanColumn(name: $0.name, qualifier: alias, type: $0.type) }
+        }
+        if let lateral = select.lateral {
+            try planLateral(lateral, columns: &columns, steps: &steps)
+        }
+        if let condition = select.condition {
+            let bound = try bindWithPython([condition], columns: &columns, steps: &steps)[0]
+            guard bound.type.kind == .boolean else {
+                throw SQLError("WHERE needs a BOOLEAN condition, not \(bound.type)", at: condition.location)
+            }
+            steps.append(.filter(bound))
+        }
+        let items = try expandStars(select.items, columns: columns)
+        let aggregates = items.flatMap { aggregateCalls(in: $0.expression) }
+        if select.groupBy.isEmpty && aggregates.isEmpty {
+            let bound = try bindWithPython(items.map(\.expression), columns: &columns, steps: &steps)
+            let names = items.map(\.name)
+            steps.append(.project(bound, names: names))
+            return (source, zip(names, bound).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) }, nil)
+        }
+        return try planGrouped(select, items: items, aggregates: aggregates, columns: &columns, steps: &steps, source: source)
+    }
+
+    private func planGrouped(_ select: SelectStatement, items: [(expression: SQLExpression, name: String)], aggregates: [SQLExpression],
+                             columns: inout [PlanColumn], steps: inout [PlanStep], source: TableDefinition) throws -> (TableDefinition, [PlanColumn], [Int]?) {
+        // GROUP BY may name a select alias (when no column has that name).
+        let keys: [SQLExpression] = select.groupBy.map { key in
+            if case .column(let name, nil, _) = key, !columns.contains(where: { $0.name.lowercased() == name.lowercased() }),
+               let item = items.first(where: { $0.name.lowercased() == name.lowercased() }) {
+                return item.expression
+            }
+            return key
+        }
+        var uniqueAggregates: [SQLExpression] = []
+        for call in aggregates where !uniqueAggregates.contains(where: { $0.sqlText == call.sqlText }) { uniqueAggregates.append(call) }
+        let arguments: [SQLExpression] = uniqueAggregates.compactMap { call in
+            guard case .call(_, let args, _, _) = call, let first = args.first else { return nil }
+            if case .star = first { return nil }
+            return first
+        }
+        let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
+        let keyBound = Array(bound.prefix(keys.count))
+        var argumentBound = Array(bound.dropFirst(keys.count))
+        var specs: [AggregateSpec] = []
+        for call in uniqueAggregates {
+            guard case .call(let name, let args, let distinct, let location) = call else { continue }
+            let function = AggregateSpec.Function(rawValue: name.uppercased())!
+            guard args.count == 1 else { throw SQLError("\(name.uppercased()) takes one argument", at: location) }
+            if case .star = args[0] {
+                guard function == .count else { throw SQLError("only COUNT takes *", at: location) }
+                specs.append(AggregateSpec(function: .count, argument: nil, distinct: false, type: SQLType.bigint.notNull, text: call.sqlText))
+                continue
+            }
+            let argument = argumentBound.removeFirst()
+            let position = keys.count + specs.filter { $0.argument != nil }.count
+            let type: SQLType
+            switch function {
+            case .count: type = SQLType.bigint.notNull
+            case .sum:
+                guard argument.type.isNumeric else { throw SQLError("SUM needs a number, not \(argument.type)", at: location) }
+                type = argument.type.isInteger ? .bigint : .double
+            case .avg:
+                guard argument.type.isNumeric else { throw SQLError("AVG needs a number, not \(argument.type)", at: location) }
+                type = .double
+            case .min, .max: type = SQLType(argument.type.kind)
+            }
+            specs.append(AggregateSpec(function: function, argument: position, distinct: distinct, type: type, text: call.sqlText))
+        }
+        let inputs = keyBound + bound.dropFirst(keys.count)
+        steps.append(.project(inputs, names: inputs.indices.map { "$\($0)" }))
+        steps.append(.aggregate(keys: Array(keys.indices), aggregates: specs))
+        // After grouping, items may use the keys and the aggregates only.
+        let keyTexts = keys.map(\.sqlText)
+        let aggregateTexts = specs.map(\.text)
+        let grouped = keyBound.enumerated().map { PlanColumn(name: "$key\($0.offset)", qualifier: nil, type: $0.element.type) }
+            + specs.map { PlanColumn(name: $0.text, qualifier: nil, type: $0.type) }
+        let output = try items.map { item in
+            try bindGrouped(item.expression, keyTexts: keyTexts, aggregateTexts: aggregateTexts, columns: grouped)
+        }
+        let names = items.map(\.name)
+        steps.append(.project(output, names: names))
+        let keyPositions = keys.indices.compactMap { key in output.firstIndex { $0.columnIndex == key } }
+        return (source, zip(names, output).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) },
+                keyPositions.count == keys.count ? keyPositions : nil)
+    }
+
+    private func bindGrouped(_ expression: SQLExpression, keyTexts: [String], aggregateTexts: [String], columns: [PlanColumn]) throws -> BoundExpression {
+        if let key = keyTexts.firstIndex(of: expression.sqlText) { return .column(key, columns[key].type) }
+        if let aggregate = aggregateTexts.firstIndex(of: expression.sqlText) {
+            let index = keyTexts.count + aggregate
+            return .column(index, columns[index].type)
+        }
+        if case .column(let name, _, let location) = expression {
+            throw SQLError("column '\(name)' must be in GROUP BY or inside an aggregate", at: location)
+        }
+        return try ExpressionBinder(columns: columns, functions: [:]).bind(expression) { nested in
+            try bindGrouped(nested, keyTexts: keyTexts, aggregateTexts: aggregateTexts, columns: columns)
+        }
+    }
+
+    private func planLateral(_ lateral: LateralJoin, columns: inout [PlanColumn], steps: inout [PlanStep]) throws {
+        guard let registered = functions[lateral.function.lowercased()] else {
+            throw SQLError("unknown function '\(lateral.function)'\(known(functions.keys))", at: lateral.location)
+        }
+        guard registered.function.kind == .table else {
+            throw SQLError("'\(lateral.function)' is not a table function (declare it with @udtf)", at: lateral.location)
+        }
+        guard case .row(let fields) = registered.function.resultType.kind else { return }
+        let names = lateral.columnNames.isEmpty ? fields.map(\.name) : lateral.columnNames
+        guard names.count == fields.count else {
+            throw SQLError("'\(lateral.function)' returns \(fields.count) columns but \(names.count) names are given", at: lateral.location)
+        }
+        let call = try pythonCall(registered, arguments: lateral.arguments, location: lateral.location, columns: &columns, steps: &steps)
+        steps.append(.lateral(call: call, names: names, leftOuter: lateral.leftOuter))
+        for (name, field) in zip(names, fields) {
+            var type = field.type
+            if lateral.leftOuter { type.nullable = true }
+            columns.append(PlanColumn(name: name, qualifier: lateral.alias, type: type))
+        }
+    }
+
+    /// Binds expressions that may call Python scalar functions: the calls run first, in one operator per kind
+    /// (appending their results), and the expressions then refer to those columns.
+    private func bindWithPython(_ expressions: [SQLExpression], columns: inout [PlanColumn], steps: inout [PlanStep]) throws -> [BoundExpression] {
+        var calls: [SQLExpression] = []
+        for expression in expressions { collectPythonCalls(expression, into: &calls) }
+        var resultColumns: [String: Int] = [:]
+        for kind in [PythonFunction.Kind.scalar, .pandasScalar] {
+            let ofKind = calls.filter { functions[$0.functionName!]?.function.kind == kind }
+            guard !ofKind.isEmpty else { continue }
+            var built: [FunctionCall] = []
+            for call in ofKind {
+                guard case .call(let name, let arguments, _, let location) = call else { continue }
+                built.append(try pythonCall(functions[name.lowercased()]!, arguments: arguments, location: location, columns: &columns, steps: &steps))
+            }
+            let names = ofKind.map(\.sqlText)
+            steps.append(.python(calls: built, names: names))
+            for (call, text) in zip(built, names) {
+                resultColumns[text] = columns.count
+                columns.append(PlanColumn(name: text, qualifier: nil, type: call.function.resultType))
+            }
+        }
+        let binder = ExpressionBinder(columns: columns, functions: functions)
+        return try expressions.map { expression in
+            try bindReplacing(expression, results: resultColumns, binder: binder)
+        }
+    }
+
+    private func bindReplacing(_ expression: SQLExpression, results: [String: Int], binder: ExpressionBinder) throws -> BoundExpression {
+        if let index = results[expression.sqlText] { return .column(index, binder.columns[index].type) }
+        return try binder.bind(expression) { try bindReplacing($0, results: results, binder: binder) }
+    }
+
+    /// The Python calls in `expression` that are not inside another Python call, each once.
+    private func collectPythonCalls(_ expression: SQLExpression, into calls: inout [SQLExpression]) {
+        if let name = expression.functionName, let registered = functions[name], registered.function.kind != .table {
+            if !calls.contains(where: { $0.sqlText == expression.sqlText }) { calls.append(expression) }
+            return
+        }
+        for child in expression.children { collectPythonCalls(child, into: &calls) }
+    }
+
+    /// A Python call whose arguments are columns, literals or nested Python calls of the same kind; any other
+    /// argument is computed in Swift first, into a new column.
+    private func pythonCall(_ registered: RegisteredFunction, arguments: [SQLExpression], location: SourceLocation,
+                            columns: inout [PlanColumn], steps: inout [PlanStep]) throws -> FunctionCall {
+        let nestedKind: PythonFunction.Kind = registered.function.kind == .table ? .scalar : registered.function.kind
+        var computed: [BoundExpression] = []
+        var computedNames: [String] = []
+        let binder = ExpressionBinder(columns: columns, functions: functions)
+        func argument(_ expression: SQLExpression) throws -> FunctionArgument {
+            if let name = expression.functionName, let nested = functions[name], nested.function.kind == nestedKind,
+               case .call(_, let args, _, _) = expression {
+                return .call(FunctionCall(nested.function, try args.map(argument)))
+            }
+            if case .literal(let value, let location) = expression { return .constant(try literal(value, at: location)) }
+            let bound = try binder.bind(expression) { _ in
+                throw SQLError("'\(expression.sqlText)' mixes Python calls of different kinds; split it into two queries", at: expression.location)
+            }
+            if let index = bound.columnIndex { return .column(index) }
+            computed.append(bound)
+            computedNames.append(expression.sqlText)
+            return .column(columns.count + computed.count - 1)
+        }
+        let built = try arguments.map(argument)
+        if let declared = registered.inputTypes {
+            guard declared.count == built.count else {
+                throw SQLError("'\(registered.sqlName)' takes \(declared.count) arguments, \(built.count) given", at: location)
+            }
+            for (position, (type, arg)) in zip(declared, built).enumerated() {
+                if case .column(let index) = arg {
+                    let actual = index < columns.count ? columns[index].type : computed[index - columns.count].type
+                    guard actual.sameKind(as: type) || (actual.isNumeric && type.isNumeric && actual.isInteger == type.isInteger) else {
+                        throw SQLError("argument \(position + 1) of '\(registered.sqlName)' is declared \(type) but is given \(actual)", at: location)
+                    }
+                }
+            }
+        }
+        if !computed.isEmpty {
+            steps.append(.compute(computed, names: computedNames))
+            for (expression, name) in zip(computed, computedNames) { columns.append(PlanColumn(name: name, qualifier: nil, type: expression.type)) }
+        }
+        return FunctionCall(registered.function, built)
+    }
+
+    private func literal(_ value: SQLLiteralValue, at location: SourceLocation) throws -> SQLLiteral {
+        switch value {
+        case .integer(let v): return .bigint(v)
+        case .decimal(let text):
+            guard let v = Double(text) else { throw SQLError("'\(text)' is not a number", at: location) }
+            return .double(v)
+        case .string(let v): return .string(v)
+        case .boolean(let v): return .bool(v)
+        case .null: return .null(.string)
+        }
+    }
+
+    private func expandStars(_ items: [SelectItem], columns: [PlanColumn]) throws -> [(expression: SQLExpression, name: String)] {
+        var expanded: [(expression: SQLExpression, name: String)] = []
+        for (position, item) in items.enumerated() {
+            switch item {
+            case .star(let qualifier, let location):
+                let matching = columns.filter { qualifier == nil || $0.qualifier?.lowercased() == qualifier?.lowercased() }
+                guard !matching.isEmpty else { throw SQLError("'\(qualifier ?? "")*' matches no columns", at: location) }
+                expanded += matching.map { (.column(name: $0.name, qualifier: $0.qualifier, location: location), $0.name) }
+            case .expression(let expression, let alias):
+                if case .column(let name, _, _) = expression {
+                    expanded.append((expression, alias ?? name))
+                } else {
+                    expanded.append((expression, alias ?? "EXPR$\(position)"))
+                }
+            }
+        }
+        return expanded
+    }
+
+    private func aggregateCalls(in expression: SQLExpression) -> [SQLExpression] {
+        if case .call(let name, _, _, _) = expression, Self.aggregateNames.contains(name.uppercased()), functions[name.lowercased()] == nil {
+            return [expression]
+        }
+        return expression.children.flatMap(aggregateCalls)
+    }
+
+    private func known(_ names: Dictionary<String, some Any>.Keys) -> String {
+        names.isEmpty ? "" : " (known: \(names.sorted().joined(separator: ", ")))"
+    }
+}
+
+extension SQLExpression {
+    /// The lower-cased name of the function this expression calls, if it is a call.
+    var functionName: String? {
+        if case .call(let name, _, _, _) = self { return name.lowercased() }
+        return nil
+    }
+}

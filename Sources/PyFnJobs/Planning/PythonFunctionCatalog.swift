@@ -1,0 +1,108 @@
+import Foundation
+import PyFnRunner
+
+/// A Python function registered with `CREATE FUNCTION`, described by the worker package itself
+/// (`python -m pyfn.describe`): its kind and declared types.
+public struct RegisteredFunction: Sendable, Hashable {
+    /// The name SQL calls it by.
+    public var sqlName: String
+    /// How the runner calls it.
+    public var function: PythonFunction
+    /// Declared argument types, when the function declares `input_types`.
+    public var inputTypes: [SQLType]?
+    /// Where it was registered.
+    public var location: SourceLocation
+}
+
+/// Asks Python what the functions a job registers are: one `python -m pyfn.describe` run per module.
+enum PythonFunctionDescriber {
+    /// One described function as `pyfn.describe` prints it.
+    private struct Description: Decodable {
+        var name: String
+        var kind: String
+        var result_type: String
+        var input_types: [String]?
+        var deterministic: Bool?
+        var module: String?
+        var qualified_name: String?
+    }
+
+    /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
+    static func describe(_ statements: [CreateFunctionStatement], python: String, files: [String]) throws -> [String: RegisteredFunction] {
+        var byModule: [String: [CreateFunctionStatement]] = [:]
+        for statement in statements {
+            if let language = statement.language, language != "PYTHON" {
+                throw SQLError("function '\(statement.name)' is LANGUAGE \(language); PyFn runs LANGUAGE PYTHON functions", at: statement.location)
+            }
+            guard let dot = statement.pythonObject.lastIndex(of: "."), dot != statement.pythonObject.startIndex else {
+                throw SQLError("'\(statement.pythonObject)' is not a 'module.function' reference", at: statement.location)
+            }
+            byModule[String(statement.pythonObject[..<dot]), default: []].append(statement)
+        }
+        var functions: [String: RegisteredFunction] = [:]
+        for (module, statements) in byModule.sorted(by: { $0.key < $1.key }) {
+            let names = statements.map { String($0.pythonObject[$0.pythonObject.index(after: $0.pythonObject.lastIndex(of: ".")!)...]) }
+            let descriptions = try run(python: python, files: files, module: module, names: Array(Set(names)), at: statements[0].location)
+            for (statement, name) in zip(statements, names) {
+                guard let description = descriptions[name] else {
+                    throw SQLError("module '\(module)' has no function '\(name)' (python.files: \(files.joined(separator: ", ")))", at: statement.location)
+                }
+                functions[statement.name.lowercased()] = try registered(description, module: module, name: name, statement: statement)
+            }
+        }
+        return functions
+    }
+
+    private static func registered(_ d: Description, module: String, name: String, statement: CreateFunctionStatement) throws -> RegisteredFunction {
+        let kind: PythonFunction.Kind
+        switch d.kind {
+        case "SCALAR": kind = .scalar
+        case "PANDAS_SCALAR": kind = .pandasScalar
+        case "TABLE": kind = .table
+        default:
+            throw SQLError("'\(statement.pythonObject)' is a \(d.kind.lowercased()) function, which PyFn jobs cannot call yet", at: statement.location)
+        }
+        func type(_ text: String) throws -> SQLType {
+            do { return try SQLParser.parseType(text) } catch {
+                throw SQLError("'\(statement.pythonObject)' declares type '\(text)', which PyFn does not know", at: statement.location)
+            }
+        }
+        var resultType = try type(d.result_type)
+        if kind == .table, case .row = resultType.kind {} else if kind == .table {
+            resultType = .row([SQLField("f0", resultType)])
+        }
+        let function = PythonFunction(name: statement.name, body: .reference(module: module, name: name), kind: kind,
+                                      resultType: resultType, deterministic: d.deterministic ?? true)
+        return RegisteredFunction(sqlName: statement.name, function: function,
+                                  inputTypes: try d.input_types.map { try $0.map(type) }, location: statement.location)
+    }
+
+    private static func run(python: String, files: [String], module: String, names: [String], at location: SourceLocation) throws -> [String: Description] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", "pyfn.describe", module] + names
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = (files + [environment["PYTHONPATH"]].compactMap { $0 }).joined(separator: ":")
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch {
+            throw SQLError("cannot run '\(python)' (python.executable) to describe module '\(module)': \(error)", at: location)
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let reason = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+            throw SQLError("cannot load Python module '\(module)': \(reason)", at: location)
+        }
+        var descriptions: [String: Description] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("{") {
+            let description = try JSONDecoder().decode(Description.self, from: Data(line.utf8))
+            descriptions[description.qualified_name ?? description.name] = description
+        }
+        return descriptions
+    }
+}

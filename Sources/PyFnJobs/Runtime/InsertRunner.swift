@@ -1,0 +1,145 @@
+import Foundation
+import PyFnArrow
+import PyFnRunner
+
+/// Runs one INSERT: reads the source in `parallelism` lanes, each with its own Python workers, optionally groups
+/// the rows (partitioned by key), and writes the result to the sink — appending, or upserting by the grouping key.
+struct InsertRunner {
+    let plan: InsertPlan
+    let environment: any WorkerEnvironment
+    let bundle: BundleOptions
+    let python: PythonOptions
+    let parallelism: Int
+    let progress: JobProgress
+
+    func run() async throws {
+        let source = try Connectors.source(plan.source)
+        let sink = try Connectors.sink(plan.sink)
+        let aggregateAt = plan.steps.firstIndex { if case .aggregate = $0 { return true } else { return false } }
+        let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
+        let after = aggregateAt.map { Array(plan.steps.suffix(from: $0 + 1)) } ?? []
+        let feed = SourceFeed(capacity: 2 * parallelism)
+        let idleAfter: Duration? = source.isBounded ? nil : bundle.bundleTime / 2
+
+        try await sink.open(schema: ArrowSchema(plan.output.map { $0.type.arrowField(named: $0.name) }), upsertKey: plan.upsertKey)
+        let writer = SinkWriter(sink: sink, progress: progress)
+        let grouping: GroupingStage? = try aggregateAt.map { index in
+            guard case .aggregate(let keys, let aggregates) = plan.steps[index] else { fatalError() }
+            let input = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python).outputSchema
+            return try GroupingStage(keys: keys, aggregates: aggregates, inputSchema: input, after: after, partitions: parallelism,
+                                     streaming: !source.isBounded, writer: writer, progress: progress)
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await feed.pump(source.batches(batchSize: bundle.arrowBatchSize))
+                }
+                for _ in 0..<parallelism {
+                    group.addTask {
+                        let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python)
+                        try await chain.open()
+                        do {
+                            try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)
+                            await chain.close()
+                        } catch {
+                            await chain.close()
+                            throw error
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            if let grouping { try await grouping.finish() }
+            progress.update { $0.rowsSkipped += source.skippedRows }
+            try await sink.close()
+        } catch {
+            try? await sink.close()
+            throw error
+        }
+    }
+
+    private func runLane(_ chain: StepChain, feed: SourceFeed, idleAfter: Duration?, grouping: GroupingStage?, writer: SinkWriter) async throws {
+        func deliver(_ batches: [RecordBatch]) async throws {
+            for batch in batches where batch.length > 0 {
+                if let grouping { try await grouping.add(batch) } else { try await writer.write(batch) }
+            }
+        }
+        while true {
+            switch try await feed.next(idleAfter: idleAfter) {
+            case .batch(let batch):
+                progress.update { $0.rowsIn += batch.length }
+                try await deliver(try await chain.process(batch))
+            case .idle:
+                try await deliver(try await chain.sendIfDue())
+                try await grouping?.emitChanges()
+            case .end:
+                try await deliver(try await chain.finish())
+                return
+            }
+        }
+    }
+}
+
+/// Writes to a sink from any lane, one batch at a time, counting rows.
+actor SinkWriter {
+    private let sink: any TableSink
+    private let progress: JobProgress
+
+    init(sink: any TableSink, progress: JobProgress) {
+        self.sink = sink
+        self.progress = progress
+    }
+
+    func write(_ batch: RecordBatch) async throws {
+        try await sink.write(batch)
+        progress.update { $0.rowsOut += batch.length }
+    }
+}
+
+/// The GROUP BY of a job: rows from every lane go to their key's partition; results leave through the steps after
+/// the aggregation — all at the end of bounded input, or the changed groups as they change when streaming.
+actor GroupingStage {
+    private var aggregator: HashAggregator
+    private let schema: ArrowSchema
+    private let after: [PlanStep]
+    private let streaming: Bool
+    private let writer: SinkWriter
+    private let progress: JobProgress
+    private var lastEmit = ContinuousClock.now
+    private static let emitInterval: Duration = .milliseconds(200)
+
+    init(keys: [Int], aggregates: [AggregateSpec], inputSchema: ArrowSchema, after: [PlanStep], partitions: Int,
+         streaming: Bool, writer: SinkWriter, progress: JobProgress) throws {
+        aggregator = HashAggregator(keyCount: keys.count, aggregates: aggregates, partitions: partitions)
+        schema = ArrowSchema(keys.map { inputSchema.fields[$0] } + aggregates.map { $0.type.arrowField(named: $0.text) })
+        self.after = after
+        self.streaming = streaming
+        self.writer = writer
+        self.progress = progress
+    }
+
+    func add(_ batch: RecordBatch) async throws {
+        aggregator.add(batch)
+        let groups = aggregator.groupCount
+        progress.update { $0.groups = groups }
+        if streaming && ContinuousClock.now - lastEmit >= Self.emitInterval { try await emitChanges() }
+    }
+
+    /// Writes the groups that changed since the last write (streaming).
+    func emitChanges() async throws {
+        guard streaming else { return }
+        lastEmit = .now
+        let changed = try aggregator.changedGroups(schema: schema)
+        if changed.length > 0 { try await writer.write(try applyAfter(changed)) }
+    }
+
+    /// Writes the final state of every group (bounded input) or the last changes (streaming).
+    func finish() async throws {
+        let rows = streaming ? try aggregator.changedGroups(schema: schema) : try aggregator.allGroups(schema: schema)
+        if rows.length > 0 { try await writer.write(try applyAfter(rows)) }
+    }
+
+    private func applyAfter(_ batch: RecordBatch) throws -> RecordBatch {
+        try after.reduce(batch) { try StepChain.apply($1, to: $0) }
+    }
+}

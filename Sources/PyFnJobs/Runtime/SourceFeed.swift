@@ -1,0 +1,95 @@
+import PyFnArrow
+
+/// What a lane gets next from the source.
+enum FeedEvent: Sendable {
+    /// Rows to process.
+    case batch(RecordBatch)
+    /// Nothing arrived for a while (unbounded sources): time to send bundles whose time is up.
+    case idle
+    /// The source has ended.
+    case end
+}
+
+/// Hands a source's batches to the lanes of a parallel job, a few at a time: the reader waits while the lanes are
+/// behind (back-pressure), and a lane waiting on a quiet unbounded source is woken with ``FeedEvent/idle``.
+actor SourceFeed {
+    private var buffered: [RecordBatch] = []
+    private var ended = false
+    private var failure: (any Error)?
+    private var waiters: [Int: CheckedContinuation<FeedEvent, any Error>] = [:]
+    private var order: [Int] = []
+    private var nextWaiter = 0
+    private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Reads `source` to its end (or first error) into the feed; run it in its own task.
+    func pump(_ batches: AsyncThrowingStream<RecordBatch, any Error>) async {
+        do {
+            for try await batch in batches where batch.length > 0 {
+                await put(batch)
+            }
+            finish(nil)
+        } catch {
+            finish(error)
+        }
+    }
+
+    /// The next event for a lane; after `idleAfter` without rows it is ``FeedEvent/idle``.
+    func next(idleAfter: Duration?) async throws -> FeedEvent {
+        if let event = try take() { return event }
+        let id = nextWaiter
+        nextWaiter += 1
+        if let idleAfter {
+            Task {
+                try? await Task.sleep(for: idleAfter)
+                self.wake(id, with: .idle)
+            }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            waiters[id] = continuation
+            order.append(id)
+        }
+    }
+
+    private func take() throws -> FeedEvent? {
+        if !buffered.isEmpty {
+            let batch = buffered.removeFirst()
+            if !spaceWaiters.isEmpty { spaceWaiters.removeFirst().resume() }
+            return .batch(batch)
+        }
+        if let failure { throw failure }
+        return ended ? .end : nil
+    }
+
+    private func put(_ batch: RecordBatch) async {
+        while buffered.count >= capacity {
+            await withCheckedContinuation { spaceWaiters.append($0) }
+        }
+        if let id = order.first {
+            order.removeFirst()
+            waiters.removeValue(forKey: id)?.resume(returning: .batch(batch))
+        } else {
+            buffered.append(batch)
+        }
+    }
+
+    private func finish(_ error: (any Error)?) {
+        ended = true
+        failure = error
+        for id in order {
+            if let error { waiters[id]?.resume(throwing: error) } else { waiters[id]?.resume(returning: .end) }
+        }
+        waiters = [:]
+        order = []
+    }
+
+    private func wake(_ id: Int, with event: FeedEvent) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        order.removeAll { $0 == id }
+        waiter.resume(returning: event)
+    }
+}

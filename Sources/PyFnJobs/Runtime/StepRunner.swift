@@ -1,0 +1,116 @@
+import PyFnArrow
+import PyFnRunner
+
+/// Runs a chain of plan steps over batches: Swift steps at once, Python steps through their operators (which hold
+/// rows back until a bundle completes). One chain per lane; use it from one task.
+final class StepChain {
+    private enum Stage {
+        case swift(PlanStep)
+        case python(PythonFunctionOperator)
+    }
+    private let stages: [Stage]
+
+    /// Builds the chain's operators for `steps`, reading batches of `inputSchema`.
+    init(steps: [PlanStep], inputSchema: ArrowSchema, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions) throws {
+        var schema = inputSchema
+        var stages: [Stage] = []
+        for step in steps {
+            switch step {
+            case .python(let calls, let names):
+                let op = try ScalarFunctionOperator(calls: calls, inputSchema: schema, resultNames: names,
+                                                    environment: environment, bundle: bundle, python: python)
+                stages.append(.python(op))
+                schema = op.outputSchema
+            case .lateral(let call, let names, let leftOuter):
+                let op = try TableFunctionOperator(call: call, inputSchema: schema, resultNames: names, leftOuter: leftOuter,
+                                                   environment: environment, bundle: bundle, python: python)
+                stages.append(.python(op))
+                schema = op.outputSchema
+            case .compute(let expressions, let names):
+                stages.append(.swift(step))
+                schema = ArrowSchema(schema.fields + zip(names, expressions).map { $1.type.arrowField(named: $0) })
+            case .project(let expressions, let names):
+                stages.append(.swift(step))
+                schema = ArrowSchema(zip(names, expressions).map { $1.type.arrowField(named: $0) })
+            case .filter:
+                stages.append(.swift(step))
+            case .aggregate:
+                preconditionFailure("aggregation runs between chains, not in one")
+            }
+        }
+        self.stages = stages
+        self.outputSchema = schema
+    }
+
+    /// The schema of the batches the chain hands back.
+    let outputSchema: ArrowSchema
+
+    /// Starts the chain's workers.
+    func open() async throws {
+        for case .python(let op) in stages { try await op.open() }
+    }
+
+    /// Stops the chain's workers.
+    func close() async {
+        for case .python(let op) in stages { await op.close() }
+    }
+
+    /// Runs a batch through the chain; returns what came out so far.
+    func process(_ batch: RecordBatch) async throws -> [RecordBatch] {
+        try await run([batch], from: 0)
+    }
+
+    /// Sends bundles whose time is up, everywhere in the chain.
+    func sendIfDue() async throws -> [RecordBatch] {
+        var output: [RecordBatch] = []
+        for (index, stage) in stages.enumerated() {
+            if case .python(let op) = stage { output += try await run(try await op.sendIfDue(), from: index + 1) }
+        }
+        return output
+    }
+
+    /// Ends the input: flushes every stage in order.
+    func finish() async throws -> [RecordBatch] {
+        var output: [RecordBatch] = []
+        for (index, stage) in stages.enumerated() {
+            if case .python(let op) = stage { output += try await run(try await op.finish(), from: index + 1) }
+        }
+        return output
+    }
+
+    private func run(_ batches: [RecordBatch], from first: Int) async throws -> [RecordBatch] {
+        var current = batches
+        for stage in stages.dropFirst(first) {
+            guard !current.isEmpty else { return [] }
+            var next: [RecordBatch] = []
+            for batch in current {
+                switch stage {
+                case .python(let op): next += try await op.process(batch)
+                case .swift(let step): next.append(try Self.apply(step, to: batch))
+                }
+            }
+            current = next
+        }
+        return current
+    }
+
+    /// A Swift step applied to one batch.
+    static func apply(_ step: PlanStep, to batch: RecordBatch) throws -> RecordBatch {
+        switch step {
+        case .compute(let expressions, let names):
+            let columns = try expressions.map { try ExpressionEvaluator.evaluate($0, over: batch) }
+            let schema = ArrowSchema(batch.schema.fields + zip(names, expressions).map { $1.type.arrowField(named: $0) })
+            return try RecordBatch(schema: schema, columns: batch.columns + columns, length: batch.length)
+        case .project(let expressions, let names):
+            let columns = try expressions.map { try ExpressionEvaluator.evaluate($0, over: batch) }
+            let schema = ArrowSchema(zip(names, zip(expressions, columns)).map { name, pair in
+                ArrowField(name, pair.1.type, nullable: pair.0.type.nullable || pair.1.nullCount > 0)
+            })
+            return try RecordBatch(schema: schema, columns: columns, length: batch.length)
+        case .filter(let condition):
+            return try ExpressionEvaluator.filter(batch, where: condition)
+        default:
+            preconditionFailure("not a Swift step")
+        }
+    }
+}

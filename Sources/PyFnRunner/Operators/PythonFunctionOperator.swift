@@ -1,0 +1,82 @@
+import PyFnArrow
+import PyFnProto
+import Synchronization
+
+/// What every Python operator does: it feeds batches to a supervised worker in bundles, several at a time, and
+/// hands back output in input order. Subclasses say how a bundle's input and the worker's answer make output rows.
+///
+/// Use it from one task: ``open()``, then ``process(_:)`` for each batch (and ``sendIfDue()`` now and then when
+/// input is slow), ``finish()`` at the end of the input, and ``close()``.
+public class PythonFunctionOperator {
+    /// The schema of the batches fed in.
+    public let inputSchema: ArrowSchema
+    /// The schema of the batches handed back.
+    public let outputSchema: ArrowSchema
+    private let supervisor: WorkerSupervisor
+    private var pipeline: BundlePipeline
+    private let descriptor: ProcessBundleDescriptor
+    private static let counter = Atomic<Int>(0)
+
+    init(operation: BundleDescriptor.Operation, functions: FunctionSet, outputSchema: ArrowSchema,
+         environment: any WorkerEnvironment, bundle: BundleOptions) throws {
+        let descriptorID = "\(operation.name)-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        self.inputSchema = functions.inputSchema
+        self.outputSchema = outputSchema
+        self.descriptor = try BundleDescriptor.make(id: descriptorID, operation: operation, functions: functions.proto)
+        self.supervisor = WorkerSupervisor(environment: environment)
+        self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle)
+    }
+
+    /// Starts the worker and registers the functions with it, so that start-up errors surface here.
+    public func open() async throws {
+        try await supervisor.register(descriptor)
+        try await supervisor.start()
+    }
+
+    /// Feeds a batch; returns the output of bundles that completed meanwhile.
+    public func process(_ batch: RecordBatch) async throws -> [RecordBatch] {
+        try output(of: try await pipeline.add(batch))
+    }
+
+    /// Sends buffered rows whose bundle time is up; returns the output of bundles that completed meanwhile.
+    public func sendIfDue() async throws -> [RecordBatch] {
+        try output(of: try await pipeline.sendIfDue())
+    }
+
+    /// Ends the input: sends what is buffered and returns all remaining output.
+    public func finish() async throws -> [RecordBatch] {
+        try output(of: try await pipeline.flush())
+    }
+
+    /// Stops the worker.
+    public func close() async {
+        pipeline.cancel()
+        await supervisor.stop()
+    }
+
+    /// Rows fed in whose output has not been handed back yet.
+    public var queuedRows: Int { pipeline.queuedRows }
+
+    /// How many times the worker was lost and replaced.
+    public var workerRestarts: Int { get async { await supervisor.restarts } }
+
+    /// The output rows of one bundle: its input and what the worker returned for it. Subclasses override.
+    func combine(input: RecordBatch, results: [RecordBatch]) throws -> [RecordBatch] {
+        fatalError("\(type(of: self)) must override combine(input:results:)")
+    }
+
+    private func output(of completed: [BundlePipeline.Completed]) throws -> [RecordBatch] {
+        try completed.flatMap { try combine(input: $0.input, results: $0.result.batches) }
+    }
+}
+
+extension BundleDescriptor.Operation {
+    /// A short name for descriptor ids.
+    var name: String {
+        switch self {
+        case .scalar: return "scalar"
+        case .table: return "table"
+        case .pandasScalar: return "pandas"
+        }
+    }
+}
