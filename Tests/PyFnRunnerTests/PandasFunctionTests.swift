@@ -59,7 +59,10 @@ import Testing
     @Test func iotTemperaturesAreInterpolatedPerDeviceAsPandasWould() async throws {
         // Temperatures with gaps (NULL) for three devices, interleaved.
         let devices = (0..<60).map { "dev-\($0 % 3)" }
-        let temperatures: [Double?] = (0..<60).map { $0 % 4 == 1 || $0 % 7 == 0 ? nil : 20 + Double($0 % 11) * 0.5 }
+        let temperatures: [Double?] = (0..<60).map { (row: Int) -> Double? in
+            let gap = row % 4 == 1 || row % 7 == 0
+            return gap ? nil : 20 + Double(row % 11) * 0.5
+        }
         let input = try RecordBatch(
             schema: ArrowSchema([ArrowField("id", .utf8), ArrowField("temperature", .float64)]),
             columns: [.utf8(devices), .float64(temperatures.map { $0 ?? 0 }, validity: temperatures.map { $0 != nil })])

@@ -21,6 +21,12 @@ public enum TestPython {
         public var status: Int32
         /// Standard output and standard error together.
         public var output: String
+
+        /// An outcome.
+        public init(status: Int32, output: String) {
+            self.status = status
+            self.output = output
+        }
     }
 
     /// Runs `python script arguments…` (script relative to the repository root) and waits for it.

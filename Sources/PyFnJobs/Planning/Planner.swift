@@ -16,6 +16,15 @@ struct Planner {
         }
         var steps: [PlanStep] = []
         let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
+        if let aggregate = steps.firstIndex(where: { if case .aggregate = $0 { return true } else { return false } }) {
+            for step in steps[(aggregate + 1)...] {
+                switch step {
+                case .python, .lateral, .aggregate:
+                    throw SQLError("Python functions and a second GROUP BY over grouped rows are not supported yet; group last", at: insert.query.location)
+                default: break
+                }
+            }
+        }
         guard columns.count == sink.columns.count else {
             throw SQLError("the query gives \(columns.count) columns but '\(sink.name)' has \(sink.columns.count) (\(sink.columns.map(\.name).joined(separator: ", ")))",
                            at: insert.query.location)

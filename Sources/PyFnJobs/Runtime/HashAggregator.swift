@@ -5,47 +5,62 @@ import PyFnRunner
 /// `partitions` hash partitions (the way a parallel job partitions a GROUP BY by key). It hands back every group at
 /// the end of bounded input, or the groups that changed since last asked, for streaming upserts.
 struct HashAggregator {
+    /// The groups of one partition: each key's position, and keys and accumulators by position.
+    private struct Partition {
+        var positions: [[ArrowValue]: Int] = [:]
+        var keys: [[ArrowValue]] = []
+        var accumulators: [[Accumulator]] = []
+        var changed: Set<Int> = []
+    }
+
     private let keyCount: Int
     private let aggregates: [AggregateSpec]
-    private var partitions: [[[ArrowValue]: [Accumulator]]]
-    private var changed: [Set<[ArrowValue]>]
+    private var partitions: [Partition]
 
     init(keyCount: Int, aggregates: [AggregateSpec], partitions: Int) {
         self.keyCount = keyCount
         self.aggregates = aggregates
-        self.partitions = Array(repeating: [:], count: max(1, partitions))
-        self.changed = Array(repeating: [], count: max(1, partitions))
+        self.partitions = Array(repeating: Partition(), count: max(1, partitions))
     }
 
     /// The number of groups so far.
-    var groupCount: Int { partitions.reduce(0) { $0 + $1.count } }
+    var groupCount: Int { partitions.reduce(0) { $0 + $1.keys.count } }
 
     /// Adds rows whose first `keyCount` columns are the key and whose other columns are aggregate arguments.
     mutating func add(_ batch: RecordBatch) {
         for row in 0..<batch.length {
             let key = (0..<keyCount).map { batch.columns[$0].value(at: row) }
-            let partition = abs(key.hashValue % partitions.count)
-            var accumulators = partitions[partition][key] ?? aggregates.map(Accumulator.init)
-            for (index, spec) in aggregates.enumerated() {
-                accumulators[index].add(spec.argument.map { batch.columns[$0].value(at: row) })
+            let partition = Int(UInt(bitPattern: key.hashValue) % UInt(partitions.count))
+            let position: Int
+            if let known = partitions[partition].positions[key] {
+                position = known
+            } else {
+                position = partitions[partition].keys.count
+                partitions[partition].positions[key] = position
+                partitions[partition].keys.append(key)
+                partitions[partition].accumulators.append(aggregates.map(Accumulator.init))
             }
-            partitions[partition][key] = accumulators
-            changed[partition].insert(key)
+            for (index, spec) in aggregates.enumerated() {
+                partitions[partition].accumulators[position][index].add(spec.argument.map { batch.columns[$0].value(at: row) })
+            }
+            partitions[partition].changed.insert(position)
         }
     }
 
     /// Every group as a row: keys, then aggregates.
     func allGroups(schema: ArrowSchema) throws -> RecordBatch {
-        try rows(partitions.flatMap { $0.map { ($0.key, $0.value) } }, schema: schema)
+        try rows(partitions.flatMap { partition in partition.keys.indices.map { (partition.keys[$0], partition.accumulators[$0]) } }, schema: schema)
     }
 
     /// The groups that changed since the last call, as rows.
     mutating func changedGroups(schema: ArrowSchema) throws -> RecordBatch {
         var groups: [([ArrowValue], [Accumulator])] = []
-        for (partition, keys) in changed.enumerated() {
-            for key in keys { if let accumulators = partitions[partition][key] { groups.append((key, accumulators)) } }
+        for index in partitions.indices {
+            for position in partitions[index].changed.sorted() {
+                groups.append((partitions[index].keys[position], partitions[index].accumulators[position]))
+            }
+            partitions[index].changed = []
         }
-        changed = Array(repeating: [], count: partitions.count)
         return try rows(groups, schema: schema)
     }
 

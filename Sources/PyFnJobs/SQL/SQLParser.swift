@@ -190,7 +190,8 @@ final class SQLGrammar {
         var primaryKey: [String]?
         repeat {
             let constraintStart = token
-            if token.isKeyword("CONSTRAINT") || (token.isKeyword("PRIMARY") && peek(1).isKeyword("KEY")) {
+            let isConstraint = token.isKeyword("CONSTRAINT") && peek(1).isIdentifier && peek(2).isKeyword("PRIMARY")
+            if isConstraint || (token.isKeyword("PRIMARY") && peek(1).isKeyword("KEY")) {
                 if accept(keyword: "CONSTRAINT") { _ = try identifier("a constraint name") }
                 try expect(keyword: "PRIMARY")
                 try expect(keyword: "KEY")
