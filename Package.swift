@@ -71,7 +71,15 @@ let package = Package(
         .target(name: "PyFnTestSupport", path: "Tests/PyFnTestSupport"),
         .testTarget(name: "PyFnArrowTests", dependencies: ["PyFnArrow", "PyFnTestSupport"], exclude: ["python"]),
         .testTarget(name: "PyFnProtoTests", dependencies: ["PyFnProto", "PyFnTestSupport"], exclude: ["python"]),
-        .testTarget(name: "PyFnJobsTests", dependencies: ["PyFnJobs", "PyFnRunner", "PyFnArrow", "PyFnTestSupport"], exclude: ["python"]),
+        .testTarget(
+            name: "PyFnJobsTests",
+            dependencies: [
+                "PyFnJobs", "PyFnRunner", "PyFnArrow", "PyFnTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            exclude: ["python"]
+        ),
         .testTarget(name: "PyFnRunnerTests", dependencies: ["PyFnRunner", "PyFnArrow", "PyFnProto", "PyFnTestSupport", .product(name: "Logging", package: "swift-log")], exclude: ["python"]),
     ]
 )

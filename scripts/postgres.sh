@@ -13,6 +13,12 @@
 # installed (no apt or no network); anything else non-zero is a real failure.
 set -euo pipefail
 
+# Close every inherited descriptor but stdin/stdout/stderr, so the server daemon does not hold on to the caller's
+# pipes or sockets (a test runner waiting for them to close would wait forever).
+for fd in $(ls /proc/$$/fd 2>/dev/null); do
+  if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 usage() { echo "usage: $0 start DIR [DATABASE] | stop DIR [--remove]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 command=$1
@@ -83,8 +89,8 @@ start)
   if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     port=$(free_port)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null \
-      || { cat "$dir/server.log" >&2; exit 1; }
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start </dev/null >/dev/null 2>>"$dir/pg_ctl.log" \
+      || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
     echo "$port" > "$dir/port"
   fi
   port=$(cat "$dir/port")

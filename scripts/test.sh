@@ -16,7 +16,7 @@ if [ "$status" -ne 0 ]; then exit "$status"; fi
 echo "== Swift tests (swift test)"
 log=$(mktemp)
 set +e
-swift test 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\]|^(Test Case|Test Suite).*(started|passed)'
+swift test --no-parallel 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\]|^(Test Case|Test Suite).*(started|passed)'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then exit "$status"; fi
