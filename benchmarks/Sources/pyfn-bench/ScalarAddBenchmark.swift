@@ -36,8 +36,8 @@ func runScalarAddBenchmark() async throws {
     await server.shutdown()
     guard outputRows == rows else { throw BenchmarkError("expected \(rows) rows, got \(outputRows)") }
     let pyfnRate = Double(rows) / elapsed
-    let pythonRate = try reading("rows_per_second", in: runPython("benchmarks/python/scalar_add_baseline.py", [String(rows)]))
     let memory = peakMemoryMB()
+    let pythonRate = try reading("rows_per_second", in: runPython("benchmarks/python/scalar_add_baseline.py", [String(rows)]))
     print(String(format: "pyfn: %d rows in %.2f s; peak RSS runner %.0f MB, worker %.0f MB", rows, elapsed, memory.runner, memory.worker))
     print(String(format: "scalar_add: pyfn %.2f M rows/s, python %.2f M rows/s, ratio %.2f", pyfnRate / 1e6, pythonRate / 1e6, pyfnRate / pythonRate))
 }

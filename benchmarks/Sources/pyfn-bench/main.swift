@@ -5,6 +5,7 @@ let benchmarks: [String: () async throws -> Void] = [
     "arrow_ipc": { try runArrowIPCBenchmark() },
     "scalar_add": { try await runScalarAddBenchmark() },
     "bundle_latency": { try await runBundleLatencyBenchmark() },
+    "cdn_job": { try await runCDNJobBenchmark() },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -11,6 +11,7 @@ row that does not convert (error path only).
 
 from __future__ import annotations
 
+import array as _array
 import datetime
 import decimal
 from typing import Callable, List, Optional
@@ -183,6 +184,19 @@ class ResultConverter:
         return pa.array([_plain(v, self.data_type) for v in results], type=self.arrow_type)
 
     def _convert_integers(self, results: List) -> pa.Array:
+        # Fast path: array('q') takes exactly ints (and other __index__ objects) within int64 and raises on
+        # anything else (floats, None, strings, big ints), which then take the path below. A first value that
+        # is a bool goes below too, where all-bool results are refused as before.
+        if results and type(results[0]) is not bool:
+            try:
+                packed = _array.array("q", results)
+            except (TypeError, OverflowError, ValueError):
+                packed = None
+            if packed is not None:
+                array = pa.Array.from_buffers(pa.int64(), len(results), [None, pa.py_buffer(packed)])
+                if array.type != self.arrow_type:
+                    array = array.cast(self.arrow_type)  # safe: overflow raises
+                return array
         try:
             values = np.array(results)
         except (ValueError, TypeError, OverflowError):

@@ -1,8 +1,10 @@
 """Arrow IPC stream framing: a readable file over arriving byte pieces, and a writer that hands out pieces.
 
 The runner sends one IPC stream per bundle in pieces of any size; `PieceReader` lets pyarrow read it as it
-arrives. `ArrowStreamWriter` writes the schema, then each record batch as soon as it is made, then the
-end-of-stream marker, to a sink with `send(data, is_last)`.
+arrives, or hands it out as one buffer once it is complete (`buffer()`, no copy when it came in one piece).
+`ArrowStreamWriter` writes the schema, then the record batches as they are made, then the end-of-stream marker,
+to a sink with `send(data, is_last)`; small messages are gathered into one send of at least FLUSH_BYTES, so a
+bundle's output costs a few Data messages rather than one per batch.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import pyarrow as pa
 
 # The IPC end-of-stream marker: continuation token, then a zero length.
 END_OF_STREAM = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+#: Output gathered before it is sent (one send per batch once batches are at least this large).
+FLUSH_BYTES = 512 * 1024
 
 
 class InputClosedError(Exception):
@@ -59,6 +64,22 @@ class PieceReader:
     @property
     def complete(self) -> bool:
         return self._complete
+
+    def buffer(self) -> Optional[pa.Buffer]:
+        """The whole unread stream as one buffer (None when it has no bytes); only once `complete`."""
+        with self._condition:
+            if not self._complete:
+                raise RuntimeError("the stream is not complete")
+            if not self._available:
+                return None
+            pieces = list(self._pieces)
+            pieces[0] = pieces[0][self._offset:]
+            self._pieces.clear()
+            self._position += self._available
+            self._available = self._offset = 0
+        if len(pieces) == 1:
+            return pa.py_buffer(pieces[0])
+        return pa.py_buffer(b"".join(pieces))
 
     def wait_for_data(self) -> bool:
         """Waits for the first bytes: True when some arrived, False when the stream ended without any."""
@@ -122,24 +143,35 @@ class PieceReader:
 
 
 class ArrowStreamWriter:
-    """Writes one IPC stream to `sink` (an object with `send(data, is_last)`), a batch at a time."""
+    """Writes one IPC stream to `sink` (an object with `send(data, is_last)`).
 
-    def __init__(self, schema: pa.Schema, sink):
+    Messages are gathered until they reach `flush_bytes`, then sent as one; `close` sends the rest with the
+    end-of-stream marker. `schema_message` is the schema's serialized form when the caller has it already.
+    """
+
+    def __init__(self, schema: pa.Schema, sink, schema_message=None, flush_bytes: int = FLUSH_BYTES):
         self.schema = schema
         self._sink = sink
-        self._started = False
+        self._flush_bytes = flush_bytes
+        self._pending = [schema_message if schema_message is not None else schema.serialize()]
+        self._pending_bytes = len(self._pending[0])
         self.rows_written = 0
 
-    def _start(self) -> None:
-        if not self._started:
-            self._started = True
-            self._sink.send(self.schema.serialize(), False)
-
     def write_batch(self, batch: pa.RecordBatch) -> None:
-        self._start()
-        self._sink.send(batch.serialize(), False)
+        message = batch.serialize()
+        self._pending.append(message)
+        self._pending_bytes += message.size
         self.rows_written += batch.num_rows
+        if self._pending_bytes >= self._flush_bytes:
+            self._send(False)
+
+    def _send(self, is_last: bool) -> None:
+        pending = self._pending
+        data = pending[0] if len(pending) == 1 else b"".join(pending)
+        self._pending = []
+        self._pending_bytes = 0
+        self._sink.send(data, is_last)
 
     def close(self) -> None:
-        self._start()
-        self._sink.send(END_OF_STREAM, True)
+        self._pending.append(END_OF_STREAM)
+        self._send(True)

@@ -2,8 +2,9 @@
 
 A descriptor has a `beam:runner:source:v1` transform (input over Data, or embedded in the request), one
 `pyfn:transform:*` transform (its payload the `pyfn.v1.UserDefinedFunctions`) and a `beam:runner:sink:v1`
-transform (output). Input and output are Arrow IPC streams. The output stream is finished before the
-InstructionResponse is returned. A failing bundle gets an error response; the harness goes on.
+transform (output). Input and output are Arrow IPC streams. The output stream is handed to gRPC before the
+InstructionResponse is sent (without the bundle thread waiting for that). A failing bundle gets an error
+response; the harness goes on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pyfn.metrics import MetricGroup, MetricRegistry
 from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.proto.pyfn import udf_pb2
 from pyfn.worker import execution_context
-from pyfn.worker.arrow_stream import ArrowStreamWriter, InputClosedError, PieceReader
+from pyfn.worker.arrow_stream import FLUSH_BYTES, ArrowStreamWriter, InputClosedError, PieceReader
 from pyfn.worker.data_channel import DataChannel, DataChannelClosed, EmbeddedOutput
 from pyfn.worker.errors import BundleError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
@@ -81,6 +82,8 @@ class BundlePlan:
         self.lifecycle = FunctionLifecycle(dict(self.functions.job_parameters), MetricGroup(self.registry))
         self.metrics = MetricsReporter(self.registry, self.function_id)
         self.operation = None
+        self._schema_of = None
+        self._schema_message: Optional[bytes] = None
 
     @staticmethod
     def _data_url(transform) -> str:
@@ -88,6 +91,13 @@ class BundlePlan:
             return ""
         port = beam_fn_api_pb2.RemoteGrpcPort.FromString(transform.spec.payload)
         return port.api_service_descriptor.url
+
+    def schema_message(self, operation) -> bytes:
+        """The serialized output schema of `operation` (the same for every bundle)."""
+        if self._schema_message is None or self._schema_of is not operation.schema:
+            self._schema_of = operation.schema
+            self._schema_message = operation.schema.serialize().to_pybytes()
+        return self._schema_message
 
     def ensure_operation(self):
         """The operation, built (functions loaded and opened) on first use; a failure is retried next time."""
@@ -132,8 +142,41 @@ class BundleProcessor:
             return channel
 
     # -- bundles -----------------------------------------------------------------------------------
-    def process_bundle(self, instruction_id: str, request) -> "beam_fn_api_pb2.InstructionResponse":
-        """Runs one bundle; always returns an InstructionResponse (with `error` set when it failed)."""
+    def process_bundle(self, instruction_id: str, request, respond=None):
+        """Runs one bundle. Its InstructionResponse (with `error` set when it failed) is ready once gRPC has
+        taken the last piece of the output sent over Data: without `respond`, this waits for that and returns
+        the response; with `respond`, it returns as soon as the bundle is evaluated and `respond(response)` is
+        called then (from the Data stream's sending thread when the pieces were still queued), so the next
+        bundle can start while the output goes out."""
+        response, barrier = self._run(instruction_id, request)
+        if barrier is None:
+            if respond is None:
+                return response
+            respond(response)
+            return None
+
+        def passed(error) -> None:
+            if error is not None:
+                self._fail(response, "bundle %s: %s" % (instruction_id, error), None)
+
+        if respond is None:
+            try:
+                barrier.wait()
+            except DataChannelClosed as error:
+                passed(error)
+            return response
+
+        def answer(error) -> None:
+            try:
+                passed(error)
+            finally:
+                respond(response)
+
+        barrier.then(answer)
+        return None
+
+    def _run(self, instruction_id: str, request):
+        """(response, the Barrier to pass before answering or None)."""
         response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)
         execution_context.set_instruction(instruction_id)
         data_channel: Optional[DataChannel] = None
@@ -152,7 +195,8 @@ class BundleProcessor:
                     else data_channel
                 output = output_channel.output_stream(instruction_id, plan.sink_id)
             operation = plan.ensure_operation()
-            writer = ArrowStreamWriter(operation.schema, output)
+            writer = ArrowStreamWriter(operation.schema, output, plan.schema_message(operation),
+                                       getattr(operation, "output_flush_bytes", FLUSH_BYTES))
             operation.process(self._batches(reader), writer)
             writer.close()
             result = response.process_bundle
@@ -180,13 +224,22 @@ class BundleProcessor:
                 for channel in list(self._data_channels.values()):
                     channel.finish(instruction_id)
             execution_context.set_instruction("")
-        return response
+        barrier = None if response.error else getattr(output, "barrier", None)
+        return response, barrier
 
     @staticmethod
     def _batches(reader: PieceReader):
-        if not reader.wait_for_data():
-            return  # the runner sent no bytes at all: no rows
-        stream = pa.ipc.open_stream(reader)
+        if reader.complete:
+            # All of it is here (embedded, or every piece arrived before the bundle started): read it as one
+            # buffer, without a copy when it came in one piece, rather than through Python file reads.
+            source = reader.buffer()
+            if source is None:
+                return  # the runner sent no bytes at all: no rows
+        elif not reader.wait_for_data():
+            return
+        else:
+            source = reader
+        stream = pa.ipc.open_stream(source)
         while True:
             try:
                 batch = stream.read_next_batch()

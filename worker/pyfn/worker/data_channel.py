@@ -3,7 +3,9 @@
 A reader thread hands every received `Elements.Data` to the `PieceReader` of its instruction and transform
 (created on first use from either side, so pieces that arrive before the bundle starts are kept). Pieces for
 an instruction that has already finished are dropped. Outgoing pieces go through a bounded queue, so a
-producer faster than the network waits instead of growing memory.
+producer faster than the network waits instead of growing memory; a Barrier queued after a stream's last piece
+tells when gRPC has taken it (the bundle's response is sent then, without the bundle thread waiting). Messages
+are (de)serialized by `data_wire`: incoming `data` is a zero-copy view of the received message.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Dict, Optional, Tuple
 
 import grpc
 
-from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
+from pyfn.worker import data_wire
 from pyfn.worker.arrow_stream import PieceReader
 
 _log = logging.getLogger(__name__)
@@ -37,25 +39,59 @@ class DataChannelClosed(Exception):
     """The Data stream ended."""
 
 
-class _Barrier:
-    """Put in the outgoing queue after a stream's last piece; set once gRPC has taken every piece before it."""
+class Barrier:
+    """Put in the outgoing queue after a stream's last piece; passed once gRPC has taken every piece before it,
+    or failed when the Data stream ends first. `then` runs a callback at that point (at once if it is past)
+    without anyone waiting for it; `wait` blocks until then."""
 
     def __init__(self):
-        self.event = threading.Event()
+        self._lock = threading.Lock()
+        self._done = False
+        self._error: Optional[BaseException] = None
+        self._callbacks = []
+        self._event = threading.Event()
+
+    def _finish(self, error: Optional[BaseException]) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done, self._error = True, error
+            callbacks, self._callbacks = self._callbacks, []
+        self._event.set()
+        for callback in callbacks:
+            callback(error)
+
+    def then(self, callback) -> None:
+        """Calls `callback(error)` (error None when every piece was taken) once the barrier is passed or failed."""
+        with self._lock:
+            if not self._done:
+                self._callbacks.append(callback)
+                return
+            error = self._error
+        callback(error)
+
+    def wait(self) -> None:
+        """Returns once every piece before the barrier was taken; raises DataChannelClosed if the stream ended."""
+        self._event.wait()
+        if self._error is not None:
+            raise self._error
 
 
 class DataChannel:
     """One Data stream to one runner endpoint."""
 
     def __init__(self, channel: grpc.Channel):
-        self._stub = beam_fn_api_pb2_grpc.BeamFnDataStub(channel)
         self._outgoing: "queue.Queue" = queue.Queue(maxsize=_OUTGOING_LIMIT)
         self._lock = threading.Lock()
         self._inputs: Dict[Tuple[str, str], PieceReader] = {}
         self._finished: "collections.OrderedDict[str, None]" = collections.OrderedDict()
         self._closed = threading.Event()
         self._error: Optional[BaseException] = None
-        self._call = self._stub.Data(self._requests())
+        self._barriers: "set[Barrier]" = set()  # queued and not yet passed
+        # The generated stub's (de)serializers copy every piece twice each way; data_wire does not.
+        data = channel.stream_stream(data_wire.DATA_METHOD, request_serializer=data_wire.serialize,
+                                     response_deserializer=data_wire.decode)
+        self._call = data(self._requests())
         self._reader = threading.Thread(target=self._read, name="pyfn-data-reader", daemon=True)
         self._reader.start()
 
@@ -77,6 +113,14 @@ class DataChannel:
             readers = list(self._inputs.values())
         for reader in readers:
             reader.fail(error)
+        self._fail_barriers()
+
+    def _fail_barriers(self) -> None:
+        with self._lock:
+            barriers, self._barriers = list(self._barriers), set()
+        error = DataChannelClosed(str(self._error or "the Data stream is closed"))
+        for barrier in barriers:
+            barrier._finish(error)
 
     def _route(self, data) -> None:
         key = (data.instruction_id, data.transform_id)
@@ -120,8 +164,10 @@ class DataChannel:
             item = self._outgoing.get()
             if item is _CLOSE:
                 return
-            if isinstance(item, _Barrier):
-                item.event.set()
+            if isinstance(item, Barrier):
+                with self._lock:
+                    self._barriers.discard(item)
+                item._finish(None)
                 continue
             yield item
 
@@ -135,27 +181,30 @@ class DataChannel:
             except queue.Full:
                 continue
 
-    def send(self, instruction_id: str, transform_id: str, data, is_last: bool) -> None:
-        """Sends bytes of an instruction's output, cut into pieces of at most MAX_PIECE_BYTES."""
+    def send(self, instruction_id: str, transform_id: str, data, is_last: bool) -> Optional[Barrier]:
+        """Queues bytes of an instruction's output, cut into pieces of at most MAX_PIECE_BYTES. With `is_last`,
+        returns the Barrier passed once gRPC has taken the last piece."""
         view = memoryview(data)
         size = len(view)
         start = 0
         while True:
             end = min(size, start + MAX_PIECE_BYTES)
             last = is_last and end == size
-            elements = beam_fn_api_pb2.Elements()
-            elements.data.add(instruction_id=instruction_id, transform_id=transform_id,
-                              data=bytes(view[start:end]), is_last=last)
-            self._put(elements)
+            self._put(data_wire.encode_piece(instruction_id, transform_id, view[start:end], last))
             start = end
             if start >= size:
                 break
-        if is_last:
-            barrier = _Barrier()
+        if not is_last:
+            return None
+        barrier = Barrier()
+        with self._lock:
+            self._barriers.add(barrier)
+        try:
             self._put(barrier)
-            while not barrier.event.wait(0.5):
-                if self._closed.is_set():
-                    raise DataChannelClosed(str(self._error or "the Data stream is closed"))
+        finally:
+            if self._closed.is_set():
+                self._fail_barriers()  # the reader may have failed them before this one was registered
+        return barrier
 
     def output_stream(self, instruction_id: str, transform_id: str) -> "DataOutput":
         return DataOutput(self, instruction_id, transform_id)
@@ -166,22 +215,25 @@ class DataChannel:
         except queue.Full:
             pass
         self._call.cancel()
+        self._fail_barriers()
 
 
 class DataOutput:
-    """A sink for ArrowStreamWriter sending on the Data stream: each write (a schema, a batch, the end
-    marker) goes out at once, cut into pieces of at most MAX_PIECE_BYTES."""
+    """A sink for ArrowStreamWriter sending on the Data stream: each send goes out at once, cut into pieces of
+    at most MAX_PIECE_BYTES. After the last one, `barrier` tells when gRPC has taken them all."""
 
     def __init__(self, channel: DataChannel, instruction_id: str, transform_id: str):
         self._channel = channel
         self._instruction_id = instruction_id
         self._transform_id = transform_id
         self.closed = False
+        self.barrier: Optional[Barrier] = None
 
     def send(self, data, is_last: bool) -> None:
-        self._channel.send(self._instruction_id, self._transform_id, data, is_last)
+        barrier = self._channel.send(self._instruction_id, self._transform_id, data, is_last)
         if is_last:
             self.closed = True
+            self.barrier = barrier
 
 
 class EmbeddedOutput:
@@ -200,7 +252,7 @@ class EmbeddedOutput:
 
     def fill(self, elements) -> None:
         """Adds the gathered stream to an `Elements` message in pieces of at most MAX_PIECE_BYTES."""
-        data = b"".join(self._parts)
+        data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
         for start in range(0, max(len(data), 1), MAX_PIECE_BYTES):
             chunk = data[start:start + MAX_PIECE_BYTES]
             elements.data.add(instruction_id=self._instruction_id, transform_id=self._transform_id, data=chunk,

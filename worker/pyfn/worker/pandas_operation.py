@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pyfn.types import RowType
 from pyfn.worker import execution_context
+from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.scalar_operation import COLUMN, CONSTANT, Call, compile_call
@@ -21,6 +22,9 @@ from pyfn.worker.scalar_operation import COLUMN, CONSTANT, Call, compile_call
 
 class PandasOperation:
     """Runs the pandas calls of one operator over the batches of a bundle; output columns f0, f1, ..."""
+
+    #: As for scalar functions: the output is sent in as few Data messages as the piece limit allows.
+    output_flush_bytes = MAX_PIECE_BYTES
 
     def __init__(self, functions_message, lifecycle: FunctionLifecycle):
         import pandas  # noqa: F401 - fail early, and only here, when pandas is missing

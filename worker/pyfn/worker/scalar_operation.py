@@ -16,6 +16,7 @@ import pyarrow as pa
 from pyfn.types import from_proto
 from pyfn.worker import execution_context
 from pyfn.worker.arrow_conversion import ResultConverter, column_to_list, constant_value
+from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
 
@@ -156,6 +157,10 @@ def results_to_arrow(call: Call, results: list, args: list, row_offset: int) -> 
 
 class ScalarOperation:
     """Runs the scalar calls of one operator over the batches of a bundle."""
+
+    #: The output is as large as the input, which the runner bounds: it is sent in as few Data messages as
+    #: the piece limit allows rather than batch by batch (each message costs thread hand-offs).
+    output_flush_bytes = MAX_PIECE_BYTES
 
     def __init__(self, functions_message, lifecycle: FunctionLifecycle):
         if not functions_message.udfs:
