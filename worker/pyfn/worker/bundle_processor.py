@@ -187,7 +187,8 @@ class BundleProcessor:
             if embedded:
                 pieces = [d.data for d in request.elements.data if d.transform_id == plan.source_id]
                 reader = PieceReader(pieces, complete=True)
-                output = EmbeddedOutput(instruction_id, plan.sink_id)
+                output = EmbeddedOutput(instruction_id, plan.sink_id, spill=lambda: self._data_channel(
+                    plan.output_url).output_stream(instruction_id, plan.sink_id))
             else:
                 data_channel = self._data_channel(plan.input_url)
                 reader = data_channel.input_stream(instruction_id, plan.source_id)
@@ -253,9 +254,9 @@ class BundleProcessor:
         response.error = message
         # Close the output stream so a runner waiting for is_last stops waiting; what was sent is incomplete
         # and the error says to drop it. Embedded outputs are simply not returned.
-        if output is not None and not output.closed and not isinstance(output, EmbeddedOutput):
+        if output is not None:
             try:
-                output.send(b"", True)
+                output.close_incomplete()
             except Exception:  # noqa: BLE001 - the Data stream may be what failed
                 pass
 

@@ -14,7 +14,7 @@ import collections
 import logging
 import queue
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import grpc
 
@@ -235,23 +235,59 @@ class DataOutput:
             self.closed = True
             self.barrier = barrier
 
+    def close_incomplete(self) -> None:
+        """Ends a failed bundle's stream so a runner waiting for `is_last` stops waiting."""
+        if not self.closed:
+            self.send(b"", True)
+
+
+#: Most bytes of output returned embedded in a ProcessBundleResponse; more goes over the Data service.
+EMBEDDED_OUTPUT_LIMIT = 1024 * 1024
+
 
 class EmbeddedOutput:
-    """A sink gathering the output of a bundle whose input came embedded in its request."""
+    """A sink gathering the output of a bundle whose input came embedded in its request, to return it embedded
+    in the response. Output that grows past EMBEDDED_OUTPUT_LIMIT (a table function fanning out) spills to a
+    Data stream opened by `spill()`, so the worker never holds it whole; the response then carries none."""
 
-    def __init__(self, instruction_id: str, transform_id: str):
+    def __init__(self, instruction_id: str, transform_id: str, spill: Optional[Callable[[], DataOutput]] = None):
         self._instruction_id = instruction_id
         self._transform_id = transform_id
         self._parts = []
+        self._size = 0
+        self._spill = spill
+        self._stream: Optional[DataOutput] = None
         self.closed = False
 
+    @property
+    def barrier(self) -> Optional[Barrier]:
+        """When spilled: passed once gRPC has taken the last piece."""
+        return self._stream.barrier if self._stream is not None else None
+
     def send(self, data, is_last: bool) -> None:
-        self._parts.append(bytes(data))
+        if self._stream is None and self._spill is not None and self._size + len(data) > EMBEDDED_OUTPUT_LIMIT:
+            self._stream = self._spill()
+            for part in self._parts:
+                self._stream.send(part, False)
+            self._parts = []
+        if self._stream is not None:
+            self._stream.send(data, is_last)
+        else:
+            self._parts.append(bytes(data))
+            self._size += len(data)
         if is_last:
             self.closed = True
 
+    def close_incomplete(self) -> None:
+        """Ends a failed bundle's spilled stream; gathered output is simply not returned."""
+        if self._stream is not None:
+            self._stream.close_incomplete()
+
     def fill(self, elements) -> None:
-        """Adds the gathered stream to an `Elements` message in pieces of at most MAX_PIECE_BYTES."""
+        """Adds the gathered stream to an `Elements` message in pieces of at most MAX_PIECE_BYTES (nothing once
+        the output has spilled to the Data stream)."""
+        if self._stream is not None:
+            return
         data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
         for start in range(0, max(len(data), 1), MAX_PIECE_BYTES):
             chunk = data[start:start + MAX_PIECE_BYTES]
