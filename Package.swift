@@ -64,7 +64,7 @@ let package = Package(
         // Side-by-side throughput and latency runs (benchmarks/run NAME).
         .executableTarget(
             name: "pyfn-bench",
-            dependencies: ["PyFnArrow", "PyFnRunner"],
+            dependencies: ["PyFnArrow", "PyFnRunner", "PyFnJobs"],
             path: "benchmarks/Sources/pyfn-bench"
         ),
         // Finds the project's Python and runs the Python halves of cross-language tests.

@@ -1,19 +1,7 @@
 import Foundation
+import PyFnTestSupport
 import Testing
 @testable import PyFnArrow
-
-/// SplitMix64: small, fast, deterministic.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("fuzz")
 struct FuzzTests {
@@ -36,7 +24,7 @@ struct FuzzTests {
 
     private static let interesting: [UInt32] = [0, 1, 7, 8, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFF8]
 
-    private static func mutate(_ seed: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    private static func mutate(_ seed: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var bytes = seed
         for _ in 0 ..< Int.random(in: 1 ... 3, using: &rng) {
             guard !bytes.isEmpty else { break }
@@ -74,7 +62,7 @@ struct FuzzTests {
     @Test("100,000 random corruptions never crash the reader")
     func randomCorruptions() throws {
         let seeds = try Self.seeds()
-        var rng = SeededGenerator(seed: 0x5EED_A220)
+        var rng = SeededRandom(seed: 0x5EED_A220)
         var decoded = 0, rejected = 0
         for iteration in 0 ..< 100_000 {
             let bytes = Self.mutate(seeds[iteration % seeds.count], &rng)

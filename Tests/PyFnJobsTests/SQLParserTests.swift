@@ -1,3 +1,4 @@
+import PyFnTestSupport
 import Testing
 import PyFnRunner
 import PyFnJobs
@@ -85,18 +86,6 @@ private func render(_ e: SQLExpression) -> String {
     }
 }
 
-/// A small deterministic generator for the fuzz test.
-private struct MutationRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-}
 
 // MARK: Job files
 
@@ -719,7 +708,7 @@ private let cdnScript = """
     @Test func randomMutationsThrowOrParseButNeverCrash() {
         let seeds = [wordCountScript, cdnScript]
         let alphabet = Array("'`()-*/;,.<>=!|% \n\tabcXYZ019eE_\u{00E9}\r\n")
-        var random = MutationRandom(state: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         var parsed = 0, failed = 0
         for round in 0..<4_000 {
             var chars = Array(seeds[round % seeds.count])

@@ -188,10 +188,12 @@ class DecimalType(AtomicType):
         return pa.decimal128(self.precision, self.scale)
 
 
-class VarCharType(AtomicType):
-    """STRING is VARCHAR of the largest length; every length travels as Arrow utf8."""
+class _LengthType(AtomicType):
+    """A type with a length that always travels at full width: VARCHAR(n)/CHAR(n) as STRING, VARBINARY(n)/BINARY(n)
+    as BYTES. `_full_name` is its name at the largest length, `_sized_name` its name with a length."""
 
-    _proto_name = "STRING"
+    _full_name = ""
+    _sized_name = ""
 
     def __init__(self, length: int = _MAX_LENGTH, nullable: bool = True):
         super().__init__(nullable)
@@ -201,7 +203,15 @@ class VarCharType(AtomicType):
         return (self.length,)
 
     def _sql_base(self):
-        return "STRING" if self.length == _MAX_LENGTH else "VARCHAR(%d)" % self.length
+        return self._full_name if self.length == _MAX_LENGTH else "%s(%d)" % (self._sized_name, self.length)
+
+
+class VarCharType(_LengthType):
+    """STRING is VARCHAR of the largest length; every length travels as Arrow utf8."""
+
+    _proto_name = "STRING"
+    _full_name = "STRING"
+    _sized_name = "VARCHAR"
 
     def to_arrow(self):
         import pyarrow as pa
@@ -211,27 +221,18 @@ class VarCharType(AtomicType):
 class CharType(VarCharType):
     """CHAR(n): travels as STRING."""
 
+    _sized_name = "CHAR"
+
     def __init__(self, length: int = 1, nullable: bool = True):
         super().__init__(length, nullable)
 
-    def _sql_base(self):
-        return "CHAR(%d)" % self.length
 
-
-class VarBinaryType(AtomicType):
+class VarBinaryType(_LengthType):
     """BYTES is VARBINARY of the largest length; every length travels as Arrow binary."""
 
     _proto_name = "BYTES"
-
-    def __init__(self, length: int = _MAX_LENGTH, nullable: bool = True):
-        super().__init__(nullable)
-        self.length = length
-
-    def _params(self):
-        return (self.length,)
-
-    def _sql_base(self):
-        return "BYTES" if self.length == _MAX_LENGTH else "VARBINARY(%d)" % self.length
+    _full_name = "BYTES"
+    _sized_name = "VARBINARY"
 
     def to_arrow(self):
         import pyarrow as pa
@@ -241,11 +242,10 @@ class VarBinaryType(AtomicType):
 class BinaryType(VarBinaryType):
     """BINARY(n): travels as BYTES."""
 
+    _sized_name = "BINARY"
+
     def __init__(self, length: int = 1, nullable: bool = True):
         super().__init__(length, nullable)
-
-    def _sql_base(self):
-        return "BINARY(%d)" % self.length
 
 
 class DateType(AtomicType):
