@@ -1,6 +1,7 @@
 import Foundation
 import PyFnArrow
 import PyFnRunner
+import PyFnTestSupport
 import Testing
 
 /// End to end through real `python -m pyfn.worker` processes over real gRPC: rows in, rows out.
@@ -43,6 +44,17 @@ import Testing
             #expect(output.columns[index].type == field.type, "\(field.name)")
             #expect(output.column(index) == input.column(index), "\(field.name)")
         }
+    }
+
+    @Test func aCloudpickledFunctionRunsWithoutItsModule() async throws {
+        let pickled = try TestPython.run("Tests/PyFnRunnerTests/python/pickle_function.py")
+        try #require(pickled.status == 0, "\(pickled.output)")
+        let payload = try #require(Data(base64Encoded: pickled.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let shout = PythonFunction(name: "shout", body: .cloudpickle(payload), resultType: .string)
+        let output = try await Harness.run([FunctionCall(shout, [.column(0), .constant(.bigint(2))])],
+                                           over: [try Harness.strings("word", ["hi", "ok"])], forwarded: [],
+                                           python: Harness.pythonOptions { $0.files = [] })
+        #expect(output.column(0) == [.string("HI!HI!"), .string("OK!OK!")])
     }
 
     @Test func emptyInputGivesEmptyOutput() async throws {

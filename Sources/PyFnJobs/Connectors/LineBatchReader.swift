@@ -73,7 +73,7 @@ final class LineBatchReader: @unchecked Sendable {
             if line == 1 && settings.format.isHeader(record) { return }
         }
         do {
-            try builder.append(try settings.format.decode(record))
+            try settings.format.decode(record, into: &builder)
         } catch let error as RowDecodeError {
             if settings.ignoreParseErrors {
                 skipped.add()

@@ -17,10 +17,19 @@ protocol LineFormat: Sendable {
     var multilineQuote: UInt8? { get }
     /// The row a record (one line, without its line break) holds, one value per column.
     func decode(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [ArrowValue]
+    /// Decodes `record` and appends its row to `builder`: the same rows and errors as ``decode(_:)`` followed by
+    /// ``RowBatchBuilder/append(_:)``, possibly faster.
+    func decode(_ record: ArraySlice<UInt8>, into builder: inout RowBatchBuilder) throws
     /// Whether the file's first record is a header line to skip.
     func isHeader(_ record: ArraySlice<UInt8>) -> Bool
     /// One record (without a line break) holding `row`.
     func encode(_ row: [ArrowValue]) -> String
+}
+
+extension LineFormat {
+    func decode(_ record: ArraySlice<UInt8>, into builder: inout RowBatchBuilder) throws {
+        try builder.append(try decode(record))
+    }
 }
 
 /// The `'format'` of a text table and how to treat bad lines.

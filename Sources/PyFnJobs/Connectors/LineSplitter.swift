@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cuts a byte stream into records at line breaks (`\n` or `\r\n`), keeping line breaks inside a quoted CSV field
 /// in their record, and numbers each record by the line it starts on.
 struct LineSplitter {
@@ -25,14 +27,23 @@ struct LineSplitter {
     /// Calls `body` with each complete record (1-based line number, bytes without the line break); empty lines are
     /// skipped.
     mutating func forEachRecord(_ body: (Int, ArraySlice<UInt8>) throws -> Void) rethrows {
-        while scanned < buffer.count {
-            let byte = buffer[scanned]
-            scanned += 1
-            if let quote, byte == quote {
-                inQuote.toggle()
-            } else if byte == 10 {
+        let bytes = buffer  // shares the storage; scanning it while `emit` updates the positions
+        let end = bytes.count
+        try bytes.withUnsafeBufferPointer { pointer in
+            guard let base = pointer.baseAddress else { return }
+            while scanned < end {
+                guard let found = memchr(base + scanned, 10, end - scanned) else { break }
+                let newline = UnsafeRawPointer(found).assumingMemoryBound(to: UInt8.self) - base
+                if let quote {
+                    var from = scanned
+                    while from < newline, let q = memchr(base + from, Int32(quote), newline - from) {
+                        inQuote.toggle()
+                        from = UnsafeRawPointer(q).assumingMemoryBound(to: UInt8.self) - base + 1
+                    }
+                }
+                scanned = newline + 1
                 linesInRecord += 1
-                if !inQuote { try emit(end: scanned - 1, body) }
+                if !inQuote { try emit(end: newline, body) }
             }
         }
     }

@@ -10,3 +10,8 @@ def double_it(x):
 @udf(result_type=DataTypes.STRING())
 def tag(s):
     return "<%s>" % s
+
+
+@udf(result_type=DataTypes.BIGINT(), func_type="pandas")
+def pandas_double(n):
+    return n * 2

@@ -6,9 +6,7 @@ import PyFnRunner
 /// 2,000 bundles after 200 of warm-up.
 func runBundleLatencyBenchmark() async throws {
     let server = try await FnAPIServer.start()
-    var python = PythonOptions()
-    python.executable = benchmarkPython
-    python.files = [repositoryRoot.appendingPathComponent("benchmarks/python").path]
+    let python = benchmarkPythonOptions()
     var bundle = BundleOptions()
     bundle.bundleSize = 1
     let add = PythonFunction.reference("bench_udfs.add", returns: .bigint)

@@ -15,7 +15,8 @@ func runCDNJobBenchmark() async throws {
     try files.createDirectory(at: benchFolder, withIntermediateDirectories: true)
     let log = benchFolder.appendingPathComponent("access_log_\(rows).csv")
     let example = repositoryRoot.appendingPathComponent("examples/cdn")
-    if !files.fileExists(atPath: log.path) {
+    let generated = !files.fileExists(atPath: log.path)
+    if generated {
         print("generating \(rows) log lines into \(log.path)")
         _ = try runPython("examples/cdn/generate_access_log.py", [log.path, "--rows", String(rows)])
     }
@@ -49,6 +50,7 @@ func runCDNJobBenchmark() async throws {
     print(String(format: "pyfn:   %.2f s for %d rows (CSV scan, Python UDF, GROUP BY, SQLite upsert), %d groups", elapsed, rows, counts.rowsOut))
     print(String(format: "pandas: %.2f s = read_csv %.2f s + compute %.2f s (best of 3; compute alone %.0f rows/s)",
                  pandasRead + pandasCompute, pandasRead, pandasCompute, Double(rows) / pandasCompute))
-    print(String(format: "peak RSS: runner %.0f MB, Python worker %.0f MB (measured before the pandas run)", memory.runner, memory.worker))
+    print(String(format: "peak RSS: runner %.0f MB, Python worker %.0f MB (measured before the pandas run%@)", memory.runner, memory.worker,
+                 generated ? "; includes the log generator, run again for the worker alone" : ""))
     print(String(format: "cdn_job: pyfn %.0f rows/s, pandas %.0f rows/s, ratio %.2f", pyfnRate, pandasRate, pyfnRate / pandasRate))
 }

@@ -5,6 +5,8 @@ let benchmarks: [String: () async throws -> Void] = [
     "arrow_ipc": { try runArrowIPCBenchmark() },
     "scalar_add": { try await runScalarAddBenchmark() },
     "bundle_latency": { try await runBundleLatencyBenchmark() },
+    "pandas_add": { try await runPandasAddBenchmark() },
+    "udtf_split": { try await runUDTFSplitBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
 ]
 
