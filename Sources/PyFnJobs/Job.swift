@@ -67,14 +67,19 @@ public struct Job: Sendable {
         return absolute.hasSuffix(".py") ? URL(fileURLWithPath: absolute).deletingLastPathComponent().path : absolute
     }
 
-    /// Runs every INSERT in order with `parallelism` workers per Python operator, reporting to `progress`.
-    public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker")) async throws {
+    /// The job's name for metrics: the job file's name without its folder and extension.
+    public var name: String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+
+    /// Runs every INSERT in order with `parallelism` workers per Python operator, reporting to `progress`, and
+    /// the operators' figures and the functions' metrics to `metrics`.
+    public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
+                    metrics: RunnerMetrics? = nil) async throws {
         let server = try await FnAPIServer.start(logger: logger)
         let environment = ProcessEnvironment(server: server, options: python, logger: logger)
         do {
             for plan in plans {
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
-                                       parallelism: max(1, parallelism), progress: progress).run()
+                                       parallelism: max(1, parallelism), progress: progress, metrics: metrics).run()
             }
             await server.shutdown()
         } catch {

@@ -30,10 +30,11 @@ struct JobFileOptions: ParsableArguments {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
     }
 
-    /// Loads the job, printing a job-file error the way compilers do and exiting non-zero.
-    func loadJob() throws -> Job {
+    /// Loads the job (with `extra` settings over the `--set` ones), printing a job-file error the way compilers do
+    /// and exiting non-zero.
+    func loadJob(extra: [String: String] = [:]) throws -> Job {
         do {
-            return try Job.load(path: job, overrides: try overrides())
+            return try Job.load(path: job, overrides: try overrides().merging(extra) { $1 })
         } catch let error as SQLError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import CoreMetrics
 import PyFnArrow
 import PyFnJobs
+import PyFnRunner
 
 /// `pyfn run JOB.sql`: runs a job with a live progress line on stderr and a summary at the end.
 struct RunCommand: AsyncParsableCommand {
@@ -19,6 +21,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rows of each result table shown at the end (0: none).")
     var show = 40
 
+    @Option(name: .long, help: "Serve the job's metrics in Prometheus text format at http://HOST:PORT/metrics while it runs.")
+    var metricsPort: Int?
+
+    @Option(name: .long, help: "Write the job's final metrics (operators, user metrics, profile) to this JSON file.")
+    var metricsOut: String?
+
+    @Flag(name: .long, help: "Profile the Python functions (python.profile.enabled) and print where the time went.")
+    var profile = false
+
+    @Flag(name: .long, help: "No metrics table at the end.")
+    var noMetricsSummary = false
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -26,30 +40,61 @@ struct RunCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let job = try options.loadJob()
+        let job = try options.loadJob(extra: profile ? ["python.profile.enabled": "true"] : [:])
         let progress = JobProgress()
+        let (registry, prometheus) = PrometheusMetricsEndpoint.makeFactory()
+        let metrics = RunnerMetrics(job: job.name, factory: MultiplexMetricsHandler(factories: [prometheus, MetricsSystem.factory]))
+        let endpoint: PrometheusMetricsEndpoint?
+        if let metricsPort {
+            do {
+                endpoint = try await PrometheusMetricsEndpoint.start(port: metricsPort, registry: registry, metrics: metrics)
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot serve metrics on port \(metricsPort): \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        } else {
+            endpoint = nil
+        }
         let live = !quiet && isatty(STDERR_FILENO) == 1
         let ticker = !live ? nil : Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
-                FileHandle.standardError.write(Data("\r\(progress.line)".utf8))
+                FileHandle.standardError.write(Data("\r\(Self.progressLine(progress, metrics))\u{1B}[K".utf8))
             }
         }
         do {
-            try await job.run(parallelism: options.parallelism, progress: progress)
+            try await job.run(parallelism: options.parallelism, progress: progress, metrics: metrics)
             ticker?.cancel()
         } catch {
             ticker?.cancel()
+            await endpoint?.stop()
             FileHandle.standardError.write(Data("\nerror: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        if live { FileHandle.standardError.write(Data("\r\(progress.line)\n".utf8)) }
+        await endpoint?.stop()
+        metrics.publish()
+        if live { FileHandle.standardError.write(Data("\r\(Self.progressLine(progress, metrics))\u{1B}[K\n".utf8)) }
         let counts = progress.snapshot
         print(String(format: "job finished in %.2f s: %d rows read, %d rows written%@", progress.elapsedSeconds, counts.rowsIn, counts.rowsOut,
                      counts.rowsSkipped > 0 ? ", \(counts.rowsSkipped) unparsable rows skipped" : ""))
+        let snapshot = metrics.snapshot()
+        if !noMetricsSummary && !snapshot.operators.isEmpty { print("\n" + snapshot.summaryTable) }
+        if let report = snapshot.profile { print("\n" + report.table(limit: 15)) }
+        if let metricsOut {
+            do { try snapshot.json().write(to: URL(fileURLWithPath: metricsOut)) } catch {
+                FileHandle.standardError.write(Data("error: cannot write --metrics-out \(metricsOut): \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
         if show > 0 {
             for plan in job.plans { try await printTable(plan.sink) }
         }
+    }
+
+    /// The live line: the job's counts, then the operators' figures and the first user metrics.
+    static func progressLine(_ progress: JobProgress, _ metrics: RunnerMetrics) -> String {
+        let extra = metrics.snapshot().progressText
+        return extra.isEmpty ? progress.line : progress.line + "  |  " + extra
     }
 
     /// Reads a result table back (where its connector can) and prints it as a text table.
@@ -64,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         print("\n\(table.name) (\(total) rows\(total > rows.count ? ", first \(rows.count) shown" : ""))")
-        print(ResultTable.render(header: table.columns.map(\.name), rows: rows))
+        print(TextTable.render(header: table.columns.map(\.name), rows: rows))
     }
 }
 
@@ -81,14 +126,6 @@ enum ResultTable {
         }
     }
 
-    static func render(header: [String], rows: [[String]]) -> String {
-        let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            "| " + zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " | ") + " |"
-        }
-        let rule = "+-" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "-+"
-        return ([rule, line(header), rule] + rows.map(line) + [rule]).joined(separator: "\n")
-    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

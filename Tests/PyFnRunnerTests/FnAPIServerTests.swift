@@ -36,6 +36,58 @@ import Testing
         #expect(warning?.level == .warning, "\(records.all)")
         #expect(warning?.metadata["function"].map { "\($0)" }?.contains("warn_and_pass") == true, "\(String(describing: warning))")
     }
+
+    @Test func whatAFunctionPrintsReachesTheRunnerLogOnceWithTheFunctionName() async throws {
+        let records = LogRecords()
+        let logger = Logger(label: "pyfn.worker") { _ in CapturingLogHandler(records: records) }
+        let server = try await FnAPIServer.start(logger: logger)
+        let python = Harness.pythonOptions()
+        let op = try ScalarFunctionOperator(
+            calls: [FunctionCall(Harness.udf("print_and_pass", returns: .bigint), [.column(0)])],
+            inputSchema: try Harness.bigints([("x", [])]).schema,
+            environment: ProcessEnvironment(server: server, options: python, logger: logger), python: python)
+        try await op.open()
+        _ = try await op.process(try Harness.bigints([("x", [42, 43])]))
+        _ = try await op.finish()
+        await op.close()
+        await server.shutdown()
+        let printed = records.all.filter { $0.message.contains("printed 42") }
+        #expect(printed.count == 1, "one line, not also the process's own output: \(records.all)")
+        #expect(printed.first?.level == .info)
+        #expect(printed.first?.metadata["function"].map { "\($0)" } == "print_and_pass", "\(printed)")
+        #expect(printed.first?.metadata["worker"] != nil)
+        #expect(records.all.contains { $0.message == "printed 43" })
+    }
+
+    @Test func aLongBundlesCountersMoveWhileItRuns() async throws {
+        let server = try await FnAPIServer.start()
+        let python = Harness.pythonOptions()
+        var bundle = BundleOptions()
+        bundle.bundleSize = 30
+        bundle.maxBundlesInFlight = 1
+        let metrics = RunnerMetrics(job: "progress")
+        let op = try ScalarFunctionOperator(
+            calls: [FunctionCall(Harness.udf("slow_counted", returns: .bigint), [.column(0)])],
+            inputSchema: try Harness.bigints([("x", [])]).schema,
+            environment: ProcessEnvironment(server: server, options: python), bundle: bundle, python: python, metrics: metrics)
+        try await op.open()
+        // The first bundle (1.5 s) tells the worker this function is slow; the second reports progress while it runs.
+        let watcher = Task {
+            var seen: [Int64] = []
+            for _ in 0..<40 {
+                try? await Task.sleep(for: .milliseconds(100))
+                seen.append(metrics.snapshot().userMetrics.first { $0.key.name == "slow_rows" }?.value ?? 0)
+            }
+            return seen
+        }
+        _ = try await op.process(try Harness.bigints([("x", (1...60).map { Int64($0) })]))
+        _ = try await op.finish()
+        let seen = await watcher.value
+        await op.close()
+        await server.shutdown()
+        #expect(seen.contains { $0 > 30 && $0 < 60 }, "progress within the second bundle: \(seen)")
+        #expect(metrics.snapshot().userMetrics.first { $0.key.name == "slow_rows" }?.value == 60)
+    }
 }
 
 /// Log records kept for a test to look at.

@@ -1,8 +1,10 @@
 """User metrics with PyFlink's API: counters, gauges, meters and distributions, recorded locally.
 
 `MetricGroup.add_group(name)` nests a group; `add_group(key, value)` makes a key-value pair of groups. A
-metric's namespace is its group path joined with dots (`key.value`), its name the name given. The harness
-reads every metric of a registry with `MetricRegistry.snapshot()` to report them.
+metric's namespace is its group path joined with dots (`key.value`), its name the name given, its function the
+UDF whose `open()` got the group (empty for a group made by hand). The harness reads every metric of a registry
+with `MetricRegistry.metrics()` to report them. Recording is a plain attribute update: no lock, no clock read
+except in `Meter.mark_event`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ class Metric:
 
     kind = ""
 
-    def __init__(self, namespace: str, name: str):
+    def __init__(self, namespace: str, name: str, function: str = ""):
         self.namespace = namespace
         self.name = name
+        self.function = function
 
 
 class Counter(Metric):
@@ -29,8 +32,8 @@ class Counter(Metric):
 
     kind = "counter"
 
-    def __init__(self, namespace, name):
-        super().__init__(namespace, name)
+    def __init__(self, namespace, name, function=""):
+        super().__init__(namespace, name, function)
         self._count = 0
 
     def inc(self, n: int = 1) -> None:
@@ -48,8 +51,8 @@ class Gauge(Metric):
 
     kind = "gauge"
 
-    def __init__(self, namespace, name, obj: Callable[[], int]):
-        super().__init__(namespace, name)
+    def __init__(self, namespace, name, obj: Callable[[], int], function=""):
+        super().__init__(namespace, name, function)
         if not callable(obj):
             raise TypeError("gauge %r needs a function returning an int, got %r" % (name, obj))
         self._obj = obj
@@ -63,8 +66,8 @@ class Meter(Metric):
 
     kind = "meter"
 
-    def __init__(self, namespace, name, time_span_in_seconds: int = 60):
-        super().__init__(namespace, name)
+    def __init__(self, namespace, name, time_span_in_seconds: int = 60, function=""):
+        super().__init__(namespace, name, function)
         self.time_span_in_seconds = max(1, int(time_span_in_seconds))
         self._count = 0
         # (second, events in that second), oldest first
@@ -98,8 +101,8 @@ class Distribution(Metric):
 
     kind = "distribution"
 
-    def __init__(self, namespace, name):
-        super().__init__(namespace, name)
+    def __init__(self, namespace, name, function=""):
+        super().__init__(namespace, name, function)
         self.count = 0
         self.sum = 0
         self.min: Optional[int] = None
@@ -131,16 +134,23 @@ class Distribution(Metric):
         window, self._window = self._window, None
         return None if window is None else tuple(window)
 
+    def peek_window(self) -> Optional[Tuple[int, int, int, int]]:
+        """(count, sum, min, max) of the updates since the last `take_window`, leaving them in place (for
+        progress reports read from another thread while the function updates it)."""
+        window = self._window
+        return None if window is None else tuple(window)
+
 
 class MetricRegistry:
     """Every metric registered by the functions of one operator."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._metrics: Dict[Tuple[str, str, str], Metric] = {}
+        self._metrics: Dict[Tuple[str, str, str, str], Metric] = {}
 
-    def get_or_add(self, kind: str, namespace: str, name: str, make: Callable[[], Metric]) -> Metric:
-        key = (kind, namespace, name)
+    def get_or_add(self, kind: str, namespace: str, name: str, make: Callable[[], Metric],
+                   function: str = "") -> Metric:
+        key = (kind, function, namespace, name)
         with self._lock:
             metric = self._metrics.get(key)
             if metric is None:
@@ -171,9 +181,10 @@ class MetricRegistry:
 class MetricGroup:
     """A named group of metrics (PyFlink's `MetricGroup`)."""
 
-    def __init__(self, registry: Optional[MetricRegistry] = None, path: Tuple[str, ...] = ()):
+    def __init__(self, registry: Optional[MetricRegistry] = None, path: Tuple[str, ...] = (), function: str = ""):
         self._registry = registry if registry is not None else MetricRegistry()
         self._path = tuple(path)
+        self._function = function
 
     @property
     def registry(self) -> MetricRegistry:
@@ -187,24 +198,30 @@ class MetricGroup:
         if not isinstance(name, str) or not name:
             raise ValueError("a metric group name must be a non-empty string, got %r" % (name,))
         if extra is None:
-            return MetricGroup(self._registry, self._path + (name,))
-        return MetricGroup(self._registry, self._path + (name, str(extra)))
+            return MetricGroup(self._registry, self._path + (name,), self._function)
+        return MetricGroup(self._registry, self._path + (name, str(extra)), self._function)
+
+    def for_function(self, function: str) -> "MetricGroup":
+        """This group, its metrics tagged with the UDF `function` (the harness gives each UDF its own)."""
+        return MetricGroup(self._registry, self._path, function)
+
+    def _get(self, kind: str, name: str, make: Callable[[str, str], Metric]) -> Metric:
+        namespace, function = self.get_namespace(), self._function
+        return self._registry.get_or_add(kind, namespace, name, lambda: make(namespace, function), function)
 
     def counter(self, name: str) -> Counter:
-        namespace = self.get_namespace()
-        return self._registry.get_or_add("counter", namespace, name, lambda: Counter(namespace, name))
+        return self._get("counter", name, lambda namespace, function: Counter(namespace, name, function))
 
     def gauge(self, name: str, obj: Callable[[], int]) -> Gauge:
-        namespace = self.get_namespace()
-        gauge = self._registry.get_or_add("gauge", namespace, name, lambda: Gauge(namespace, name, obj))
+        gauge = self._get("gauge", name, lambda namespace, function: Gauge(namespace, name, obj, function))
+        if not callable(obj):
+            raise TypeError("gauge %r needs a function returning an int, got %r" % (name, obj))
         gauge._obj = obj
         return gauge
 
     def meter(self, name: str, time_span_in_seconds: int = 60) -> Meter:
-        namespace = self.get_namespace()
-        return self._registry.get_or_add("meter", namespace, name,
-                                         lambda: Meter(namespace, name, time_span_in_seconds))
+        return self._get("meter", name, lambda namespace, function: Meter(namespace, name, time_span_in_seconds,
+                                                                          function))
 
     def distribution(self, name: str) -> Distribution:
-        namespace = self.get_namespace()
-        return self._registry.get_or_add("distribution", namespace, name, lambda: Distribution(namespace, name))
+        return self._get("distribution", name, lambda namespace, function: Distribution(namespace, name, function))

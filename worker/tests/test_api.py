@@ -321,3 +321,24 @@ def test_describe_cli_errors(tmp_path):
     no_type.write_text("from pyfn import udf\n\n@udf\ndef forgot(x):\n    return x\n")
     result = _describe_cli(str(no_type))
     assert result.returncode == 1 and "forgot" in result.stderr and "result_type" in result.stderr
+
+
+def test_meter_reports_are_told_apart_and_progress_commits_nothing():
+    from pyfn.metrics import MetricGroup
+    from pyfn.worker.metrics_reporting import MetricsReporter, decode_varints
+
+    root = MetricGroup()
+    group = root.for_function("f").add_group("region", "eu")
+    group.meter("events", time_span_in_seconds=5).mark_event(3)
+    group.counter("rows").inc(2)
+    group.distribution("d").update(7)
+    reporter = MetricsReporter(root.registry, "udf")
+    progress = {i.labels["NAME"]: i for i in reporter.progress_infos()}
+    assert progress["events"].labels["PYFN_METRIC_TYPE"] == "meter"
+    assert progress["events"].labels["PYFN_TIME_SPAN_SECONDS"] == "5"
+    assert "PYFN_METRIC_TYPE" not in progress["rows"].labels
+    assert progress["rows"].labels["NAMESPACE"] == "region.eu" and progress["rows"].labels["PYFN_FUNCTION"] == "f"
+    final = {i.labels["NAME"]: i for i in reporter.bundle_infos()}
+    assert decode_varints(final["rows"].payload) == [2]  # progress committed nothing
+    assert decode_varints(final["d"].payload) == [1, 7, 7, 7]
+    assert reporter.bundle_infos() == []  # nothing new since

@@ -11,6 +11,7 @@ struct InsertRunner {
     let python: PythonOptions
     let parallelism: Int
     let progress: JobProgress
+    let metrics: RunnerMetrics?
 
     func run() async throws {
         let source = try Connectors.source(plan.source)
@@ -36,7 +37,8 @@ struct InsertRunner {
                 }
                 for _ in 0..<parallelism {
                     group.addTask {
-                        let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python)
+                        let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle,
+                                                  python: python, metrics: metrics)
                         try await chain.open()
                         do {
                             try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)

@@ -10,20 +10,21 @@ final class StepChain {
     }
     private let stages: [Stage]
 
-    /// Builds the chain's operators for `steps`, reading batches of `inputSchema`.
-    init(steps: [PlanStep], inputSchema: ArrowSchema, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions) throws {
+    /// Builds the chain's operators for `steps`, reading batches of `inputSchema`; they report to `metrics`.
+    init(steps: [PlanStep], inputSchema: ArrowSchema, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions,
+         metrics: RunnerMetrics? = nil) throws {
         var schema = inputSchema
         var stages: [Stage] = []
         for step in steps {
             switch step {
             case .python(let calls, let names):
                 let op = try ScalarFunctionOperator(calls: calls, inputSchema: schema, resultNames: names,
-                                                    environment: environment, bundle: bundle, python: python)
+                                                    environment: environment, bundle: bundle, python: python, metrics: metrics)
                 stages.append(.python(op))
                 schema = op.outputSchema
             case .lateral(let call, let names, let leftOuter):
                 let op = try TableFunctionOperator(call: call, inputSchema: schema, resultNames: names, leftOuter: leftOuter,
-                                                   environment: environment, bundle: bundle, python: python)
+                                                   environment: environment, bundle: bundle, python: python, metrics: metrics)
                 stages.append(.python(op))
                 schema = op.outputSchema
             case .compute(let expressions, let names):

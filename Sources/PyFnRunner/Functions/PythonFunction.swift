@@ -71,19 +71,6 @@ public struct FunctionCall: Sendable, Hashable {
         self.function = function
         self.arguments = arguments
     }
-
-    /// The columns of the operator's input this call reads, in order of first use.
-    public var inputColumns: [Int] {
-        var seen: [Int] = []
-        for argument in arguments {
-            switch argument {
-            case .column(let index) where !seen.contains(index): seen.append(index)
-            case .call(let nested): seen.append(contentsOf: nested.inputColumns.filter { !seen.contains($0) })
-            default: break
-            }
-        }
-        return seen
-    }
 }
 
 extension String {

@@ -1,24 +1,30 @@
 import PyFnArrow
+import PyFnProto
 
 /// The part every Python operator shares: it gathers input rows into bundles of ``BundleOptions/bundleSize`` rows
 /// (or fewer after ``BundleOptions/bundleTime``), keeps up to ``BundleOptions/maxBundlesInFlight`` bundles at the
-/// worker at once, and hands back each bundle's input with its result, in input order.
+/// worker at once, and hands back each bundle's input with its result, in input order. With a metrics recorder,
+/// each bundle's progress reports go to it while it runs (its final values are the operator's to report).
 struct BundlePipeline {
-    /// A finished bundle: the rows that went in and what came back.
-    typealias Completed = (input: RecordBatch, result: BundleResult)
+    /// A finished bundle: the rows that went in, what came back, how long the round trip took and the bundle's
+    /// key in the recorder (0 without one).
+    typealias Completed = (input: RecordBatch, result: BundleResult, roundTrip: Duration, bundle: Int)
+    private typealias InFlight = (input: RecordBatch, bundle: Int, result: Task<(BundleResult, Duration), any Error>)
 
     let supervisor: WorkerSupervisor
     let descriptorID: String
     let options: BundleOptions
+    let metrics: OperatorMetricsRecorder?
     private var buffered: [RecordBatch] = []
     private var bufferedRows = 0
     private var oldestBufferedAt: ContinuousClock.Instant?
-    private var inFlight: [(input: RecordBatch, result: Task<BundleResult, any Error>)] = []
+    private var inFlight: [InFlight] = []
 
-    init(supervisor: WorkerSupervisor, descriptorID: String, options: BundleOptions) {
+    init(supervisor: WorkerSupervisor, descriptorID: String, options: BundleOptions, metrics: OperatorMetricsRecorder? = nil) {
         self.supervisor = supervisor
         self.descriptorID = descriptorID
         self.options = options
+        self.metrics = metrics
     }
 
     /// Rows buffered or at the worker, not yet handed back.
@@ -55,7 +61,10 @@ struct BundlePipeline {
 
     /// Abandons bundles at the worker (after an error).
     mutating func cancel() {
-        for bundle in inFlight { bundle.result.cancel() }
+        for bundle in inFlight {
+            bundle.result.cancel()
+            metrics?.bundleAbandoned(bundle.bundle)
+        }
         inFlight = []
         buffered = []
         bufferedRows = 0
@@ -65,7 +74,21 @@ struct BundlePipeline {
     private mutating func send(_ input: RecordBatch) async throws -> [Completed] {
         let supervisor = self.supervisor
         let descriptorID = self.descriptorID
-        inFlight.append((input, Task { try await supervisor.processBundle(descriptorID: descriptorID, input: input) }))
+        let bundle = metrics?.bundleStarted() ?? 0
+        var onProgress: (@Sendable ([MonitoringInfo]) -> Void)?
+        if let recorder = metrics {
+            onProgress = { @Sendable infos in recorder.bundleProgress(bundle, infos: infos) }
+        }
+        let reportProgress = onProgress
+        let recorder = metrics
+        inFlight.append((input, bundle, Task {
+            let started = ContinuousClock.now
+            let result = try await supervisor.processBundle(descriptorID: descriptorID, input: input, onProgress: reportProgress)
+            let roundTrip = ContinuousClock.now - started
+            // Reported when the worker answers, not when the pipeline hands the bundle back (which may be later).
+            recorder?.bundleFinished(bundle, rowsIn: input.length, roundTrip: roundTrip, infos: result.monitoringInfos)
+            return (result, roundTrip)
+        }))
         var completed: [Completed] = []
         while inFlight.count >= options.maxBundlesInFlight { completed.append(try await completeOldest()) }
         return completed
@@ -74,8 +97,10 @@ struct BundlePipeline {
     private mutating func completeOldest() async throws -> Completed {
         let oldest = inFlight.removeFirst()
         do {
-            return (oldest.input, try await oldest.result.value)
+            let (result, roundTrip) = try await oldest.result.value
+            return (oldest.input, result, roundTrip, oldest.bundle)
         } catch {
+            metrics?.bundleAbandoned(oldest.bundle)
             cancel()
             throw error
         }

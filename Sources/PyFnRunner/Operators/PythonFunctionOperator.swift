@@ -12,19 +12,30 @@ public class PythonFunctionOperator {
     public let inputSchema: ArrowSchema
     /// The schema of the batches handed back.
     public let outputSchema: ArrowSchema
+    /// Where this operator reports its figures and its functions' metrics, if anywhere.
+    public let metrics: OperatorMetricsRecorder?
     private let supervisor: WorkerSupervisor
     private var pipeline: BundlePipeline
     private let descriptor: ProcessBundleDescriptor
+    private let profileEnabled: Bool
     private static let counter = Atomic<Int>(0)
 
     init(operation: BundleDescriptor.Operation, functions: FunctionSet, outputSchema: ArrowSchema,
-         environment: any WorkerEnvironment, bundle: BundleOptions) throws {
+         environment: any WorkerEnvironment, bundle: BundleOptions, metrics: RunnerMetrics?, operatorName: String?) throws {
         let descriptorID = "\(operation.name)-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         self.inputSchema = functions.inputSchema
         self.outputSchema = outputSchema
         self.descriptor = try BundleDescriptor.make(id: descriptorID, operation: operation, functions: functions.proto)
-        self.supervisor = WorkerSupervisor(environment: environment)
-        self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle)
+        let names = functions.calls.flatMap(\.functionNames)
+        let recorder = metrics?.recorder(operatorName: operatorName ?? "\(operation.name)(\(names.joined(separator: ",")))", functions: names)
+        self.metrics = recorder
+        self.profileEnabled = functions.python.profileEnabled
+        var onWorkerStart: (@Sendable (Bool) -> Void)?
+        if let recorder {
+            onWorkerStart = { @Sendable restart in recorder.workerStarted(restart: restart) }
+        }
+        self.supervisor = WorkerSupervisor(environment: environment, onWorkerStart: onWorkerStart)
+        self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle, metrics: recorder)
     }
 
     /// Starts the worker and registers the functions with it, so that start-up errors surface here.
@@ -38,6 +49,12 @@ public class PythonFunctionOperator {
         try output(of: try await pipeline.add(batch))
     }
 
+    /// With `python.profile.enabled`, hands the worker's profile statistics to the metrics before it stops.
+    private func collectProfile() async {
+        guard profileEnabled, let metrics, let (worker, data) = await supervisor.profiles() else { return }
+        for (key, json) in data where key.hasSuffix(":" + descriptor.id) { metrics.profile(json, worker: worker) }
+    }
+
     /// Sends buffered rows whose bundle time is up; returns the output of bundles that completed meanwhile.
     public func sendIfDue() async throws -> [RecordBatch] {
         try output(of: try await pipeline.sendIfDue())
@@ -48,8 +65,9 @@ public class PythonFunctionOperator {
         try output(of: try await pipeline.flush())
     }
 
-    /// Stops the worker.
+    /// Stops the worker (after collecting its profile when profiling).
     public func close() async {
+        await collectProfile()
         pipeline.cancel()
         await supervisor.stop()
     }
@@ -66,7 +84,14 @@ public class PythonFunctionOperator {
     }
 
     private func output(of completed: [BundlePipeline.Completed]) throws -> [RecordBatch] {
-        try completed.flatMap { try combine(input: $0.input, results: $0.result.batches) }
+        var output: [RecordBatch] = []
+        for bundle in completed {
+            let rows = try combine(input: bundle.input, results: bundle.result.batches)
+            metrics?.rowsHandedOn(rows.reduce(0) { $0 + $1.length })
+            output += rows
+        }
+        metrics?.queuedRows(pipeline.queuedRows)
+        return output
     }
 }
 

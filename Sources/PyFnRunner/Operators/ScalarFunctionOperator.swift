@@ -10,9 +10,11 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
     public let forwardedColumns: [Int]
 
     /// An operator that evaluates `calls` on batches of `inputSchema`, keeping `forwardedColumns` (all by default)
-    /// and naming the result columns `resultNames` (`f0`, `f1`, … by default).
+    /// and naming the result columns `resultNames` (`f0`, `f1`, … by default). With `metrics`, it reports there as
+    /// `operatorName` (by default `scalar(f,g)` after its functions).
     public init(calls: [FunctionCall], inputSchema: ArrowSchema, forwardedColumns: [Int]? = nil, resultNames: [String]? = nil,
-                environment: any WorkerEnvironment, bundle: BundleOptions = BundleOptions(), python: PythonOptions = PythonOptions()) throws {
+                environment: any WorkerEnvironment, bundle: BundleOptions = BundleOptions(), python: PythonOptions = PythonOptions(),
+                metrics: RunnerMetrics? = nil, operatorName: String? = nil) throws {
         let forwarded = forwardedColumns ?? Array(inputSchema.fields.indices)
         let names = resultNames ?? calls.indices.map { "f\($0)" }
         guard let kind = calls.first?.function.kind else { throw PyFnError.invalidDescriptor("a scalar operator needs at least one call") }
@@ -28,7 +30,7 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
             + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
         try super.init(operation: kind == .pandasScalar ? .pandasScalar : .scalar,
                        functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python),
-                       outputSchema: outputSchema, environment: environment, bundle: bundle)
+                       outputSchema: outputSchema, environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
     }
 
     override func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
@@ -46,6 +48,16 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
 }
 
 extension FunctionCall {
+    /// The names of the functions this call runs: its nested calls' first, then its own, each once.
+    var functionNames: [String] {
+        var names: [String] = []
+        for case .call(let nested) in arguments {
+            for name in nested.functionNames where !names.contains(name) { names.append(name) }
+        }
+        if !names.contains(function.name) { names.append(function.name) }
+        return names
+    }
+
     /// Checks that this call and its nested calls are all of `kind` and read only columns of `inputSchema`.
     func validate(kind: PythonFunction.Kind, inputSchema: ArrowSchema) throws {
         guard function.kind == kind else {

@@ -14,10 +14,10 @@ public final class TableFunctionOperator: PythonFunctionOperator {
 
     /// An operator that calls `call` (a table function whose result type is a ROW) on each row of `inputSchema`,
     /// keeping `forwardedColumns` (all by default) and naming the function's columns `resultNames` (the ROW's
-    /// field names by default).
+    /// field names by default). With `metrics`, it reports there as `operatorName` (by default `table(f)`).
     public init(call: FunctionCall, inputSchema: ArrowSchema, forwardedColumns: [Int]? = nil, resultNames: [String]? = nil,
                 leftOuter: Bool = false, environment: any WorkerEnvironment, bundle: BundleOptions = BundleOptions(),
-                python: PythonOptions = PythonOptions()) throws {
+                python: PythonOptions = PythonOptions(), metrics: RunnerMetrics? = nil, operatorName: String? = nil) throws {
         guard call.function.kind == .table else {
             throw PyFnError.invalidDescriptor("'\(call.function.name)' is a \(call.function.kind) function; a table operator runs a table function")
         }
@@ -49,7 +49,7 @@ public final class TableFunctionOperator: PythonFunctionOperator {
         try super.init(operation: .table,
                        functions: FunctionSet(calls: [call], inputSchema: inputSchema, bundle: bundle, python: python),
                        outputSchema: ArrowSchema(forwarded.map { inputSchema.fields[$0] } + resultFields),
-                       environment: environment, bundle: bundle)
+                       environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
     }
 
     override func combine(input: RecordBatch, results: [RecordBatch]) throws -> [RecordBatch] {

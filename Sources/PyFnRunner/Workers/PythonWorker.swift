@@ -1,3 +1,4 @@
+import Foundation
 import PyFnArrow
 import PyFnProto
 
@@ -10,8 +11,25 @@ public protocol PythonWorker: Sendable {
     func register(_ descriptor: ProcessBundleDescriptor) async throws
     /// Runs `input` through the functions of the registered descriptor `descriptorID`.
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult
+    /// Runs a bundle as ``processBundle(descriptorID:input:)`` does; `onProgress` gets the metrics of the bundle
+    /// so far while it runs long (progress reports), when the worker can tell.
+    func processBundle(descriptorID: String, input: RecordBatch,
+                       onProgress: @escaping @Sendable ([MonitoringInfo]) -> Void) async throws -> BundleResult
+    /// The profile statistics of the operators the worker profiles, by `pyfn:profile:<descriptor id>`.
+    func profiles() async -> [String: Data]
     /// Stops the worker and waits until it is gone.
     func stop() async
+}
+
+extension PythonWorker {
+    /// Workers that cannot report progress run the bundle without it.
+    public func processBundle(descriptorID: String, input: RecordBatch,
+                              onProgress: @escaping @Sendable ([MonitoringInfo]) -> Void) async throws -> BundleResult {
+        try await processBundle(descriptorID: descriptorID, input: input)
+    }
+
+    /// Workers that cannot profile have no statistics.
+    public func profiles() async -> [String: Data] { [:] }
 }
 
 /// The outcome of one bundle.

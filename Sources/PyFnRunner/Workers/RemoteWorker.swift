@@ -18,10 +18,24 @@ struct RemoteWorker: PythonWorker {
     }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
+        try await run(descriptorID: descriptorID, input: input, onProgress: nil)
+    }
+
+    func processBundle(descriptorID: String, input: RecordBatch,
+                       onProgress: @escaping @Sendable ([MonitoringInfo]) -> Void) async throws -> BundleResult {
+        try await run(descriptorID: descriptorID, input: input, onProgress: onProgress)
+    }
+
+    func profiles() async -> [String: Data] {
+        await connection.harnessMonitoringData()
+    }
+
+    private func run(descriptorID: String, input: RecordBatch,
+                     onProgress: (@Sendable ([MonitoringInfo]) -> Void)?) async throws -> BundleResult {
         let bytes = try ArrowStreamWriter.encode([input], schema: input.schema)
         let reply: BundleReply
         do {
-            reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes)
+            reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes, onProgress: onProgress)
         } catch PyFnError.workerLost(let reason) {
             throw PyFnError.workerLost(await explainLoss().map { "worker \(id): \($0)" } ?? reason)
         }

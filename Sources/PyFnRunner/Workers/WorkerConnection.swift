@@ -14,6 +14,8 @@ public actor WorkerConnection {
     private let instructionSink: AsyncStream<InstructionRequest>.Continuation
     private let dataSink: AsyncStream<Elements>.Continuation
     private var pending: [String: PendingBundle] = [:]
+    /// Answers awaited for instructions other than bundles (progress, harness monitoring infos).
+    private var awaitedAnswers: [String: CheckedContinuation<InstructionResponse?, Never>] = [:]
     private var nextInstruction = 0
     private var controlConnected = false
     private var connectWaiters: [CheckedContinuation<Void, any Error>] = []
@@ -41,8 +43,15 @@ public actor WorkerConnection {
         return true
     }
 
+    /// How long a bundle may be outstanding before its progress is asked for, and how often after that.
+    static let progressInterval: Duration = .seconds(1)
+
     /// An answer arrived on the Control stream.
     func received(_ response: InstructionResponse) {
+        if let waiter = awaitedAnswers.removeValue(forKey: response.instructionID) {
+            waiter.resume(returning: response)
+            return
+        }
         guard var bundle = pending[response.instructionID] else { return }
         if bundle.receive(response) {
             pending[response.instructionID] = nil
@@ -75,6 +84,8 @@ public actor WorkerConnection {
         connectWaiters = []
         for bundle in pending.values { bundle.fail(error) }
         pending = [:]
+        for waiter in awaitedAnswers.values { waiter.resume(returning: nil) }
+        awaitedAnswers = [:]
         instructionSink.finish()
         dataSink.finish()
     }
@@ -93,11 +104,13 @@ public actor WorkerConnection {
 
     /// Runs one bundle: `input` is a whole Arrow IPC stream for the descriptor's source transform. Returns the
     /// output stream and the bundle's metrics; throws `PyFnError.functionFailed` with the worker's message when a
-    /// function failed, `PyFnError.workerLost` when the worker went away.
-    public func processBundle(descriptorID: String, input: [UInt8]) async throws -> BundleReply {
+    /// function failed, `PyFnError.workerLost` when the worker went away. With `onProgress`, a bundle outstanding
+    /// longer than ``progressInterval`` is asked for its progress every interval, and `onProgress` gets the
+    /// metrics of each answer that arrives before the bundle's own.
+    public func processBundle(descriptorID: String, input: [UInt8],
+                              onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleReply {
         if let lostReason { throw PyFnError.workerLost("worker \(workerID): \(lostReason)") }
-        nextInstruction += 1
-        let instructionID = "bundle-\(nextInstruction)"
+        let instructionID = newInstructionID("bundle")
         var request = InstructionRequest()
         request.instructionID = instructionID
         request.processBundle.processBundleDescriptorID = descriptorID
@@ -109,7 +122,58 @@ public actor WorkerConnection {
             pending[instructionID] = PendingBundle(continuation)
             instructionSink.yield(request)
             if !embedded { sendInput(input, instructionID: instructionID) }
+            if let onProgress { Task { await self.reportProgress(of: instructionID, to: onProgress) } }
         }
+    }
+
+    /// Asks the worker for the metrics of every profiling operator (`python.profile.enabled`): its
+    /// HarnessMonitoringInfosResponse's `monitoring_data`, empty when the worker is lost or does not answer
+    /// within `timeout`.
+    public func harnessMonitoringData(timeout: Duration = .seconds(5)) async -> [String: Data] {
+        var request = InstructionRequest()
+        request.harnessMonitoringInfos = HarnessMonitoringInfosRequest()
+        let answer = await ask(request, kind: "harness", timeout: timeout)
+        return answer?.harnessMonitoringInfos.monitoringData ?? [:]
+    }
+
+    /// Polls a bundle's progress while it is outstanding.
+    private func reportProgress(of instructionID: String, to onProgress: @Sendable ([MonitoringInfo]) -> Void) async {
+        while true {
+            try? await Task.sleep(for: Self.progressInterval)
+            guard pending[instructionID] != nil else { return }
+            var request = InstructionRequest()
+            request.processBundleProgress.instructionID = instructionID
+            guard let answer = await ask(request, kind: "progress", timeout: Self.progressInterval * 10) else { return }
+            // A progress answer that comes after the bundle's own is stale: the final values have taken over.
+            guard pending[instructionID] != nil else { return }
+            if answer.error.isEmpty { onProgress(answer.processBundleProgress.monitoringInfos) }
+        }
+    }
+
+    /// Sends a non-bundle instruction and waits for its answer: nil if the worker is lost or `timeout` passes.
+    private func ask(_ request: InstructionRequest, kind: String, timeout: Duration) async -> InstructionResponse? {
+        guard lostReason == nil else { return nil }
+        var request = request
+        let instructionID = newInstructionID(kind)
+        request.instructionID = instructionID
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            await self?.giveUpWaiting(for: instructionID)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            awaitedAnswers[instructionID] = continuation
+            instructionSink.yield(request)
+        }
+    }
+
+    private func giveUpWaiting(for instructionID: String) {
+        awaitedAnswers.removeValue(forKey: instructionID)?.resume(returning: nil)
+    }
+
+    private func newInstructionID(_ kind: String) -> String {
+        nextInstruction += 1
+        return "\(kind)-\(nextInstruction)"
     }
 
     /// Ends the Control stream; a harness exits when it sees that.

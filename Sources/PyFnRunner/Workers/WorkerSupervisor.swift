@@ -1,3 +1,4 @@
+import Foundation
 import PyFnArrow
 import PyFnProto
 
@@ -16,11 +17,15 @@ public actor WorkerSupervisor {
     private var generation = 0
     private var descriptors: [ProcessBundleDescriptor] = []
     private var lastLoss = ""
+    private let onWorkerStart: (@Sendable (_ restart: Bool) -> Void)?
 
-    /// A supervisor for workers from `environment`.
-    public init(environment: any WorkerEnvironment, maxRestarts: Int = 3) {
+    /// A supervisor for workers from `environment`; `onWorkerStart` hears of every worker started (`restart`
+    /// when it replaces a lost one).
+    public init(environment: any WorkerEnvironment, maxRestarts: Int = 3,
+                onWorkerStart: (@Sendable (_ restart: Bool) -> Void)? = nil) {
         self.environment = environment
         self.maxRestarts = maxRestarts
+        self.onWorkerStart = onWorkerStart
     }
 
     /// Registers a descriptor with the current worker and every later one.
@@ -35,15 +40,26 @@ public actor WorkerSupervisor {
     }
 
     /// Runs a bundle, replaying it on a new worker if the worker is lost, up to ``maxRestarts`` times in all.
-    public nonisolated func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
+    /// `onProgress` gets the bundle's metrics so far while it runs long (see ``PythonWorker``).
+    public nonisolated func processBundle(descriptorID: String, input: RecordBatch,
+                                          onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleResult {
         while true {
             let (worker, generation) = try await currentWorker()
             do {
+                if let onProgress {
+                    return try await worker.processBundle(descriptorID: descriptorID, input: input, onProgress: onProgress)
+                }
                 return try await worker.processBundle(descriptorID: descriptorID, input: input)
             } catch PyFnError.workerLost(let reason) {
                 try await replace(generation: generation, reason: reason)
             }
         }
+    }
+
+    /// The current worker's profile statistics (see ``PythonWorker/profiles()``), with its id; none without one.
+    public func profiles() async -> (worker: String, data: [String: Data])? {
+        guard let worker else { return nil }
+        return (worker.id, await worker.profiles())
     }
 
     /// Stops the current worker.
@@ -67,6 +83,7 @@ public actor WorkerSupervisor {
         defer { starting = nil }
         let started = try await task.value
         worker = started
+        onWorkerStart?(generation > 0)
         return (started, generation)
     }
 

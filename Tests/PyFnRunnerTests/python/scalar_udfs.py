@@ -1,6 +1,7 @@
 """Python functions the Swift end-to-end tests call through real workers, written as PyFlink users write them."""
 import logging
 import os
+import time
 
 from pyfn import DataTypes, ScalarFunction, udf
 
@@ -87,3 +88,24 @@ class CrashOnce(ScalarFunction):
 
 
 crash_once = udf(CrashOnce(), result_type=DataTypes.BIGINT())
+
+
+@udf(result_type=DataTypes.BIGINT())
+def print_and_pass(x):
+    print("printed %s" % x)
+    return x
+
+
+class SlowCounted(ScalarFunction):
+    """Counts rows in a metric and takes 50 ms a row: a long bundle whose progress the runner can watch."""
+
+    def open(self, function_context):
+        self.rows = function_context.get_metric_group().counter("slow_rows")
+
+    def eval(self, x):
+        time.sleep(0.05)
+        self.rows.inc()
+        return x
+
+
+slow_counted = udf(SlowCounted(), result_type=DataTypes.BIGINT())

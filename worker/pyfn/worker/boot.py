@@ -151,11 +151,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     logging_client = None
     if logging_url:
-        from pyfn.worker.log_forwarding import LogForwardingHandler, LoggingClient
+        from pyfn.worker.log_forwarding import LogForwardingHandler, LoggingClient, capture_function_output
 
         handler = LogForwardingHandler()
         logging.getLogger().addHandler(handler)
         logging_client = LoggingClient(channels.channel(logging_url), handler)
+        capture_function_output(handler)
         # Logs now reach the runner; stderr keeps only what is severe.
         stderr_handler.setLevel(logging.ERROR)
 

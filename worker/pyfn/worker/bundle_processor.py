@@ -5,12 +5,18 @@ A descriptor has a `beam:runner:source:v1` transform (input over Data, or embedd
 transform (output). Input and output are Arrow IPC streams. The output stream is handed to gRPC before the
 InstructionResponse is sent (without the bundle thread waiting for that). A failing bundle gets an error
 response; the harness goes on.
+
+Metrics: with `metric_enabled` the response carries the bundle's user metrics, and `progress(instruction_id)`
+(from the Control thread) gives the running bundle's metrics so far. With `profile_enabled` each bundle's
+evaluation runs under the plan's profiler; `profiles()` hands back the statistics.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from typing import Dict, List, Optional
 
 import pyarrow as pa
@@ -24,6 +30,7 @@ from pyfn.worker.data_channel import DataChannel, DataChannelClosed, EmbeddedOut
 from pyfn.worker.errors import BundleError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.metrics_reporting import MetricsReporter
+from pyfn.worker.profiling import PROFILE_KEY_PREFIX, BundleProfiler
 
 _log = logging.getLogger(__name__)
 
@@ -81,6 +88,9 @@ class BundlePlan:
         self.registry = MetricRegistry()
         self.lifecycle = FunctionLifecycle(dict(self.functions.job_parameters), MetricGroup(self.registry))
         self.metrics = MetricsReporter(self.registry, self.function_id)
+        self.profiler = BundleProfiler() if self.functions.profile_enabled else None
+        #: Seconds the last bundle of this plan took to evaluate.
+        self.last_bundle_seconds = 0.0
         self.operation = None
         self._schema_of = None
         self._schema_message: Optional[bytes] = None
@@ -119,6 +129,8 @@ class BundleProcessor:
         self._plans: Dict[str, BundlePlan] = {}
         self._data_channels: Dict[str, DataChannel] = {}
         self._lock = threading.Lock()
+        # The bundle being evaluated and its plan (read by the Control thread for progress reports).
+        self._running = (None, None)
 
     # -- descriptors and channels ------------------------------------------------------------------
     def _plan(self, descriptor_id: str) -> BundlePlan:
@@ -140,6 +152,25 @@ class BundleProcessor:
             if channel is None or channel._closed.is_set():
                 channel = self._data_channels[url] = DataChannel(self._channels.channel(url))
             return channel
+
+    # -- progress, profiles ------------------------------------------------------------------------
+    def runs_long(self, descriptor_id: str, threshold: float) -> bool:
+        """Whether the last bundle of `descriptor_id` took at least `threshold` seconds (and reports metrics, so
+        its progress is worth answering while it runs)."""
+        plan = self._plans.get(descriptor_id)
+        return plan is not None and plan.functions.metric_enabled and plan.last_bundle_seconds >= threshold
+
+    def progress(self, instruction_id: str) -> list:
+        """The metrics so far of bundle `instruction_id` if it is the one running, else nothing."""
+        running_id, plan = self._running
+        if running_id != instruction_id or plan is None or not plan.functions.metric_enabled:
+            return []
+        return plan.metrics.progress_infos()
+
+    def profiles(self) -> Dict[str, bytes]:
+        """{`pyfn:profile:<descriptor id>`: JSON statistics} of every plan that profiles."""
+        return {PROFILE_KEY_PREFIX + plan.descriptor_id: plan.profiler.to_json()
+                for plan in list(self._plans.values()) if plan.profiler is not None and plan.profiler.bundles}
 
     # -- bundles -----------------------------------------------------------------------------------
     def process_bundle(self, instruction_id: str, request, respond=None):
@@ -195,15 +226,19 @@ class BundleProcessor:
                 output_channel = self._data_channel(plan.output_url) if plan.output_url != plan.input_url \
                     else data_channel
                 output = output_channel.output_stream(instruction_id, plan.sink_id)
-            operation = plan.ensure_operation()
-            writer = ArrowStreamWriter(operation.schema, output, plan.schema_message(operation),
-                                       getattr(operation, "output_flush_bytes", FLUSH_BYTES))
-            operation.process(self._batches(reader), writer)
-            writer.close()
+            started = time.perf_counter()
+            self._running = (instruction_id, plan)
+            with plan.profiler if plan.profiler is not None else contextlib.nullcontext():
+                operation = plan.ensure_operation()
+                writer = ArrowStreamWriter(operation.schema, output, plan.schema_message(operation),
+                                           getattr(operation, "output_flush_bytes", FLUSH_BYTES))
+                operation.process(self._batches(reader), writer)
+                writer.close()
+            plan.last_bundle_seconds = time.perf_counter() - started
             result = response.process_bundle
             result.SetInParent()
             if plan.functions.metric_enabled:
-                result.monitoring_infos.extend(plan.metrics.monitoring_infos())
+                result.monitoring_infos.extend(plan.metrics.bundle_infos())
             if embedded:
                 output.fill(result.elements)
         except BundleError as error:
@@ -218,6 +253,7 @@ class BundleProcessor:
             self._fail(response, "bundle %s failed inside the harness: %s" % (instruction_id, format_traceback(error)),
                        output)
         finally:
+            self._running = (None, None)
             if data_channel is not None:
                 data_channel.finish(instruction_id)
             elif response.error:

@@ -2,8 +2,11 @@
 
 ProcessBundleRequests are run one at a time, in arrival order (several may be in flight): on a bundle thread,
 except that a bundle whose input is embedded in its request (small, by the contract) runs right on the reading
-thread when no other bundle is queued or running, which spares two thread hand-offs per round trip. Other
-instructions (progress, finalize, harness metrics) are answered at once from the reading thread.
+thread when no other bundle is queued or running, which spares two thread hand-offs per round trip — unless the
+previous bundle of its descriptor took a while and reports metrics (then its progress is worth answering while it
+runs, which the reading thread can only do when it is not the one running it). Other instructions are answered
+at once from the reading thread: progress with the running bundle's metrics so far, harness monitoring infos
+with the profiles (`python.profile.enabled`), finalize with an empty answer.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from pyfn.worker.bundle_processor import BundleProcessor
 _log = logging.getLogger(__name__)
 
 _STOP = object()
+
+#: A descriptor whose last bundle took at least this many seconds runs its bundles on the bundle thread.
+SLOW_BUNDLE_SECONDS = 0.25
 
 
 class ControlClient:
@@ -66,7 +72,8 @@ class ControlClient:
         if which == "process_bundle":
             bundle = request.process_bundle
             with self._queued_lock:
-                inline = self._queued == 0 and len(bundle.elements.data) > 0
+                inline = self._queued == 0 and len(bundle.elements.data) > 0 and not self.processor.runs_long(
+                    bundle.process_bundle_descriptor_id, SLOW_BUNDLE_SECONDS)
                 if not inline:
                     self._queued += 1
             if inline:
@@ -77,11 +84,19 @@ class ControlClient:
             return
         response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)
         if which == "process_bundle_progress":
-            response.process_bundle_progress.SetInParent()
+            progress = response.process_bundle_progress
+            progress.SetInParent()
+            try:
+                progress.monitoring_infos.extend(self.processor.progress(request.process_bundle_progress.instruction_id))
+            except Exception as error:  # noqa: BLE001 - a progress report is best effort
+                _log.warning("progress of bundle %s: %s", request.process_bundle_progress.instruction_id, error)
         elif which == "finalize_bundle":
             response.finalize_bundle.SetInParent()
         elif which == "harness_monitoring_infos":
-            response.harness_monitoring_infos.SetInParent()
+            infos = response.harness_monitoring_infos
+            infos.SetInParent()
+            for key, data in self.processor.profiles().items():
+                infos.monitoring_data[key] = data
         else:
             response.error = "unsupported instruction %r" % (which or "(empty)")
         self._respond(response)

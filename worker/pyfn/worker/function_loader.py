@@ -15,6 +15,7 @@ from typing import Dict, List, Optional
 from pyfn.functions import FunctionContext, ScalarFunction, TableFunction, UserDefinedFunction
 from pyfn.metrics import MetricGroup
 from pyfn.types import DataType, from_proto
+from pyfn.worker import execution_context
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.wrappers import UserDefinedFunctionWrapper
 
@@ -95,7 +96,8 @@ class FunctionLifecycle:
     """Opens each class-based function instance once and closes them all at the end."""
 
     def __init__(self, job_parameters: Dict[str, str], metric_group: MetricGroup):
-        self._context = FunctionContext(metric_group, job_parameters)
+        self._job_parameters = job_parameters
+        self._metric_group = metric_group
         self._opened: List[LoadedFunction] = []
         self._opened_ids = set()
 
@@ -103,10 +105,15 @@ class FunctionLifecycle:
         instance = function.instance
         if instance is None or id(instance) in self._opened_ids:
             return
+        # Each function gets its own context: its metrics carry its name, and so do its logs and prints.
+        context = FunctionContext(self._metric_group.for_function(function.name), self._job_parameters)
+        execution_context.set_function(function.name)
         try:
-            instance.open(self._context)
+            instance.open(context)
         except Exception as error:
             raise FunctionError(function.name, "failed in open()", trace=format_traceback(error, 1)) from error
+        finally:
+            execution_context.set_function("")
         self._opened_ids.add(id(instance))
         self._opened.append(function)
 

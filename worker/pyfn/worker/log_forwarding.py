@@ -2,11 +2,17 @@
 
 Each record becomes a `LogEntry` (severity, timestamp, message, traceback in `trace`, `log_location` = the
 UDF's name when a UDF logged, else `module.function`, instruction id, thread). `emit` never blocks user code:
-records queue up (the oldest are dropped past a limit) and a gRPC request iterator sends them in batches.
+records queue up (the newest are dropped past a limit) and a gRPC request iterator sends them in batches.
+
+`FunctionOutputStream` stands in for sys.stdout and sys.stderr: what a UDF prints while it runs (in `open`,
+`eval` or a pandas call) becomes a LogEntry naming the UDF (INFO for stdout, WARN for stderr), one per line, and
+does not reach the process's own output, which the runner also reads (so no line shows twice). Anything
+printed outside a UDF goes to the original stream.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import queue
 import threading
@@ -119,6 +125,13 @@ class LogForwardingHandler(logging.Handler):
             if stopping:
                 return
 
+    def enqueue(self, entry) -> None:
+        """Queues a ready LogEntry (a UDF's printed line)."""
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            self.dropped += 1
+
     def pending(self) -> int:
         return self._queue.qsize()
 
@@ -127,6 +140,82 @@ class LogForwardingHandler(logging.Handler):
             self._queue.put_nowait(_STOP)
         except queue.Full:
             pass
+
+
+class FunctionOutputStream(io.TextIOBase):
+    """sys.stdout or sys.stderr of the harness: a UDF's lines go to the runner's log, the rest to `original`."""
+
+    def __init__(self, original, handler: LogForwardingHandler, severity: int):
+        super().__init__()
+        self._original = original
+        self._handler = handler
+        self._severity = severity
+        self._partial = threading.local()
+
+    @property
+    def original(self):
+        return self._original
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        function = execution_context.current_function()
+        state = self._partial
+        pending = getattr(state, "text", "")
+        if pending and getattr(state, "function", "") != function:
+            self._forward(pending, state.function)  # a line left unfinished by another function
+            pending = state.text = ""
+        if not function:
+            return self._original.write(text)
+        text = str(text)
+        lines = (pending + text).split("\n")
+        state.text, state.function = lines.pop(), function
+        for line in lines:
+            self._forward(line, function)
+        return len(text)
+
+    def flush(self) -> None:
+        state = self._partial
+        if getattr(state, "text", ""):
+            self._forward(state.text, state.function)
+            state.text = ""
+        try:
+            self._original.flush()
+        except Exception:  # noqa: BLE001 - a closed original stream must not fail user code
+            pass
+
+    def _forward(self, line: str, function: str) -> None:
+        entry = beam_fn_api_pb2.LogEntry()
+        entry.severity = self._severity
+        now = time.time()
+        entry.timestamp.seconds = int(now)
+        entry.timestamp.nanos = int((now - int(now)) * 1e9)
+        entry.message = line
+        entry.log_location = function
+        entry.instruction_id = execution_context.current_instruction()
+        entry.thread = threading.current_thread().name
+        self._handler.enqueue(entry)
+
+    def fileno(self) -> int:
+        return self._original.fileno()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self):
+        return getattr(self._original, "encoding", "utf-8")
+
+
+def capture_function_output(handler: LogForwardingHandler) -> None:
+    """Routes what UDFs print on sys.stdout and sys.stderr to the runner's log through `handler`."""
+    import sys
+
+    if not isinstance(sys.stdout, FunctionOutputStream):
+        sys.stdout = FunctionOutputStream(sys.stdout, handler, _Severity.INFO)
+    if not isinstance(sys.stderr, FunctionOutputStream):
+        sys.stderr = FunctionOutputStream(sys.stderr, handler, _Severity.WARN)
 
 
 class LoggingClient:
