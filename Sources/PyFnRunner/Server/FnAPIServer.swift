@@ -28,7 +28,13 @@ public final class FnAPIServer: Sendable {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port),
             transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = 64 * 1024 * 1024 }
+            config: .defaults {
+                $0.rpc.maxRequestPayloadSize = 64 * 1024 * 1024
+                // Bundles are megabytes: a 64 KiB window and 16 KiB frames would make the worker wait for window
+                // updates many times per bundle on its way back.
+                $0.http2.targetWindowSize = 16 * 1024 * 1024
+                $0.http2.maxFrameSize = 1024 * 1024
+            }
         )
         let services: [any RegistrableRPCService] = [
             ControlService(registry: registry),

@@ -41,13 +41,15 @@ class TableOperation:
         self.fields = result_type.fields
         self.width = len(self.fields)
         self.single_row_value = self.width == 1 and isinstance(self.fields[0].data_type, RowType)
+        # One plain column: pending holds bare values rather than 1-tuples.
+        self.single_column = self.width == 1 and not self.single_row_value
         self.converters = [ResultConverter(f.data_type) for f in self.fields]
         self.batch_size = functions_message.arrow_batch_size or DEFAULT_BATCH_SIZE
         self.schema = pa.schema([pa.field("__row", pa.int32(), False)] +
                                 [pa.field(f.name, f.data_type.to_arrow(), f.data_type.is_nullable)
                                  for f in self.fields])
         self._pending_rows: List[int] = []
-        self._pending: List[tuple] = []
+        self._pending: list = []
         self._args: list = []
         self._args_offset = 0
 
@@ -85,42 +87,46 @@ class TableOperation:
         self._args, self._args_offset = args, row_offset
         fn = call.fn
         pending_rows, pending = self._pending_rows, self._pending
+        batch_size = self.batch_size
+        single = self.single_column
+        row_values = self._row_values
         rows_args = zip(*args) if args else (() for _ in range(rows))
-        for index, row_args in enumerate(rows_args):
-            row = row_offset + index
-            execution_context.set_function(call.name)
-            try:
+        index = 0
+        execution_context.set_function(call.name)
+        try:
+            for index, row_args in enumerate(rows_args):
                 result = fn(*row_args)
                 if result is None:
                     continue
-                items = iter((result,) if isinstance(result, _SINGLE_VALUES) or not hasattr(result, "__iter__")
-                             else result)
-                while True:
-                    try:
-                        item = next(items)
-                    except StopIteration:
-                        break
+                if isinstance(result, _SINGLE_VALUES) or not hasattr(result, "__iter__"):
+                    result = (result,)
+                row = row_offset + index
+                for item in result:
                     pending_rows.append(row)
-                    pending.append(self._row_values(item, row, args, index))
-                    if len(pending) >= self.batch_size:
-                        execution_context.set_function("")
+                    if single:
+                        # One column: values are kept bare (no tuple per row, which the cyclic GC would scan).
+                        pending.append(item[0] if (type(item) is tuple or isinstance(item, Row)) and len(item) == 1
+                                       else item)
+                    else:
+                        pending.append(row_values(item, row, args, index))
+                    if len(pending) >= batch_size:
                         self._flush(writer)
-                        execution_context.set_function(call.name)
-            except FunctionError:
-                raise
-            except Exception as error:
-                raise FunctionError(call.name, "raised %s: %s" % (type(error).__name__, error), row=row,
-                                    arguments=call.arguments_at(args, index),
-                                    trace=format_traceback(error, 1)) from None
-            finally:
-                execution_context.set_function("")
+        except FunctionError:
+            raise
+        except Exception as error:
+            raise FunctionError(call.name, "raised %s: %s" % (type(error).__name__, error), row=row_offset + index,
+                                arguments=call.arguments_at(args, index),
+                                trace=format_traceback(error, 1)) from None
+        finally:
+            execution_context.set_function("")
 
     def _flush(self, writer) -> None:
         if not self._pending:
             return
         pending_rows, pending = self._pending_rows, self._pending
         arrays = [pa.array(pending_rows, type=pa.int32())]
-        for position, (field, converter, values) in enumerate(zip(self.fields, self.converters, zip(*pending))):
+        columns = (pending,) if self.single_column else zip(*pending)
+        for position, (field, converter, values) in enumerate(zip(self.fields, self.converters, columns)):
             values = list(values)
             try:
                 array = converter.convert(values)
