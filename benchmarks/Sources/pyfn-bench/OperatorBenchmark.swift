@@ -50,7 +50,12 @@ func bigintPairs(rows: Int, batchRows: Int) throws -> [RecordBatch] {
 
 /// The row count a benchmark runs over: `PYFN_BENCH_ROWS`, else `defaultRows`.
 func benchmarkRows(default defaultRows: Int) -> Int {
-    Int(ProcessInfo.processInfo.environment["PYFN_BENCH_ROWS"] ?? "") ?? defaultRows
+    benchmarkSetting("PYFN_BENCH_ROWS", default: defaultRows)
+}
+
+/// A whole-number knob of a benchmark from the environment, else its default.
+func benchmarkSetting(_ name: String, default value: Int) -> Int {
+    Int(ProcessInfo.processInfo.environment[name] ?? "") ?? value
 }
 
 /// Workers run the project's Python with benchmarks/python on their path.

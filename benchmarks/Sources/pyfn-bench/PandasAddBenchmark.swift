@@ -7,10 +7,10 @@ import PyFnRunner
 func runPandasAddBenchmark() async throws {
     let rows = benchmarkRows(default: 10_000_000)
     var bundle = BundleOptions()
-    bundle.bundleSize = 1_000_000
-    bundle.arrowBatchSize = 1_000_000
+    bundle.bundleSize = benchmarkSetting("PYFN_BENCH_BUNDLE_SIZE", default: 500_000)
+    bundle.arrowBatchSize = bundle.bundleSize
     let add = PythonFunction.reference("bench_udfs.pandas_add", kind: .pandasScalar, returns: .bigint)
-    let run = try await OperatorRun.measure(over: try bigintPairs(rows: rows, batchRows: 1_000_000), bundle: bundle) { environment, bundle, python in
+    let run = try await OperatorRun.measure(over: try bigintPairs(rows: rows, batchRows: bundle.bundleSize), bundle: bundle) { environment, bundle, python in
         try ScalarFunctionOperator(calls: [FunctionCall(add, [.column(0), .column(1)])], inputSchema: ArrowSchema([ArrowField("a", .int64), ArrowField("b", .int64)]),
                                    forwardedColumns: [], environment: environment, bundle: bundle, python: python)
     }
