@@ -3,13 +3,15 @@ import Logging
 import PyFnArrow
 import PyFnRunner
 
-/// A job file, read and planned: its tables, its Python functions, its settings and one plan per INSERT.
+/// A job, read and planned: its tables, its Python functions, its settings and one plan per INSERT.
 ///
-/// `Job.load` does everything that can fail before rows move — parsing, resolving tables, columns and functions,
-/// asking Python for the functions' declared types, type-checking — so a bad job stops with file, line and column
-/// before any worker starts.
+/// A job comes from a SQL job file (`Job.load(path:)`) or from statements built in Swift
+/// (`Job(script:name:baseDirectory:)`, with ``SourceLocation/code(_:_:)`` marking where each was built). Either
+/// way everything that can fail before rows move — resolving tables, columns and functions, asking Python for the
+/// functions' declared types, type-checking — happens here, so a bad job stops with file, line and column before
+/// any worker starts.
 public struct Job: Sendable {
-    /// The job file's path.
+    /// The job file's path (for a job built in Swift, its name).
     public let path: String
     /// The settings in force: the file's `SET`s, then overrides.
     public let settings: [String: String]
@@ -29,7 +31,14 @@ public struct Job: Sendable {
             throw SQLError("cannot read the job file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))
         }
         let script = try SQLParser.parse(text, file: path)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try Job(script: script, name: path, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                       overrides: overrides)
+    }
+
+    /// Checks and plans `script` — statements parsed from a file or built in Swift. `name` names the job (a job
+    /// file's path); relative paths in options and `python.files` are resolved against `baseDirectory`;
+    /// `overrides` win over the script's `SET`s.
+    public init(script: SQLScript, name: String, baseDirectory folder: String, overrides: [String: String] = [:]) throws {
         var settings: [String: String] = [:]
         var tables: [String: TableDefinition] = [:]
         var creates: [CreateFunctionStatement] = []
@@ -56,9 +65,19 @@ public struct Job: Sendable {
         let planner = Planner(tables: tables, functions: functions)
         let plans = try inserts.map { try planner.plan($0) }
         guard !plans.isEmpty else {
-            throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: path, line: 1, column: 1))
+            throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: name, line: 1, column: 1))
         }
-        return Job(path: path, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle)
+        self.init(path: name, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle)
+    }
+
+    private init(path: String, settings: [String: String], plans: [InsertPlan], functions: [String: RegisteredFunction],
+                 python: PythonOptions, bundle: BundleOptions) {
+        self.path = path
+        self.settings = settings
+        self.plans = plans
+        self.functions = functions
+        self.python = python
+        self.bundle = bundle
     }
 
     /// `python.files` entries as `sys.path` entries: absolute, and a `.py` file's folder (as PyFlink does).

@@ -18,6 +18,12 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// `file:line:column`, the form editors jump to.
     public var description: String { "\(file):\(line):\(column)" }
+
+    /// The Swift source line that builds a statement or expression (for jobs built in Swift): errors then point
+    /// at that line.
+    public static func code(_ file: String = #fileID, _ line: Int = #line) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: 1)
+    }
 }
 
 /// A job file: its statements in order.
