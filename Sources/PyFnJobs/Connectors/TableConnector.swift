@@ -35,6 +35,7 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
     /// An error with `message`.
     public init(_ message: String) { self.message = message }
 
+    /// The message.
     public var description: String { message }
 }
 

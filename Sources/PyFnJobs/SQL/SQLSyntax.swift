@@ -72,11 +72,13 @@ public struct CreateTableStatement: Sendable, Hashable {
         self.location = location
     }
 
+    /// Statements are equal when every part is, options compared in order.
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.columns == b.columns && a.primaryKey == b.primaryKey && a.location == b.location
             && a.options.map(\.key) == b.options.map(\.key) && a.options.map(\.value) == b.options.map(\.value)
     }
 
+    /// Hashes the name, columns and location (options are compared by ``==``).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(columns)
@@ -241,14 +243,19 @@ public enum SQLLiteralValue: Sendable, Hashable {
 
 /// Binary operators, by precedence from weakest: OR; AND; comparisons; `+ - ||`; `* / %`.
 public enum SQLBinaryOperator: String, Sendable, Hashable {
+    /// Logical OR and AND.
     case or = "OR", and = "AND"
+    /// Comparisons (`!=` is read as `<>`).
     case equal = "=", notEqual = "<>", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+    /// Addition, subtraction, string concatenation.
     case plus = "+", minus = "-", concat = "||"
+    /// Multiplication, division, remainder.
     case times = "*", divide = "/", modulo = "%"
 }
 
 /// Unary operators.
 public enum SQLUnaryOperator: String, Sendable, Hashable {
+    /// Logical NOT and arithmetic negation.
     case not = "NOT", negate = "-"
 }
 

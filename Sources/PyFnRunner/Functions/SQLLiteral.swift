@@ -6,13 +6,16 @@ public struct SQLLiteral: Sendable, Hashable {
     public enum Value: Sendable, Hashable {
         /// SQL NULL.
         case null
+        /// BOOLEAN.
         case bool(Bool)
         /// Integers; DATE as days since the epoch, TIME as microseconds of the day, TIMESTAMP as microseconds since
         /// the epoch.
         case int(Int64)
+        /// FLOAT and DOUBLE.
         case double(Double)
         /// STRING, and DECIMAL as its decimal text.
         case string(String)
+        /// BYTES.
         case bytes(Data)
     }
 

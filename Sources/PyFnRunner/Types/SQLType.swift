@@ -8,15 +8,21 @@ import PyFnProto
 public struct SQLType: Sendable, Hashable, CustomStringConvertible {
     /// The shape of a SQL type, without nullability.
     public indirect enum Kind: Sendable, Hashable {
+        /// Booleans and numbers: BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE.
         case boolean, tinyint, smallint, int, bigint, float, double
+        /// DECIMAL(p, s).
         case decimal(precision: Int, scale: Int)
+        /// STRING, BYTES, DATE.
         case string, bytes, date
         /// TIME(p): fractional-second digits.
         case time(precision: Int)
         /// TIMESTAMP(p): fractional-second digits; no time zone.
         case timestamp(precision: Int)
+        /// ARRAY<T>.
         case array(SQLType)
+        /// MAP<K, V>.
         case map(key: SQLType, value: SQLType)
+        /// ROW<name type, …>.
         case row([SQLField])
     }
 
@@ -34,15 +40,25 @@ public struct SQLType: Sendable, Hashable, CustomStringConvertible {
     /// The same type, NOT NULL.
     public var notNull: SQLType { SQLType(kind, nullable: false) }
 
+    /// BOOLEAN, nullable.
     public static let boolean = SQLType(.boolean)
+    /// TINYINT, nullable.
     public static let tinyint = SQLType(.tinyint)
+    /// SMALLINT, nullable.
     public static let smallint = SQLType(.smallint)
+    /// INT, nullable.
     public static let int = SQLType(.int)
+    /// BIGINT, nullable.
     public static let bigint = SQLType(.bigint)
+    /// FLOAT, nullable.
     public static let float = SQLType(.float)
+    /// DOUBLE, nullable.
     public static let double = SQLType(.double)
+    /// STRING, nullable.
     public static let string = SQLType(.string)
+    /// BYTES, nullable.
     public static let bytes = SQLType(.bytes)
+    /// DATE, nullable.
     public static let date = SQLType(.date)
     /// DECIMAL(p, s).
     public static func decimal(_ precision: Int, _ scale: Int) -> SQLType { SQLType(.decimal(precision: precision, scale: scale)) }

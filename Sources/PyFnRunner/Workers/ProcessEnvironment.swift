@@ -21,6 +21,8 @@ public struct ProcessEnvironment: WorkerEnvironment {
         self.logger = logger
     }
 
+    /// Starts `python -m pyfn.worker` and returns once it has dialed in; throws with the interpreter's path and
+    /// its last output when it cannot start or exits first.
     public func startWorker() async throws -> any PythonWorker {
         let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         let python = options.resolvedExecutable
