@@ -99,63 +99,48 @@ class DataType:
 
 
 class AtomicType(DataType):
-    """A type without components."""
+    """A type without components; `_arrow` names its pyarrow type factory (`pa.int64`, …)."""
+
+    _arrow = ""
+
+    def to_arrow(self):
+        import pyarrow as pa
+        return getattr(pa, self._arrow)()
 
 
 class BooleanType(AtomicType):
     _proto_name = "BOOLEAN"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.bool_()
+    _arrow = "bool_"
 
 
 class TinyIntType(AtomicType):
     _proto_name = "TINYINT"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.int8()
+    _arrow = "int8"
 
 
 class SmallIntType(AtomicType):
     _proto_name = "SMALLINT"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.int16()
+    _arrow = "int16"
 
 
 class IntType(AtomicType):
     _proto_name = "INT"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.int32()
+    _arrow = "int32"
 
 
 class BigIntType(AtomicType):
     _proto_name = "BIGINT"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.int64()
+    _arrow = "int64"
 
 
 class FloatType(AtomicType):
     _proto_name = "FLOAT"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.float32()
+    _arrow = "float32"
 
 
 class DoubleType(AtomicType):
     _proto_name = "DOUBLE"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.float64()
+    _arrow = "float64"
 
 
 class DecimalType(AtomicType):
@@ -212,10 +197,7 @@ class VarCharType(_LengthType):
     _proto_name = "STRING"
     _full_name = "STRING"
     _sized_name = "VARCHAR"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.string()
+    _arrow = "string"
 
 
 class CharType(VarCharType):
@@ -233,10 +215,7 @@ class VarBinaryType(_LengthType):
     _proto_name = "BYTES"
     _full_name = "BYTES"
     _sized_name = "VARBINARY"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.binary()
+    _arrow = "binary"
 
 
 class BinaryType(VarBinaryType):
@@ -250,10 +229,7 @@ class BinaryType(VarBinaryType):
 
 class DateType(AtomicType):
     _proto_name = "DATE"
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.date32()
+    _arrow = "date32"
 
 
 class TimeType(AtomicType):

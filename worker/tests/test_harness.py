@@ -12,37 +12,13 @@ import pyarrow as pa
 import pytest
 
 import udfs_pyflink_style as style
+from descriptors import call_message as call, functions
 from fake_runner import PANDAS_URN, SCALAR_URN, TABLE_URN, FakeRunner, ipc_bytes
 from pyfn import DataTypes, Row, udf, udtf
-from pyfn.describe import describe
 from pyfn.proto.beam import beam_fn_api_pb2
-from pyfn.proto.pyfn import udf_pb2
 from pyfn.worker.metrics_reporting import decode_varints
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def call(wrapper, *inputs, by_value=False):
-    message = describe(wrapper, by_value=by_value)
-    for item in inputs:
-        argument = message.inputs.add()
-        if isinstance(item, int):
-            argument.column = item
-        elif isinstance(item, udf_pb2.UserDefinedFunction):
-            argument.call.CopyFrom(item)
-        else:  # (DataType, field, value)
-            data_type, field, value = item
-            argument.constant.type.CopyFrom(data_type.to_proto())
-            if field is not None:
-                setattr(argument.constant, field, value)
-    return message
-
-
-def functions(*calls, **kwargs):
-    message = udf_pb2.UserDefinedFunctions(**kwargs)
-    for item in calls:
-        message.udfs.add().CopyFrom(item)
-    return message
 
 
 def stop_process(process):

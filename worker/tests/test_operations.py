@@ -8,7 +8,6 @@ import pyarrow as pa
 import pytest
 
 from pyfn import DataTypes, Row, udf, udtf
-from pyfn.describe import describe
 from pyfn.metrics import MetricGroup
 from pyfn.proto.pyfn import udf_pb2
 from pyfn.worker.arrow_conversion import ResultConverter, column_to_list, constant_value
@@ -16,29 +15,13 @@ from pyfn.worker.errors import FunctionError
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.scalar_operation import ScalarOperation
 
+import descriptors
+from descriptors import functions
+
 
 def call_message(wrapper, *inputs, by_value=True):
-    """A UserDefinedFunction message; inputs are column ints, ('const', type, value) or nested messages."""
-    message = describe(wrapper, by_value=by_value)
-    for item in inputs:
-        argument = message.inputs.add()
-        if isinstance(item, int):
-            argument.column = item
-        elif isinstance(item, udf_pb2.UserDefinedFunction):
-            argument.call.CopyFrom(item)
-        else:
-            _, data_type, field, value = item
-            argument.constant.type.CopyFrom(data_type.to_proto())
-            if value is not None:
-                setattr(argument.constant, field, value)
-    return message
-
-
-def functions(*calls, **kwargs):
-    message = udf_pb2.UserDefinedFunctions(**kwargs)
-    for call in calls:
-        message.udfs.add().CopyFrom(call)
-    return message
+    """As descriptors.call_message, cloudpickled by default."""
+    return descriptors.call_message(wrapper, *inputs, by_value=by_value)
 
 
 class Collect:
@@ -143,8 +126,8 @@ def times(a, b):
 def test_nested_calls_and_constants():
     batch = pa.record_batch([pa.array([1, 2, 3]), pa.array([10, 20, 30])], names=["a", "b"])
     inner = call_message(add, 0, 1)
-    outer = call_message(times, inner, ("const", DataTypes.BIGINT(), "int_value", 2))
-    plain = call_message(add, 1, ("const", DataTypes.BIGINT(), "int_value", 100))
+    outer = call_message(times, inner, (DataTypes.BIGINT(), "int_value", 2))
+    plain = call_message(add, 1, (DataTypes.BIGINT(), "int_value", 100))
     table = run_scalar(functions(outer, plain), batch)
     assert table.column_names == ["f0", "f1"]
     assert table.column("f0").to_pylist() == [22, 44, 66]
@@ -173,7 +156,7 @@ def test_zero_argument_function_and_null_constant():
     batch = pa.record_batch([pa.array([1, 2, 3])], names=["a"])
     constant = call_message(udf(lambda: 7, result_type="INT", name="seven"))
     none_arg = call_message(udf(lambda a, b: b is None, result_type="BOOLEAN", name="isnull"), 0,
-                            ("const", DataTypes.STRING(), None, None))
+                            (DataTypes.STRING(), None, None))
     table = run_scalar(functions(constant, none_arg), batch)
     assert table.column(0).to_pylist() == [7, 7, 7]
     assert table.column(0).type == pa.int32()
@@ -343,7 +326,7 @@ def test_pandas_operation():
                         call_message(udf(lambda a: a.to_numpy() * 2, result_type="BIGINT", func_type="pandas",
                                          name="twice_np"), 0),
                         call_message(udf(lambda a, c: a + c, result_type="BIGINT", func_type="pandas",
-                                         name="plus_const"), 0, ("const", DataTypes.BIGINT(), "int_value", 5)))
+                                         name="plus_const"), 0, (DataTypes.BIGINT(), "int_value", 5)))
     operation = PandasOperation(message, FunctionLifecycle({}, MetricGroup()))
     out = operation.process_batch(pa.record_batch([pa.array([1, 2]), pa.array([3, 4])], names=["a", "b"]))
     assert PANDAS_SEEN["types"] == (pd.Series, pd.Series)
