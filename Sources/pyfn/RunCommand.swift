@@ -33,6 +33,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No metrics table at the end.")
     var noMetricsSummary = false
 
+    /// The Python logging level matching a swift-log level, so workers send only records that will be shown.
+    static func pythonLevel(of level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: return "DEBUG"
+        case .info, .notice: return "INFO"
+        case .warning: return "WARNING"
+        case .error: return "ERROR"
+        case .critical: return "CRITICAL"
+        }
+    }
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -40,7 +51,9 @@ struct RunCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let job = try options.loadJob(extra: profile ? ["python.profile.enabled": "true"] : [:])
+        var extra = ["python.log.level": Self.pythonLevel(of: level)]
+        if profile { extra["python.profile.enabled"] = "true" }
+        let job = try options.loadJob(extra: extra)
         let progress = JobProgress()
         let (registry, prometheus) = PrometheusMetricsEndpoint.makeFactory()
         let metrics = RunnerMetrics(job: job.name, factory: MultiplexMetricsHandler(factories: [prometheus, MetricsSystem.factory]))

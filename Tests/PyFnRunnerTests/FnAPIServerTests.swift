@@ -18,45 +18,47 @@ import Testing
         #expect(outcome.output.contains("descriptor-unknown-id PERMISSION_DENIED"), "\(outcome.output)")
     }
 
-    @Test func aWarningLoggedInAFunctionReachesTheRunnerLogWithTheFunctionName() async throws {
+    /// The runner's log records while `udf` runs over `values` in a real worker.
+    func logRecords(running udf: String, over values: [Int64?], python: PythonOptions = Harness.pythonOptions()) async throws -> [LogRecords.Record] {
         let records = LogRecords()
         let logger = Logger(label: "pyfn.worker") { _ in CapturingLogHandler(records: records) }
         let server = try await FnAPIServer.start(logger: logger)
-        let python = Harness.pythonOptions()
         let op = try ScalarFunctionOperator(
-            calls: [FunctionCall(Harness.udf("warn_and_pass", returns: .bigint), [.column(0)])],
+            calls: [FunctionCall(Harness.udf(udf, returns: .bigint), [.column(0)])],
             inputSchema: try Harness.bigints([("x", [])]).schema,
             environment: ProcessEnvironment(server: server, options: python, logger: logger), python: python)
         try await op.open()
-        _ = try await op.process(try Harness.bigints([("x", [42])]))
+        _ = try await op.process(try Harness.bigints([("x", values)]))
         _ = try await op.finish()
         await op.close()
         await server.shutdown()
-        let warning = records.all.first { $0.message.contains("saw 42") }
-        #expect(warning?.level == .warning, "\(records.all)")
+        return records.all
+    }
+
+    @Test func aWarningLoggedInAFunctionReachesTheRunnerLogWithTheFunctionName() async throws {
+        let records = try await logRecords(running: "warn_and_pass", over: [42])
+        let warning = records.first { $0.message.contains("saw 42") }
+        #expect(warning?.level == .warning, "\(records)")
         #expect(warning?.metadata["function"].map { "\($0)" }?.contains("warn_and_pass") == true, "\(String(describing: warning))")
     }
 
     @Test func whatAFunctionPrintsReachesTheRunnerLogOnceWithTheFunctionName() async throws {
-        let records = LogRecords()
-        let logger = Logger(label: "pyfn.worker") { _ in CapturingLogHandler(records: records) }
-        let server = try await FnAPIServer.start(logger: logger)
-        let python = Harness.pythonOptions()
-        let op = try ScalarFunctionOperator(
-            calls: [FunctionCall(Harness.udf("print_and_pass", returns: .bigint), [.column(0)])],
-            inputSchema: try Harness.bigints([("x", [])]).schema,
-            environment: ProcessEnvironment(server: server, options: python, logger: logger), python: python)
-        try await op.open()
-        _ = try await op.process(try Harness.bigints([("x", [42, 43])]))
-        _ = try await op.finish()
-        await op.close()
-        await server.shutdown()
-        let printed = records.all.filter { $0.message.contains("printed 42") }
-        #expect(printed.count == 1, "one line, not also the process's own output: \(records.all)")
+        let records = try await logRecords(running: "print_and_pass", over: [42, 43])
+        let printed = records.filter { $0.message.contains("printed 42") }
+        #expect(printed.count == 1, "one line, not also the process's own output: \(records)")
         #expect(printed.first?.level == .info)
         #expect(printed.first?.metadata["function"].map { "\($0)" } == "print_and_pass", "\(printed)")
         #expect(printed.first?.metadata["worker"] != nil)
-        #expect(records.all.contains { $0.message == "printed 43" })
+        #expect(records.contains { $0.message == "printed 43" })
+    }
+
+    @Test func debugRecordsTravelOnlyWhenTheLogLevelAsksForThem() async throws {
+        let quiet = try await logRecords(running: "debug_and_pass", over: [7])
+        #expect(!quiet.contains { $0.message.contains("debug saw 7") }, "\(quiet)")
+        let verbose = try await logRecords(running: "debug_and_pass", over: [7], python: Harness.pythonOptions { $0.logLevel = "DEBUG" })
+        let record = verbose.first { $0.message.contains("debug saw 7") }
+        #expect(record?.level == .debug, "\(verbose)")
+        #expect(record?.metadata["function"].map { "\($0)" } == "debug_and_pass")
     }
 
     @Test func aLongBundlesCountersMoveWhileItRuns() async throws {

@@ -13,6 +13,9 @@ public struct PythonOptions: Sendable {
     public var metricsEnabled = true
     /// Whether workers profile the functions (`python.profile.enabled`).
     public var profileEnabled = false
+    /// The workers' Python logging level (`python.log.level`: DEBUG, INFO, WARNING, ERROR, CRITICAL); nil keeps
+    /// the worker's default, INFO.
+    public var logLevel: String?
     /// How long a worker may take to dial in after it is started.
     public var startTimeout: Duration = .seconds(30)
     /// How long a worker may take to exit after it is told to stop, before it is killed.
@@ -28,6 +31,7 @@ public struct PythonOptions: Sendable {
         files = settings["python.files"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         metricsEnabled = settings["python.metric.enabled"].map { $0.lowercased() != "false" } ?? true
         profileEnabled = settings["python.profile.enabled"].map { $0.lowercased() == "true" } ?? false
+        logLevel = settings["python.log.level"]
         for (key, value) in settings where key.hasPrefix("job.param.") {
             jobParameters[String(key.dropFirst("job.param.".count))] = value
         }
@@ -52,6 +56,7 @@ public struct PythonOptions: Sendable {
     var pipelineOptions: [String: String] {
         var options = ["python.metric.enabled": String(metricsEnabled), "python.profile.enabled": String(profileEnabled)]
         if !files.isEmpty { options["python.files"] = files.joined(separator: ",") }
+        if let logLevel { options["python.log.level"] = logLevel }
         return options
     }
 }

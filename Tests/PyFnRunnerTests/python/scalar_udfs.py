@@ -109,3 +109,9 @@ class SlowCounted(ScalarFunction):
 
 
 slow_counted = udf(SlowCounted(), result_type=DataTypes.BIGINT())
+
+
+@udf(result_type=DataTypes.BIGINT())
+def debug_and_pass(x):
+    logging.getLogger("scalar_udfs").debug("debug saw %s", x)
+    return x

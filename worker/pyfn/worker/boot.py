@@ -143,6 +143,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     options = flatten_options(json_format.MessageToDict(info.pipeline_options))
     if options.get("python.files"):
         apply_python_files(options["python.files"])
+    level = str(options.get("python.log.level", "")).upper()
+    if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        logging.getLogger().setLevel(level)
     control_url = info.control_endpoint.url or args.control_endpoint
     logging_url = info.logging_endpoint.url or args.logging_endpoint
     if not control_url:
