@@ -5,6 +5,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+# System libraries the Swift build links (GRDB needs SQLite's headers); the machine image usually has them.
+if [ ! -f /usr/include/sqlite3.h ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing libsqlite3-dev"
+  apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null
+fi
+
 python=${PYFN_BASE_PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($python --version)"
