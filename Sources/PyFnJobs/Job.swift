@@ -94,8 +94,11 @@ public struct Job: Sendable {
     public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
                     metrics: RunnerMetrics? = nil) async throws {
         let server = try await FnAPIServer.start(logger: logger)
-        let environment = ProcessEnvironment(server: server, options: python, logger: logger)
         do {
+            // External mode when the job names a worker pool (`python.worker-pool` = host:port), else process mode.
+            let environment: any WorkerEnvironment = try settings["python.worker-pool"].map {
+                try ExternalEnvironment(server: server, pool: $0, options: python)
+            } ?? ProcessEnvironment(server: server, options: python, logger: logger)
             for plan in plans {
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
                                        parallelism: max(1, parallelism), progress: progress, metrics: metrics).run()

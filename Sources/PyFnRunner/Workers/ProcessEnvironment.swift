@@ -42,22 +42,11 @@ public struct ProcessEnvironment: WorkerEnvironment {
             await server.registry.forget(workerID: workerID)
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
         }
-        let timeout = options.startTimeout
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            await connection.markLost("it did not connect within \(timeout)")
-        }
-        defer { watchdog.cancel() }
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
                                   terminate: { await process.stop(grace: stopGrace) },
                                   explainLoss: { await process.exitDescription(waiting: .seconds(1)) })
-        do {
-            try await connection.waitUntilConnected()
-        } catch {
-            await worker.stop()
-            throw PyFnError.workerStartFailed("'\(python) -m pyfn.worker' did not start: \(Self.reason(error))")
-        }
+        try await worker.awaitConnection(within: options.startTimeout, starting: "'\(python) -m pyfn.worker'")
         return worker
     }
 
@@ -76,10 +65,5 @@ public struct ProcessEnvironment: WorkerEnvironment {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         throw PyFnError.workerStartFailed("the Python interpreter '\(python)' is not on the PATH (python.executable)")
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        if case PyFnError.workerLost(let message) = error { return message }
-        return "\(error)"
     }
 }

@@ -72,3 +72,24 @@ extension ProcessBundleDescriptor {
         return descriptor
     }
 }
+
+extension RemoteWorker {
+    /// Waits until the worker has dialed in, at most `timeout`; otherwise stops it and throws
+    /// `PyFnError.workerStartFailed` saying that `what` did not start and why.
+    func awaitConnection(within timeout: Duration, starting what: String) async throws {
+        let connection = self.connection
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            await connection.markLost("it did not connect within \(timeout)")
+        }
+        defer { watchdog.cancel() }
+        do {
+            try await connection.waitUntilConnected()
+        } catch {
+            await stop()
+            let reason: String
+            if case PyFnError.workerLost(let message) = error { reason = message } else { reason = "\(error)" }
+            throw PyFnError.workerStartFailed("\(what) did not start: \(reason)")
+        }
+    }
+}

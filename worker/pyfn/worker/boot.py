@@ -8,6 +8,7 @@ started it dies (no orphans).
 from __future__ import annotations
 
 import argparse
+import signal
 import logging
 import os
 import sys
@@ -123,6 +124,9 @@ def _setup_stderr_logging() -> logging.Handler:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    # A parent that blocks SIGTERM in its threads (Swift's Process does) passes the mask on; a harness that is
+    # told to stop should stop.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     stderr_handler = _setup_stderr_logging()
     watch_parent()
     if args.semi_persist_dir:
