@@ -232,56 +232,51 @@ class DateType(AtomicType):
     _arrow = "date32"
 
 
-class TimeType(AtomicType):
+class _FractionalSecondsType(AtomicType):
+    """A type with a precision of fractional-second digits 0..9 (TIME, TIMESTAMP), always carried in microseconds;
+    `_arrow_unit_type` names its pyarrow factory, called with "us"."""
+
+    _arrow_unit_type = ""
+
+    def __init__(self, precision: int, nullable: bool = True):
+        super().__init__(nullable)
+        if not 0 <= precision <= 9:
+            raise ValueError("%s precision must be between 0 and 9, got %r" % (self._proto_name, precision))
+        self.precision = precision
+
+    def _params(self):
+        return (self.precision,)
+
+    def _fill_proto(self, message):
+        super()._fill_proto(message)
+        message.precision = self.precision
+
+    def _sql_base(self):
+        return "%s(%d)" % (self._proto_name, self.precision)
+
+    def to_arrow(self):
+        import pyarrow as pa
+        return getattr(pa, self._arrow_unit_type)("us")
+
+
+class TimeType(_FractionalSecondsType):
     """TIME(precision): fractional-second digits 0..9; travels as time64[us]."""
 
     _proto_name = "TIME"
+    _arrow_unit_type = "time64"
 
     def __init__(self, precision: int = 0, nullable: bool = True):
-        super().__init__(nullable)
-        if not 0 <= precision <= 9:
-            raise ValueError("TIME precision must be between 0 and 9, got %r" % (precision,))
-        self.precision = precision
-
-    def _params(self):
-        return (self.precision,)
-
-    def _fill_proto(self, message):
-        super()._fill_proto(message)
-        message.precision = self.precision
-
-    def _sql_base(self):
-        return "TIME(%d)" % self.precision
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.time64("us")
+        super().__init__(precision, nullable)
 
 
-class TimestampType(AtomicType):
+class TimestampType(_FractionalSecondsType):
     """TIMESTAMP(precision) without time zone: digits 0..9; travels as timestamp[us]."""
 
     _proto_name = "TIMESTAMP"
+    _arrow_unit_type = "timestamp"
 
     def __init__(self, precision: int = 6, nullable: bool = True):
-        super().__init__(nullable)
-        if not 0 <= precision <= 9:
-            raise ValueError("TIMESTAMP precision must be between 0 and 9, got %r" % (precision,))
-        self.precision = precision
-
-    def _params(self):
-        return (self.precision,)
-
-    def _fill_proto(self, message):
-        super()._fill_proto(message)
-        message.precision = self.precision
-
-    def _sql_base(self):
-        return "TIMESTAMP(%d)" % self.precision
-
-    def to_arrow(self):
-        import pyarrow as pa
-        return pa.timestamp("us")
+        super().__init__(precision, nullable)
 
 
 class ArrayType(DataType):

@@ -87,12 +87,8 @@ public actor PostgresSink: TableSink {
 
     /// Connects and creates the table if it is missing.
     public func open(schema: ArrowSchema, upsertKey: [Int]?) async throws {
-        guard schema.fields.count == table.columns.count else {
-            throw failure("the query writes \(schema.fields.count) columns, the table has \(table.columns.count)")
-        }
-        let statements = SQLTableStatements(tableName: tableName, columns: table.columns,
-                                            key: try SQLTableStatements.key(upsertKey: upsertKey, table: table),
-                                            columnType: Self.columnType)
+        let statements = try SQLTableStatements.forSink(table: table, tableName: tableName, schema: schema, upsertKey: upsertKey,
+                                                        columnType: Self.columnType, failure: failure)
         self.statements = statements
         let configuration = PostgresConnection.Configuration(host: endpoint.host, port: endpoint.port, username: endpoint.username,
                                                              password: endpoint.password, database: endpoint.database, tls: .disable)

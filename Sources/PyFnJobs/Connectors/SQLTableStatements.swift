@@ -12,6 +12,18 @@ struct SQLTableStatements: Sendable {
     /// The database's name for a column type (without NOT NULL).
     let columnType: @Sendable (SQLType) -> String
 
+    /// The statements of a database sink whose `table` receives rows of `schema`, upserting by `upsertKey` (else
+    /// the declared PRIMARY KEY); throws `failure(reason)` when the query writes another number of columns.
+    static func forSink(table: TableDefinition, tableName: String, schema: ArrowSchema, upsertKey: [Int]?,
+                        columnType: @escaping @Sendable (SQLType) -> String,
+                        failure: (String) -> ConnectorError) throws -> SQLTableStatements {
+        guard schema.fields.count == table.columns.count else {
+            throw failure("the query writes \(schema.fields.count) columns, the table has \(table.columns.count)")
+        }
+        return SQLTableStatements(tableName: tableName, columns: table.columns,
+                                  key: try key(upsertKey: upsertKey, table: table), columnType: columnType)
+    }
+
     /// The key a sink upserts by: the query's upsert key, else the table's declared PRIMARY KEY, else none.
     static func key(upsertKey: [Int]?, table: TableDefinition) throws -> [Int]? {
         if let upsertKey { return upsertKey }
