@@ -34,6 +34,9 @@ public final class FnAPIServer: Sendable {
                 // updates many times per bundle on its way back.
                 $0.http2.targetWindowSize = 16 * 1024 * 1024
                 $0.http2.maxFrameSize = 1024 * 1024
+                // Coalescing holds each flush up to 100 us in case more writes come: a one-row bundle's instruction
+                // would wait that long on every round trip. Bundles are big writes of their own anyway.
+                $0.connection.flushCoalescing = nil
             }
         )
         let services: [any RegistrableRPCService] = [
