@@ -1,8 +1,15 @@
 """`python -m pyfn.worker`: start the harness; `python -m pyfn.worker pool --port N`: run a worker pool."""
 
+import os
 import sys
 
+#: gRPC's EventEngine client reads each message on one thread and hands it to another before the completion queue
+#: sees it; the older I/O path reads it on the thread that polls. For one-row bundles that is 40-50 us of a
+#: 0.3 ms round trip (benchmarks/run bundle_latency). Set before gRPC loads; a GRPC_EXPERIMENTS of the user's wins.
+GRPC_EXPERIMENTS = "-event_engine_client,-event_engine_for_all_other_endpoints"
+
 if __name__ == "__main__":
+    os.environ.setdefault("GRPC_EXPERIMENTS", GRPC_EXPERIMENTS)
     if sys.argv[1:2] == ["pool"]:
         from pyfn.worker.pool import main as pool_main
 

@@ -169,7 +169,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from pyfn.worker.control import ControlClient
 
-    control = ControlClient(channels.channel(control_url), channels, default_data_url=control_url)
+    control = ControlClient(control_url, channels)
     _log.info("pyfn worker %s started (pid %d)", args.id, os.getpid())
     control.run()
     if not control.wait_for_bundles(SHUTDOWN_GRACE_SECONDS):

@@ -7,7 +7,7 @@ from typing import Dict
 
 import grpc
 
-_CHANNEL_OPTIONS = [
+CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", -1),
     ("grpc.max_send_message_length", -1),
     ("grpc.enable_http_proxy", 0),
@@ -65,7 +65,7 @@ class ChannelFactory:
         target = normalize_target(url)
         channel = self._channels.get(target)
         if channel is None:
-            raw = grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
+            raw = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
             channel = grpc.intercept_channel(raw, WorkerIdInterceptor(self.worker_id))
             self._channels[target] = channel
         return channel
