@@ -3,7 +3,8 @@ import PyFnArrow
 import PyFnRunner
 
 /// Round trips of one-row bundles through a ScalarFunctionOperator and a process-mode worker: p50 and p99 of
-/// 2,000 bundles after 200 of warm-up.
+/// 2,000 bundles after 200 of warm-up, beside the same round trip done by Python on both ends with grpcio's
+/// ordinary blocking API (benchmarks/python/bundle_latency_baseline.py).
 func runBundleLatencyBenchmark() async throws {
     let server = try await FnAPIServer.start()
     let python = benchmarkPythonOptions()
@@ -29,5 +30,8 @@ func runBundleLatencyBenchmark() async throws {
     latencies.sort()
     let p50 = latencies[latencies.count / 2]
     let p99 = latencies[latencies.count * 99 / 100]
+    let baseline = try runPython("benchmarks/python/bundle_latency_baseline.py", [String(latencies.count)])
+    print(String(format: "python to python over gRPC: p50 %.3f ms, p99 %.3f ms",
+                 try reading("p50_ms", in: baseline), try reading("p99_ms", in: baseline)))
     print(String(format: "bundle_latency: p50 %.3f ms, p99 %.3f ms over %d one-row bundles", p50, p99, latencies.count))
 }
