@@ -14,9 +14,10 @@ import os
 import sys
 import threading
 import time
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
-from pyfn.worker.channels import ChannelFactory
+if TYPE_CHECKING:
+    from pyfn.worker.channels import ChannelFactory
 
 _log = logging.getLogger(__name__)
 
@@ -67,6 +68,20 @@ def apply_python_files(value: str) -> List[str]:
             sys.path.remove(path)
         sys.path.insert(0, path)
     return paths
+
+
+#: The `python.log.level` values that set the root logger's level.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def apply_options(options: Dict[str, str]) -> None:
+    """Applies the job's `python.*` options that concern the process: `python.files` (see
+    `apply_python_files`) and `python.log.level` (the root logger's level, when it is one of LOG_LEVELS)."""
+    if options.get("python.files"):
+        apply_python_files(options["python.files"])
+    level = str(options.get("python.log.level", "")).upper()
+    if level in LOG_LEVELS:
+        logging.getLogger().setLevel(level)
 
 
 def watch_parent(poll_seconds: float = PARENT_POLL_SECONDS) -> None:
@@ -135,6 +150,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         warm_up()
     except Exception as error:  # noqa: BLE001 - only a head start; bundles import what they need anyway
         _log.warning("warm-up failed: %s", error)
+    from pyfn.worker.channels import ChannelFactory
+
     channels = ChannelFactory(args.id)
     try:
         info = provision(channels, args.provision_endpoint)
@@ -145,11 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from google.protobuf import json_format
 
     options = flatten_options(json_format.MessageToDict(info.pipeline_options))
-    if options.get("python.files"):
-        apply_python_files(options["python.files"])
-    level = str(options.get("python.log.level", "")).upper()
-    if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        logging.getLogger().setLevel(level)
+    apply_options(options)
     control_url = info.control_endpoint.url or args.control_endpoint
     logging_url = info.logging_endpoint.url or args.logging_endpoint
     if not control_url:

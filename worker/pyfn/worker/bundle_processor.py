@@ -9,6 +9,9 @@ response; the harness goes on.
 Metrics: with `metric_enabled` the response carries the bundle's user metrics, and `progress(instruction_id)`
 (from the Control thread) gives the running bundle's metrics so far. With `profile_enabled` each bundle's
 evaluation runs under the plan's profiler; `profiles()` hands back the statistics.
+
+`BundlePlan` (a descriptor's transforms and operation, `evaluate` for one bundle) and `failure_message` (a
+failure's InstructionResponse.error) are shared with embedded mode (`embedded`), which runs bundles without gRPC.
 """
 
 from __future__ import annotations
@@ -115,8 +118,50 @@ class BundlePlan:
             self.operation = self.operation_class(self.functions, self.lifecycle)
         return self.operation
 
+    def evaluate(self, batches, writer_for) -> None:
+        """Runs one bundle: the operation (built on first use) over `batches`, under the plan's profiler when it
+        profiles, writing to `writer_for(operation)` (an object with `write_batch` and `close`), which is closed
+        at the end. Failures propagate (see `failure_message`); `last_bundle_seconds` is set on success."""
+        started = time.perf_counter()
+        with self.profiler if self.profiler is not None else contextlib.nullcontext():
+            operation = self.ensure_operation()
+            writer = writer_for(operation)
+            operation.process(batches, writer)
+            writer.close()
+        self.last_bundle_seconds = time.perf_counter() - started
+
+    def succeeded(self, response):
+        """Marks `response` (an InstructionResponse) as a successful bundle of this plan, with the bundle's
+        metrics when the plan reports them; returns its ProcessBundleResponse."""
+        result = response.process_bundle
+        result.SetInParent()
+        if self.functions.metric_enabled:
+            result.monitoring_infos.extend(self.metrics.bundle_infos())
+        return result
+
     def close(self) -> List[str]:
         return self.lifecycle.close()
+
+
+def failure_message(instruction_id: str, error: BaseException, input_kind: str = "Arrow IPC stream") -> str:
+    """The InstructionResponse.error of bundle `instruction_id` that failed with `error`: a BundleError's own
+    message (a user function's names the function, the row, the arguments and the traceback), the Data stream's
+    or the input's fault prefixed with the bundle, or, for anything else (a harness bug, logged here), the
+    traceback. `input_kind` names what the bundle's input is when Arrow finds it invalid."""
+    if isinstance(error, BundleError):
+        return str(error)
+    if isinstance(error, (DataChannelClosed, InputClosedError)):
+        return "bundle %s: %s" % (instruction_id, error)
+    if isinstance(error, pa.ArrowInvalid):
+        return "bundle %s: the input is not a valid %s: %s" % (instruction_id, input_kind, error)
+    _log.error("bundle %s failed inside the harness", instruction_id, exc_info=error)
+    return "bundle %s failed inside the harness: %s" % (instruction_id, format_traceback(error))
+
+
+def plan_profiles(plans) -> Dict[str, bytes]:
+    """{`pyfn:profile:<descriptor id>`: JSON statistics} of those of `plans` that profile and ran a bundle."""
+    return {PROFILE_KEY_PREFIX + plan.descriptor_id: plan.profiler.to_json()
+            for plan in plans if plan.profiler is not None and plan.profiler.bundles}
 
 
 class BundleProcessor:
@@ -169,8 +214,7 @@ class BundleProcessor:
 
     def profiles(self) -> Dict[str, bytes]:
         """{`pyfn:profile:<descriptor id>`: JSON statistics} of every plan that profiles."""
-        return {PROFILE_KEY_PREFIX + plan.descriptor_id: plan.profiler.to_json()
-                for plan in list(self._plans.values()) if plan.profiler is not None and plan.profiler.bundles}
+        return plan_profiles(list(self._plans.values()))
 
     # -- bundles -----------------------------------------------------------------------------------
     def process_bundle(self, instruction_id: str, request, respond=None):
@@ -226,32 +270,15 @@ class BundleProcessor:
                 output_channel = self._data_channel(plan.output_url) if plan.output_url != plan.input_url \
                     else data_channel
                 output = output_channel.output_stream(instruction_id, plan.sink_id)
-            started = time.perf_counter()
             self._running = (instruction_id, plan)
-            with plan.profiler if plan.profiler is not None else contextlib.nullcontext():
-                operation = plan.ensure_operation()
-                writer = ArrowStreamWriter(operation.schema, output, plan.schema_message(operation),
-                                           getattr(operation, "output_flush_bytes", FLUSH_BYTES))
-                operation.process(self._batches(reader), writer)
-                writer.close()
-            plan.last_bundle_seconds = time.perf_counter() - started
-            result = response.process_bundle
-            result.SetInParent()
-            if plan.functions.metric_enabled:
-                result.monitoring_infos.extend(plan.metrics.bundle_infos())
+            plan.evaluate(self._batches(reader), lambda operation: ArrowStreamWriter(
+                operation.schema, output, plan.schema_message(operation),
+                getattr(operation, "output_flush_bytes", FLUSH_BYTES)))
+            result = plan.succeeded(response)
             if embedded:
                 output.fill(result.elements)
-        except BundleError as error:
-            self._fail(response, str(error), output)
-        except (DataChannelClosed, InputClosedError) as error:
-            self._fail(response, "bundle %s: %s" % (instruction_id, error), output)
-        except pa.ArrowInvalid as error:
-            self._fail(response, "bundle %s: the input is not a valid Arrow IPC stream: %s"
-                       % (instruction_id, error), output)
-        except Exception as error:  # noqa: BLE001 - a harness bug fails the bundle, not the harness
-            _log.exception("bundle %s failed inside the harness", instruction_id)
-            self._fail(response, "bundle %s failed inside the harness: %s" % (instruction_id, format_traceback(error)),
-                       output)
+        except Exception as error:  # noqa: BLE001 - a failure fails the bundle, not the harness
+            self._fail(response, failure_message(instruction_id, error), output)
         finally:
             self._running = (None, None)
             if data_channel is not None:

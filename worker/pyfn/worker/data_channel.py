@@ -14,12 +14,13 @@ import collections
 import logging
 import queue
 import threading
-from typing import Callable, Dict, Optional, Tuple
-
-import grpc
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
 from pyfn.worker import data_wire
 from pyfn.worker.arrow_stream import PieceReader
+
+if TYPE_CHECKING:
+    import grpc
 
 _log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class DataChannel:
 
     # -- receiving ---------------------------------------------------------------------------------
     def _read(self) -> None:
+        import grpc  # here, not at the top: embedded mode uses this module's sinks without loading gRPC
+
         try:
             for elements in self._call:
                 for data in elements.data:

@@ -2,7 +2,8 @@
 
 Each record becomes a `LogEntry` (severity, timestamp, message, traceback in `trace`, `log_location` = the
 UDF's name when a UDF logged, else `module.function`, instruction id, thread). `emit` never blocks user code:
-records queue up (the newest are dropped past a limit) and a gRPC request iterator sends them in batches.
+records queue up (the newest are dropped past a limit) and a gRPC request iterator sends them in batches (in
+embedded mode, `drain()` hands them over instead; gRPC is then never imported).
 
 `FunctionOutputStream` stands in for sys.stdout and sys.stderr: what a UDF prints while it runs (in `open`,
 `eval` or a pandas call) becomes a LogEntry naming the UDF (INFO for stdout, WARN for stderr), one per line, and
@@ -18,12 +19,13 @@ import queue
 import threading
 import time
 import traceback
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import grpc
-
-from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
+from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.worker import execution_context
+
+if TYPE_CHECKING:
+    import grpc
 
 _Severity = beam_fn_api_pb2.LogEntry.Severity
 
@@ -132,6 +134,18 @@ class LogForwardingHandler(logging.Handler):
         except queue.Full:
             self.dropped += 1
 
+    def drain(self) -> list:
+        """Takes every LogEntry queued now, oldest first, without waiting (embedded mode reads the records this
+        way instead of through a Logging stream)."""
+        taken = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return taken
+            if item is not _STOP:
+                taken.append(item)
+
     def pending(self) -> int:
         return self._queue.qsize()
 
@@ -225,12 +239,17 @@ class LoggingClient:
         self._handler = handler
         self._stop = threading.Event()
         self._done = threading.Event()
+        # Imported here, not at the top: embedded mode uses the handler without loading gRPC.
+        from pyfn.proto.beam import beam_fn_api_pb2_grpc
+
         stub = beam_fn_api_pb2_grpc.BeamFnLoggingStub(channel)
         self._call = stub.Logging(self._handler.entries(self._stop))
         self._thread = threading.Thread(target=self._drain_controls, name="pyfn-logging", daemon=True)
         self._thread.start()
 
     def _drain_controls(self) -> None:
+        import grpc
+
         try:
             for _ in self._call:
                 pass
