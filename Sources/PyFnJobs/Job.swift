@@ -23,6 +23,8 @@ public struct Job: Sendable {
     public let python: PythonOptions
     /// How operators cut bundles.
     public let bundle: BundleOptions
+    /// Where the functions run.
+    public let workerMode: WorkerMode
 
     /// Reads, checks and plans the job file at `path`; `overrides` win over the file's `SET`s.
     public static func load(path: String, overrides: [String: String] = [:]) throws -> Job {
@@ -60,6 +62,7 @@ public struct Job: Sendable {
         var python = PythonOptions(settings: settings)
         python.files = python.files.map { Self.pythonPathEntry($0, relativeTo: folder) }
         let bundle = try BundleOptions(settings: settings)
+        let workerMode = try WorkerMode(settings: settings)
         let interpreter = try ProcessEnvironment.locate(python.resolvedExecutable)
         let functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files)
         let planner = Planner(tables: tables, functions: functions)
@@ -67,17 +70,19 @@ public struct Job: Sendable {
         guard !plans.isEmpty else {
             throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: name, line: 1, column: 1))
         }
-        self.init(path: name, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle)
+        self.init(path: name, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle,
+                  workerMode: workerMode)
     }
 
     private init(path: String, settings: [String: String], plans: [InsertPlan], functions: [String: RegisteredFunction],
-                 python: PythonOptions, bundle: BundleOptions) {
+                 python: PythonOptions, bundle: BundleOptions, workerMode: WorkerMode) {
         self.path = path
         self.settings = settings
         self.plans = plans
         self.functions = functions
         self.python = python
         self.bundle = bundle
+        self.workerMode = workerMode
     }
 
     /// `python.files` entries as `sys.path` entries: absolute, and a `.py` file's folder (as PyFlink does).
@@ -95,10 +100,7 @@ public struct Job: Sendable {
                     metrics: RunnerMetrics? = nil) async throws {
         let server = try await FnAPIServer.start(logger: logger)
         do {
-            // External mode when the job names a worker pool (`python.worker-pool` = host:port), else process mode.
-            let environment: any WorkerEnvironment = try settings["python.worker-pool"].map {
-                try ExternalEnvironment(server: server, pool: $0, options: python)
-            } ?? ProcessEnvironment(server: server, options: python, logger: logger)
+            let environment = try workerMode.environment(server: server, python: python, logger: logger)
             for plan in plans {
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
                                        parallelism: max(1, parallelism), progress: progress, metrics: metrics).run()

@@ -47,9 +47,13 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2]) func wordCountMatchesPlainPython(parallelism: Int) async throws {
+    /// `python.execution-mode`: workers as processes, or Python embedded in the runner (PyFlink's `thread`).
+    static let modes = ["process", "thread"]
+
+    @Test(arguments: [1, 2], modes) func wordCountMatchesPlainPython(parallelism: Int, mode: String) async throws {
         let folder = try Self.example("word_count", generate: "generate_lines.py", arguments: ["--lines", "3000"], data: "data/lines.csv")
-        let job = try Job.load(path: folder.appendingPathComponent("word_count.sql").path)
+        let job = try Job.load(path: folder.appendingPathComponent("word_count.sql").path, overrides: ["python.execution-mode": mode])
+        #expect(job.workerMode == (mode == "thread" ? .embedded : .process))
         try await job.run(parallelism: parallelism)
         let actual = try await Self.rows(of: job.plans[0].sink)
         let expected = try Self.reference("examples/word_count/reference.py", [folder.appendingPathComponent("data/lines.csv").path])
@@ -73,10 +77,10 @@ import Testing
         }
     }
 
-    @Test func iotInterpolationMatchesPandas() async throws {
+    @Test(arguments: modes) func iotInterpolationMatchesPandas(mode: String) async throws {
         let folder = try Self.example("iot", generate: "generate_temperatures.py", arguments: ["--devices", "5", "--points", "40"],
                                       data: "data/temperatures.csv")
-        let job = try Job.load(path: folder.appendingPathComponent("iot_interpolation.sql").path)
+        let job = try Job.load(path: folder.appendingPathComponent("iot_interpolation.sql").path, overrides: ["python.execution-mode": mode])
         try await job.run()
         let actual = try await Self.rows(of: job.plans[0].sink)
         let expected = try Self.reference("examples/iot/reference.py", [folder.appendingPathComponent("data/temperatures.csv").path])

@@ -1,6 +1,7 @@
 import Foundation
 import PyFnArrow
 import PyFnJobs
+import PyFnRunner
 import PyFnTestSupport
 import Testing
 
@@ -57,6 +58,20 @@ import Testing
         let error = try loadError(Self.tables + "INSERT INTO out SELECT double_it(s), s FROM src;")
         #expect(error.location.line == 6)
         #expect(error.message.contains("argument 1 of 'double_it' is declared BIGINT but is given STRING"))
+    }
+
+    @Test func anUnknownExecutionModeAndEmbeddedWithAPoolAreNamed() throws {
+        let path = try Self.jobFile(Self.tables + "INSERT INTO out SELECT n, s FROM src;\n")
+        let unknown = #expect(throws: PyFnError.self) {
+            try Job.load(path: path, overrides: ["python.executable": TestPython.executable, "python.execution-mode": "fork"])
+        }
+        #expect("\(unknown.map { "\($0)" } ?? "")".contains("'python.execution-mode' must be 'process' or 'thread'"))
+        #expect("\(unknown.map { "\($0)" } ?? "")".contains("'fork'"))
+        let both = #expect(throws: PyFnError.self) {
+            try Job.load(path: path, overrides: ["python.executable": TestPython.executable, "python.execution-mode": "thread",
+                                                 "python.worker-pool": "127.0.0.1:50000"])
+        }
+        #expect("\(both.map { "\($0)" } ?? "")".contains("'python.worker-pool' cannot be used"))
     }
 
     @Test func aSyntaxErrorIsPlacedExactly() throws {

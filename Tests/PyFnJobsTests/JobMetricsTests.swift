@@ -124,9 +124,9 @@ import FoundationNetworking
         #expect(quiet.snapshot().operators.first?.rowsIn == 5_000, "the runner's own figures stay on")
     }
 
-    @Test func profilingNamesTheFunctionWhereTheTimeWent() async throws {
+    @Test(arguments: ["process", "thread"]) func profilingNamesTheFunctionWhereTheTimeWent(mode: String) async throws {
         let job = try Self.job(rows: 20_000, rowsPerSecond: nil, function: "profiled",
-                           settings: "SET 'python.profile.enabled' = 'true'; SET 'python.fn-execution.arrow.batch.size' = '500';")
+                           settings: "SET 'python.profile.enabled' = 'true'; SET 'python.fn-execution.arrow.batch.size' = '500'; SET 'python.execution-mode' = '\(mode)';")
         let metrics = RunnerMetrics(job: job.name)
         try await job.run(parallelism: 2, metrics: metrics)
         let report = try #require(metrics.snapshot().profile)

@@ -18,15 +18,16 @@ import Testing
         #expect(outcome.output.contains("descriptor-unknown-id PERMISSION_DENIED"), "\(outcome.output)")
     }
 
-    /// The runner's log records while `udf` runs over `values` in a real worker.
-    func logRecords(running udf: String, over values: [Int64?], python: PythonOptions = Harness.pythonOptions()) async throws -> [LogRecords.Record] {
+    /// The runner's log records while `udf` runs over `values` in a real worker of kind `workers`.
+    func logRecords(running udf: String, over values: [Int64?], python: PythonOptions = Harness.pythonOptions(),
+                    workers: WorkerKind = .process) async throws -> [LogRecords.Record] {
         let records = LogRecords()
         let logger = Logger(label: "pyfn.worker") { _ in CapturingLogHandler(records: records) }
         let server = try await FnAPIServer.start(logger: logger)
         let op = try ScalarFunctionOperator(
             calls: [FunctionCall(Harness.udf(udf, returns: .bigint), [.column(0)])],
             inputSchema: try Harness.bigints([("x", [])]).schema,
-            environment: ProcessEnvironment(server: server, options: python, logger: logger), python: python)
+            environment: workers.environment(server, python, logger: logger), python: python)
         try await op.open()
         _ = try await op.process(try Harness.bigints([("x", values)]))
         _ = try await op.finish()
@@ -35,15 +36,15 @@ import Testing
         return records.all
     }
 
-    @Test func aWarningLoggedInAFunctionReachesTheRunnerLogWithTheFunctionName() async throws {
-        let records = try await logRecords(running: "warn_and_pass", over: [42])
+    @Test(arguments: WorkerKind.allCases) func aWarningLoggedInAFunctionReachesTheRunnerLogWithTheFunctionName(workers: WorkerKind) async throws {
+        let records = try await logRecords(running: "warn_and_pass", over: [42], workers: workers)
         let warning = records.first { $0.message.contains("saw 42") }
         #expect(warning?.level == .warning, "\(records)")
         #expect(warning?.metadata["function"].map { "\($0)" }?.contains("warn_and_pass") == true, "\(String(describing: warning))")
     }
 
-    @Test func whatAFunctionPrintsReachesTheRunnerLogOnceWithTheFunctionName() async throws {
-        let records = try await logRecords(running: "print_and_pass", over: [42, 43])
+    @Test(arguments: WorkerKind.allCases) func whatAFunctionPrintsReachesTheRunnerLogOnceWithTheFunctionName(workers: WorkerKind) async throws {
+        let records = try await logRecords(running: "print_and_pass", over: [42, 43], workers: workers)
         let printed = records.filter { $0.message.contains("printed 42") }
         #expect(printed.count == 1, "one line, not also the process's own output: \(records)")
         #expect(printed.first?.level == .info)
@@ -52,10 +53,11 @@ import Testing
         #expect(records.contains { $0.message == "printed 43" })
     }
 
-    @Test func debugRecordsTravelOnlyWhenTheLogLevelAsksForThem() async throws {
-        let quiet = try await logRecords(running: "debug_and_pass", over: [7])
+    @Test(arguments: WorkerKind.allCases) func debugRecordsTravelOnlyWhenTheLogLevelAsksForThem(workers: WorkerKind) async throws {
+        let quiet = try await logRecords(running: "debug_and_pass", over: [7], workers: workers)
         #expect(!quiet.contains { $0.message.contains("debug saw 7") }, "\(quiet)")
-        let verbose = try await logRecords(running: "debug_and_pass", over: [7], python: Harness.pythonOptions { $0.logLevel = "DEBUG" })
+        let verbose = try await logRecords(running: "debug_and_pass", over: [7], python: Harness.pythonOptions { $0.logLevel = "DEBUG" },
+                                           workers: workers)
         let record = verbose.first { $0.message.contains("debug saw 7") }
         #expect(record?.level == .debug, "\(verbose)")
         #expect(record?.metadata["function"].map { "\($0)" } == "debug_and_pass")

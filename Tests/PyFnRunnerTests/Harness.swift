@@ -1,8 +1,26 @@
 import Foundation
+import Logging
 import PyFnArrow
 import PyFnRunner
 import PyFnTestSupport
 import Testing
+
+/// How a test's workers run: as `python -m pyfn.worker` processes over gRPC, or in the CPython embedded in the
+/// test process.
+enum WorkerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case process, embedded
+
+    var testDescription: String { rawValue }
+
+    /// The environment of this kind for `server`, writing Python's log records to `logger`.
+    func environment(_ server: FnAPIServer, _ python: PythonOptions,
+                     logger: Logger = Logger(label: "pyfn.worker")) -> any WorkerEnvironment {
+        switch self {
+        case .process: return ProcessEnvironment(server: server, options: python, logger: logger)
+        case .embedded: return EmbeddedEnvironment(options: python, logger: logger)
+        }
+    }
+}
 
 /// Runs operators against real Python workers started from the project's venv, with the test UDF modules of
 /// Tests/PyFnRunnerTests/python on their path.
@@ -25,22 +43,23 @@ enum Harness {
 
     /// Runs `calls` over `batches` through a fresh server, worker and scalar operator; returns all output as one batch.
     static func run(_ calls: [FunctionCall], over batches: [RecordBatch], forwarded: [Int]? = nil,
-                    bundle: BundleOptions = BundleOptions(), python: PythonOptions = pythonOptions()) async throws -> RecordBatch {
-        try await run(over: batches, python: python) { environment in
+                    bundle: BundleOptions = BundleOptions(), python: PythonOptions = pythonOptions(),
+                    workers: WorkerKind = .process) async throws -> RecordBatch {
+        try await run(over: batches, python: python, workers: workers) { environment in
             try ScalarFunctionOperator(calls: calls, inputSchema: batches[0].schema, forwardedColumns: forwarded,
                                        environment: environment, bundle: bundle, python: python)
         }
     }
 
-    /// Runs the operator `make` builds over `batches` through a fresh server and process-mode worker; returns all
-    /// output as one batch, and checks that no worker outlives the operator. `inspect` sees the operator after the
-    /// input is finished, before it is closed.
-    static func run(over batches: [RecordBatch], python: PythonOptions = pythonOptions(),
+    /// Runs the operator `make` builds over `batches` through a fresh server and a worker of kind `workers`;
+    /// returns all output as one batch, and checks that no worker outlives the operator. `inspect` sees the
+    /// operator after the input is finished, before it is closed.
+    static func run(over batches: [RecordBatch], python: PythonOptions = pythonOptions(), workers: WorkerKind = .process,
                     inspect: (FnAPIServer) -> Void = { _ in },
-                    _ make: (ProcessEnvironment) throws -> PythonFunctionOperator) async throws -> RecordBatch {
+                    _ make: (any WorkerEnvironment) throws -> PythonFunctionOperator) async throws -> RecordBatch {
         let server = try await FnAPIServer.start()
         defer { #expect(livingWorkers(of: server) == [], "a worker outlived its operator") }
-        let op = try make(ProcessEnvironment(server: server, options: python))
+        let op = try make(workers.environment(server, python))
         do {
             try await op.open()
             var output: [RecordBatch] = []

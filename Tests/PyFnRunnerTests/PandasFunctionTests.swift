@@ -10,13 +10,14 @@ import Testing
         .reference("pandas_udfs.\(name)", kind: .pandasScalar, returns: type)
     }
 
-    @Test func addsColumnsAsSeries() async throws {
+    @Test(arguments: WorkerKind.allCases) func addsColumnsAsSeries(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("a", [1, 2, 3]), ("b", [10, 20, 30])])
-        let output = try await Harness.run([FunctionCall(Self.pandas("add", returns: .bigint), [.column(0), .column(1)])], over: [input])
+        let output = try await Harness.run([FunctionCall(Self.pandas("add", returns: .bigint), [.column(0), .column(1)])], over: [input],
+                                           workers: workers)
         #expect(output.column(2) == [.int(11), .int(22), .int(33)])
     }
 
-    @Test func everyFixedWidthTypeAndStringsRoundTrip() async throws {
+    @Test(arguments: WorkerKind.allCases) func everyFixedWidthTypeAndStringsRoundTrip(workers: WorkerKind) async throws {
         let names: Set = ["c_boolean", "c_tinyint", "c_smallint", "c_int", "c_bigint", "c_float", "c_double", "c_string"]
         let all = try TypeSamples.batch()
         let keep = all.schema.fields.indices.filter { names.contains(all.schema.fields[$0].name) }
@@ -35,20 +36,20 @@ import Testing
         let calls = input.schema.fields.indices.map { index in
             FunctionCall(Self.pandas("identity", returns: try! SQLType(arrow: input.schema.fields[index])), [.column(index)])
         }
-        let output = try await Harness.run(calls, over: [input], forwarded: [])
+        let output = try await Harness.run(calls, over: [input], forwarded: [], workers: workers)
         for index in input.schema.fields.indices {
             #expect(output.column(index) == input.column(index), "\(input.schema.fields[index].name)")
         }
         let shout = try await Harness.run([FunctionCall(Self.pandas("shout", returns: .string), [.column(0)])],
-                                          over: [try Harness.strings("s", ["héllo", "", "ok"])], forwarded: [])
+                                          over: [try Harness.strings("s", ["héllo", "", "ok"])], forwarded: [], workers: workers)
         #expect(shout.column(0) == [.string("HÉLLO!"), .string("!"), .string("OK!")])
     }
 
-    @Test func aResultOfTheWrongLengthNamesTheFunction() async throws {
+    @Test(arguments: WorkerKind.allCases) func aResultOfTheWrongLengthNamesTheFunction(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("x", [1, 2, 3])])
         var message = ""
         do {
-            _ = try await Harness.run([FunctionCall(Self.pandas("too_short", returns: .double), [.column(0)])], over: [input])
+            _ = try await Harness.run([FunctionCall(Self.pandas("too_short", returns: .double), [.column(0)])], over: [input], workers: workers)
         } catch {
             message = "\(error)"
         }
@@ -56,7 +57,7 @@ import Testing
         #expect(message.contains("2") && message.contains("3"), "\(message)")
     }
 
-    @Test func iotTemperaturesAreInterpolatedPerDeviceAsPandasWould() async throws {
+    @Test(arguments: WorkerKind.allCases) func iotTemperaturesAreInterpolatedPerDeviceAsPandasWould(workers: WorkerKind) async throws {
         // Temperatures with gaps (NULL) for three devices, interleaved.
         let devices = (0..<60).map { "dev-\($0 % 3)" }
         let temperatures: [Double?] = (0..<60).map { (row: Int) -> Double? in
@@ -67,7 +68,7 @@ import Testing
             schema: ArrowSchema([ArrowField("id", .utf8), ArrowField("temperature", .float64)]),
             columns: [.utf8(devices), .float64(temperatures.map { $0 ?? 0 }, validity: temperatures.map { $0 != nil })])
         let output = try await Harness.run([FunctionCall(Self.pandas("interpolate", returns: .double), [.column(0), .column(1)])],
-                                           over: [input], forwarded: [])
+                                           over: [input], forwarded: [], workers: workers)
         // pandas run directly on the same data.
         let folder = try TestPython.temporaryFolder()
         let json = try JSONSerialization.data(withJSONObject: ["id": devices, "t": temperatures.map { $0 as Any? ?? NSNull() }])

@@ -10,10 +10,10 @@ import Testing
         .reference("table_udfs.\(name)", kind: .table, returns: .row(columns))
     }
 
-    @Test func aSplitterGivesZeroOneOrManyRowsPerInputInOrder() async throws {
+    @Test(arguments: WorkerKind.allCases) func aSplitterGivesZeroOneOrManyRowsPerInputInOrder(workers: WorkerKind) async throws {
         let input = try Harness.strings("line", ["a b c", "", "single", nil, "x y"])
         let split = Self.function("split", [SQLField("word", .string)])
-        let output = try await Harness.run(over: [input]) { environment in
+        let output = try await Harness.run(over: [input], workers: workers) { environment in
             try TableFunctionOperator(call: FunctionCall(split, [.column(0)]), inputSchema: input.schema, environment: environment)
         }
         #expect(output.schema.fields.map(\.name) == ["line", "word"])
@@ -21,10 +21,10 @@ import Testing
         #expect(output.column(1) == ["a", "b", "c", "single", "x", "y"].map { .string($0) })
     }
 
-    @Test func severalOutputColumnsWithNullsAndRenamedColumns() async throws {
+    @Test(arguments: WorkerKind.allCases) func severalOutputColumnsWithNullsAndRenamedColumns(workers: WorkerKind) async throws {
         let input = try Harness.strings("line", ["hello x", "go"])
         let explode = Self.function("explode", [SQLField("f0", .string), SQLField("f1", .int), SQLField("f2", .bigint)])
-        let output = try await Harness.run(over: [input]) { environment in
+        let output = try await Harness.run(over: [input], workers: workers) { environment in
             try TableFunctionOperator(call: FunctionCall(explode, [.column(0)]), inputSchema: input.schema, forwardedColumns: [],
                                       resultNames: ["word", "length", "position"], environment: environment)
         }
@@ -34,10 +34,10 @@ import Testing
         #expect(output.column(2) == [.int(0), .int(1), .int(0)])
     }
 
-    @Test func leftOuterKeepsRowsWithoutOutputOnceWithNulls() async throws {
+    @Test(arguments: WorkerKind.allCases) func leftOuterKeepsRowsWithoutOutputOnceWithNulls(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("n", [2, 0, 1, 0])])
         let repeatRows = Self.function("repeat", [SQLField("i", .bigint), SQLField("s", .string)])
-        let output = try await Harness.run(over: [input]) { environment in
+        let output = try await Harness.run(over: [input], workers: workers) { environment in
             try TableFunctionOperator(call: FunctionCall(repeatRows, [.column(0)]), inputSchema: input.schema,
                                       leftOuter: true, environment: environment)
         }

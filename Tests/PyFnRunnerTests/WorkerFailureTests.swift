@@ -20,10 +20,11 @@ import Testing
         return message
     }
 
-    @Test func aRaisingFunctionNamesItselfTheRowAndTheTraceback() async throws {
+    @Test(arguments: WorkerKind.allCases) func aRaisingFunctionNamesItselfTheRowAndTheTraceback(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("x", [4, 2, 0, 5])])
         let message = await failure {
-            _ = try await Harness.run([FunctionCall(Harness.udf("inverse", returns: .double), [.column(0)])], over: [input], python: Self.fast)
+            _ = try await Harness.run([FunctionCall(Harness.udf("inverse", returns: .double), [.column(0)])], over: [input], python: Self.fast,
+                                      workers: workers)
         }
         #expect(message.contains("inverse"), "\(message)")
         #expect(message.contains("row 2"), "\(message)")
@@ -32,30 +33,32 @@ import Testing
         #expect(message.contains("Traceback"), "\(message)")
     }
 
-    @Test func aResultOfTheWrongTypeNamesTheFunctionAndRow() async throws {
+    @Test(arguments: WorkerKind.allCases) func aResultOfTheWrongTypeNamesTheFunctionAndRow(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("x", [1])])
         let message = await failure {
-            _ = try await Harness.run([FunctionCall(Harness.udf("wrong_type", returns: .bigint), [.column(0)])], over: [input], python: Self.fast)
+            _ = try await Harness.run([FunctionCall(Harness.udf("wrong_type", returns: .bigint), [.column(0)])], over: [input], python: Self.fast,
+                                      workers: workers)
         }
         #expect(message.contains("wrong_type"), "\(message)")
         #expect(message.contains("row 0"), "\(message)")
         #expect(message.contains("BIGINT"), "\(message)")
     }
 
-    @Test func aModuleThatDoesNotImportIsNamed() async throws {
+    @Test(arguments: WorkerKind.allCases) func aModuleThatDoesNotImportIsNamed(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("x", [1])])
         let missing = PythonFunction.reference("no_such_module_here.f", returns: .bigint)
         let message = await failure {
-            _ = try await Harness.run([FunctionCall(missing, [.column(0)])], over: [input], python: Self.fast)
+            _ = try await Harness.run([FunctionCall(missing, [.column(0)])], over: [input], python: Self.fast,
+                                      workers: workers)
         }
         #expect(message.contains("no_such_module_here"), "\(message)")
     }
 
-    @Test func aPythonThatDoesNotExistIsNamed() async throws {
+    @Test(arguments: WorkerKind.allCases) func aPythonThatDoesNotExistIsNamed(workers: WorkerKind) async throws {
         let input = try Harness.bigints([("x", [1])])
         let message = await failure {
             _ = try await Harness.run([FunctionCall(Harness.udf("add", returns: .bigint), [.column(0), .column(0)])], over: [input],
-                                      python: Harness.pythonOptions { $0.executable = "/nonexistent/bin/python3" })
+                                      python: Harness.pythonOptions { $0.executable = "/nonexistent/bin/python3" }, workers: workers)
         }
         #expect(message.contains("/nonexistent/bin/python3"), "\(message)")
         #expect(message.contains("python.executable"), "\(message)")

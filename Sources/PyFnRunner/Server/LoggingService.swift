@@ -16,19 +16,22 @@ struct LoggingService: BeamFnLogging.ServiceProtocol {
         return StreamingServerResponse { _ in
             for try await list in request.messages {
                 for entry in list.logEntries {
-                    log(entry, workerID: workerID)
+                    logger.write(entry, workerID: workerID)
                 }
             }
             return [:]
         }
     }
+}
 
-    private func log(_ entry: LogEntry, workerID: String) {
+extension Logger {
+    /// Writes a worker's Python log record, with the worker, the function and the bundle as metadata.
+    func write(_ entry: LogEntry, workerID: String) {
         var metadata: Logger.Metadata = ["worker": "\(workerID)"]
         if !entry.logLocation.isEmpty { metadata["function"] = "\(entry.logLocation)" }
         if !entry.instructionID.isEmpty { metadata["bundle"] = "\(entry.instructionID)" }
         let message = entry.trace.isEmpty ? entry.message : entry.message + "\n" + entry.trace
-        logger.log(level: entry.severity.loggerLevel, "\(message)", metadata: metadata)
+        log(level: entry.severity.loggerLevel, "\(message)", metadata: metadata)
     }
 }
 

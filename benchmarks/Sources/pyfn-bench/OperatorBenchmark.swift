@@ -2,20 +2,21 @@ import Foundation
 import PyFnArrow
 import PyFnRunner
 
-/// One operator fed batches as fast as it takes them, through a fresh server and a process-mode worker running the
-/// functions of benchmarks/python: how long the rows took from the first batch to the last output (worker start-up
-/// excluded), how many rows came out, and the peak memory of runner and worker.
+/// One operator fed batches as fast as it takes them, through a fresh server and a process-mode worker (or the
+/// embedded interpreter) running the functions of benchmarks/python: how long the rows took from the first batch to
+/// the last output (worker start-up excluded), how many rows came out, and the peak memory of runner and worker.
 struct OperatorRun {
     var elapsedSeconds: Double
     var outputRows: Int
     var memory: (runner: Double, worker: Double)
 
-    /// Runs the operator `make` builds over `batches`.
-    static func measure(over batches: [RecordBatch], bundle: BundleOptions,
-                        _ make: (ProcessEnvironment, BundleOptions, PythonOptions) throws -> PythonFunctionOperator) async throws -> OperatorRun {
+    /// Runs the operator `make` builds over `batches`, with a process-mode worker unless `embedded`.
+    static func measure(over batches: [RecordBatch], bundle: BundleOptions, embedded: Bool = false,
+                        _ make: (any WorkerEnvironment, BundleOptions, PythonOptions) throws -> PythonFunctionOperator) async throws -> OperatorRun {
         let server = try await FnAPIServer.start()
         let python = benchmarkPythonOptions()
-        let op = try make(ProcessEnvironment(server: server, options: python), bundle, python)
+        let environment: any WorkerEnvironment = embedded ? EmbeddedEnvironment(options: python) : ProcessEnvironment(server: server, options: python)
+        let op = try make(environment, bundle, python)
         try await op.open()
         var outputRows = 0
         let elapsed = try await seconds {

@@ -209,8 +209,15 @@ class EmbeddedWorker:
 
     def profiles(self) -> Dict[str, bytes]:
         """{`pyfn:profile:<descriptor id>`: JSON statistics} of every plan that profiles (process mode answers
-        a harness_monitoring_infos instruction with this). Not needed by the calling contract above."""
+        a harness_monitoring_infos instruction with this)."""
         return plan_profiles(self._plans.values())
+
+    def profiles_response(self) -> bytes:
+        """`profiles()` as the serialized HarnessMonitoringInfosResponse process mode would answer with."""
+        response = beam_fn_api_pb2.HarnessMonitoringInfosResponse()
+        for key, data in self.profiles().items():
+            response.monitoring_data[key] = data
+        return response.SerializeToString()
 
     def close(self) -> str:
         """Closes the functions of every plan (their close()); returns the failures, one per line ("" when none).
