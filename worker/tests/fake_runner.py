@@ -1,7 +1,10 @@
-"""A small in-test runner: Provision, Control, Data and Logging on one gRPC server on 127.0.0.1:0.
+"""A small in-test runner: Provision, Control, Data, State and Logging on one gRPC server on 127.0.0.1:0.
 
 It checks the `worker_id` header of every call, hands out descriptors, sends a bundle's input as an Arrow IPC
-stream (over Data or embedded) and collects the output stream, the responses and the log records.
+stream (over Data or embedded) and collects the output stream, the responses and the log records. Its State
+service keeps bag user state in memory as the real runner does: a bundle's writes are its own (its reads see
+them) until its InstructionResponse arrives, and are committed then if the bundle succeeded, else dropped;
+`fail_state` makes it answer with an error. A worker may be stopped and another started against the same runner.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pyfn.proto.pyfn import udf_pb2
 SCALAR_URN = "pyfn:transform:scalar_function:v1"
 TABLE_URN = "pyfn:transform:table_function:v1"
 PANDAS_URN = "pyfn:transform:pandas_scalar_function:v1"
+AGGREGATE_URN = "pyfn:transform:aggregate_function:v1"
 
 _END = object()
 
@@ -42,8 +46,11 @@ def read_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def make_descriptor(descriptor_id: str, urn: str, functions: "udf_pb2.UserDefinedFunctions", data_url: str):
+def make_descriptor(descriptor_id: str, urn: str, functions: "udf_pb2.UserDefinedFunctions", data_url: str,
+                    state_url: str = ""):
     descriptor = beam_fn_api_pb2.ProcessBundleDescriptor(id=descriptor_id)
+    if state_url:
+        descriptor.state_api_service_descriptor.url = state_url
     port = beam_fn_api_pb2.RemoteGrpcPort(coder_id="arrow")
     port.api_service_descriptor.url = data_url
     descriptor.coders["arrow"].spec.urn = "pyfn:coder:arrow:v1"
@@ -98,6 +105,17 @@ class FakeRunner:
         self._output_done: Dict[str, threading.Event] = {}
         self.control_connected = threading.Event()
         self._counter = 0
+        # State, per descriptor as the real runner keeps it: committed values by (descriptor_id, transform_id,
+        # user_state_id, window, key); the open bundles' own writes by instruction (with their descriptor).
+        self.state: Dict[tuple, bytes] = {}
+        self._bundle_writes: Dict[str, tuple] = {}
+        #: Every state request received, in order.
+        self.state_requests: List[object] = []
+        #: Requests for no bundle in progress (e.g. sent after the bundle's response), with the answer's error.
+        self.state_misuse: List[str] = []
+        #: Bytes per get answer (0: the whole value in one answer); longer values go in pieces with tokens.
+        self.state_piece_size = 0
+        self._state_failure: Optional[tuple] = None
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
                                   options=[("grpc.max_receive_message_length", -1),
                                            ("grpc.max_send_message_length", -1)])
@@ -118,7 +136,7 @@ class FakeRunner:
                 threading.Thread(target=runner._read_responses, args=(request_iterator,), daemon=True).start()
                 runner.control_connected.set()
                 while True:
-                    item = runner._control_queue.get()
+                    item = runner._next(runner._control_queue, context)
                     if item is _END:
                         return
                     yield item
@@ -137,10 +155,16 @@ class FakeRunner:
                 runner._check(context, "Data")
                 threading.Thread(target=runner._read_outputs, args=(request_iterator,), daemon=True).start()
                 while True:
-                    item = runner._data_to_worker.get()
+                    item = runner._next(runner._data_to_worker, context)
                     if item is _END:
                         return
                     yield item
+
+        class State(beam_fn_api_pb2_grpc.BeamFnStateServicer):
+            def State(self, request_iterator, context):
+                runner._check(context, "State")
+                for request in request_iterator:
+                    yield runner._answer_state(request)
 
         class Logging(beam_fn_api_pb2_grpc.BeamFnLoggingServicer):
             def Logging(self, request_iterator, context):
@@ -154,6 +178,7 @@ class FakeRunner:
         beam_provision_api_pb2_grpc.add_ProvisionServiceServicer_to_server(Provision(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnControlServicer_to_server(Control(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnDataServicer_to_server(Data(), self.server)
+        beam_fn_api_pb2_grpc.add_BeamFnStateServicer_to_server(State(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnLoggingServicer_to_server(Logging(), self.server)
         self.port = self.server.add_insecure_port("127.0.0.1:0")
         self.url = "127.0.0.1:%d" % self.port
@@ -174,12 +199,82 @@ class FakeRunner:
             context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s" % worker_id)
 
     # -- streams -------------------------------------------------------------------------------
+    @staticmethod
+    def _next(items: "queue.Queue", context):
+        """The next item for a stream to the worker; _END once the stream's worker is gone (so that a stopped
+        worker's stream takes nothing meant for the next worker)."""
+        while True:
+            try:
+                return items.get(timeout=0.1)
+            except queue.Empty:
+                if not context.is_active():
+                    return _END
+
     def _read_responses(self, iterator) -> None:
         try:
             for response in iterator:
+                self._end_bundle_state(response.instruction_id, commit=not response.error)
                 self._response_queue(response.instruction_id).put(response)
         except grpc.RpcError:
             pass
+
+    # -- state ---------------------------------------------------------------------------------
+    def fail_state(self, message: Optional[str], kinds=("get", "append", "clear")) -> None:
+        """From now on, answer state requests of `kinds` with `message` as their error (None: answer normally)."""
+        with self._lock:
+            self._state_failure = None if message is None else (message, tuple(kinds))
+
+    def state_value(self, descriptor_id: str, key: bytes, transform_id: str = "udf",
+                    user_state_id: str = "accumulators") -> bytes:
+        """The committed bag user state of `key` (b"" when none)."""
+        with self._lock:
+            return self.state.get((descriptor_id, transform_id, user_state_id, b"", key), b"")
+
+    def state_keys(self, descriptor_id: str) -> List[bytes]:
+        """The keys with committed state of `descriptor_id`."""
+        with self._lock:
+            return [key[-1] for key in self.state if key[0] == descriptor_id]
+
+    def _end_bundle_state(self, instruction_id: str, commit: bool) -> None:
+        with self._lock:
+            bundle = self._bundle_writes.pop(instruction_id, None)
+            if bundle is not None and commit:
+                self.state.update(bundle[1])
+
+    def _answer_state(self, request):
+        response = beam_fn_api_pb2.StateResponse(id=request.id)
+        kind = request.WhichOneof("request")
+        with self._lock:
+            self.state_requests.append(request)
+            failure = self._state_failure
+            bundle = self._bundle_writes.get(request.instruction_id)
+            if failure is not None and kind in failure[1]:
+                response.error = failure[0]
+            elif bundle is None:
+                response.error = "no bundle %r in progress" % request.instruction_id
+                self.state_misuse.append("%s %s: %s" % (kind, request.id, response.error))
+            elif not request.state_key.HasField("bag_user_state"):
+                response.error = "only bag user state is kept"
+            else:
+                bag = request.state_key.bag_user_state
+                descriptor_id, writes = bundle
+                key = (descriptor_id, bag.transform_id, bag.user_state_id, bag.window, bag.key)
+                current = writes.get(key, self.state.get(key, b""))
+                if kind == "get":
+                    start = int(request.get.continuation_token or b"0")
+                    end = len(current) if not self.state_piece_size else start + self.state_piece_size
+                    response.get.data = current[start:end]
+                    if end < len(current):
+                        response.get.continuation_token = str(end).encode()
+                elif kind == "append":
+                    writes[key] = current + request.append.data
+                    response.append.SetInParent()
+                elif kind == "clear":
+                    writes[key] = b""
+                    response.clear.SetInParent()
+                else:
+                    response.error = "a state request without get, append or clear"
+        return response
 
     def _response_queue(self, instruction_id: str) -> "queue.Queue":
         with self._lock:
@@ -210,6 +305,7 @@ class FakeRunner:
                    "--provision_endpoint=%s" % self.url] + list(extra_args or [])
         full_env = dict(os.environ)
         full_env.update(env or {})
+        self.control_connected.clear()
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
         return self.process
 
@@ -222,8 +318,8 @@ class FakeRunner:
             return "(running)"
         return self.process.stderr.read().decode(errors="replace")
 
-    def register(self, descriptor_id: str, urn: str, functions) -> str:
-        self.descriptors[descriptor_id] = make_descriptor(descriptor_id, urn, functions, self.url)
+    def register(self, descriptor_id: str, urn: str, functions, state_url: str = "") -> str:
+        self.descriptors[descriptor_id] = make_descriptor(descriptor_id, urn, functions, self.url, state_url)
         return descriptor_id
 
     def next_instruction_id(self) -> str:
@@ -234,6 +330,8 @@ class FakeRunner:
     def send_bundle(self, descriptor_id: str, data: bytes, embedded: bool = False, piece_size: int = 1 << 20,
                     instruction_id: Optional[str] = None) -> str:
         instruction_id = instruction_id or self.next_instruction_id()
+        with self._lock:
+            self._bundle_writes[instruction_id] = (descriptor_id, {})
         request = beam_fn_api_pb2.InstructionRequest(instruction_id=instruction_id)
         request.process_bundle.process_bundle_descriptor_id = descriptor_id
         if embedded:

@@ -6,6 +6,10 @@ transform (output). Input and output are Arrow IPC streams. The output stream is
 InstructionResponse is sent (without the bundle thread waiting for that). A failing bundle gets an error
 response; the harness goes on.
 
+Aggregate functions keep their accumulators in the runner's state: their bundles get a `BundleState` over the
+descriptor's State endpoint (the control endpoint when it names none), whose stream is opened on first use and
+shared by the harness's bundles.
+
 Metrics: with `metric_enabled` the response carries the bundle's user metrics, and `progress(instruction_id)`
 (from the Control thread) gives the running bundle's metrics so far. With `profile_enabled` each bundle's
 evaluation runs under the plan's profiler; `profiles()` hands back the statistics.
@@ -34,6 +38,7 @@ from pyfn.worker.errors import BundleError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.metrics_reporting import MetricsReporter
 from pyfn.worker.profiling import PROFILE_KEY_PREFIX, BundleProfiler
+from pyfn.worker.state_channel import BundleState, StateChannel
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ SINK_URN = "beam:runner:sink:v1"
 SCALAR_URN = "pyfn:transform:scalar_function:v1"
 TABLE_URN = "pyfn:transform:table_function:v1"
 PANDAS_SCALAR_URN = "pyfn:transform:pandas_scalar_function:v1"
+AGGREGATE_URN = "pyfn:transform:aggregate_function:v1"
 ARROW_CODER_URN = "pyfn:coder:arrow:v1"
 
 
@@ -55,8 +61,11 @@ def _operation_class(urn: str):
     if urn == PANDAS_SCALAR_URN:
         from pyfn.worker.pandas_operation import PandasOperation
         return PandasOperation
-    raise BundleError("unsupported function transform %r (this harness runs %s, %s and %s)"
-                      % (urn, SCALAR_URN, TABLE_URN, PANDAS_SCALAR_URN))
+    if urn == AGGREGATE_URN:
+        from pyfn.worker.aggregate_operation import AggregateOperation
+        return AggregateOperation
+    raise BundleError("unsupported function transform %r (this harness runs %s, %s, %s and %s)"
+                      % (urn, SCALAR_URN, TABLE_URN, PANDAS_SCALAR_URN, AGGREGATE_URN))
 
 
 class BundlePlan:
@@ -82,12 +91,16 @@ class BundlePlan:
         self.urn = function[1].spec.urn
         self.input_url = self._data_url(source[1])
         self.output_url = self._data_url(sink[1]) or self.input_url
+        #: Where the State service is ("": the control endpoint); used by operations that keep state.
+        self.state_url = descriptor.state_api_service_descriptor.url
         try:
             self.functions = udf_pb2.UserDefinedFunctions.FromString(function[1].spec.payload)
         except Exception as error:
             raise BundleError("descriptor %r: the payload of %r is not a pyfn.v1.UserDefinedFunctions (%s)"
                               % (descriptor.id, self.function_id, error)) from error
         self.operation_class = _operation_class(self.urn)
+        #: Whether the operation keeps state in the runner (its bundles need a BundleState).
+        self.needs_state = getattr(self.operation_class, "needs_state", False)
         self.registry = MetricRegistry()
         self.lifecycle = FunctionLifecycle(dict(self.functions.job_parameters), MetricGroup(self.registry))
         self.metrics = MetricsReporter(self.registry, self.function_id)
@@ -115,19 +128,30 @@ class BundlePlan:
     def ensure_operation(self):
         """The operation, built (functions loaded and opened) on first use; a failure is retried next time."""
         if self.operation is None:
-            self.operation = self.operation_class(self.functions, self.lifecycle)
+            if self.needs_state:
+                self.operation = self.operation_class(self.functions, self.lifecycle, transform_id=self.function_id)
+            else:
+                self.operation = self.operation_class(self.functions, self.lifecycle)
         return self.operation
 
-    def evaluate(self, batches, writer_for) -> None:
+    def evaluate(self, batches, writer_for, state: Optional[BundleState] = None) -> None:
         """Runs one bundle: the operation (built on first use) over `batches`, under the plan's profiler when it
         profiles, writing to `writer_for(operation)` (an object with `write_batch` and `close`), which is closed
-        at the end. Failures propagate (see `failure_message`); `last_bundle_seconds` is set on success."""
+        at the end. An operation that keeps state gets `state` (the bundle's BundleState) and makes its writer
+        once it knows its output schema. Failures propagate (see `failure_message`); `last_bundle_seconds` is set
+        on success."""
         started = time.perf_counter()
         with self.profiler if self.profiler is not None else contextlib.nullcontext():
             operation = self.ensure_operation()
-            writer = writer_for(operation)
-            operation.process(batches, writer)
-            writer.close()
+            if self.needs_state:
+                if state is None:
+                    raise BundleError("descriptor %r: %s keeps state in the runner, and this bundle has no State "
+                                      "service" % (self.descriptor_id, self.urn))
+                operation.process(batches, lambda: writer_for(operation), state)
+            else:
+                writer = writer_for(operation)
+                operation.process(batches, writer)
+                writer.close()
         self.last_bundle_seconds = time.perf_counter() - started
 
     def succeeded(self, response):
@@ -173,6 +197,7 @@ class BundleProcessor:
         self._default_data_url = default_data_url
         self._plans: Dict[str, BundlePlan] = {}
         self._data_channels: Dict[str, DataChannel] = {}
+        self._state_channels: Dict[str, StateChannel] = {}
         self._lock = threading.Lock()
         # The bundle being evaluated and its plan (read by the Control thread for progress reports).
         self._running = (None, None)
@@ -196,6 +221,19 @@ class BundleProcessor:
             channel = self._data_channels.get(url)
             if channel is None or channel._closed.is_set():
                 channel = self._data_channels[url] = DataChannel(self._channels.channel(url))
+            return channel
+
+    def _state_channel(self, url: str) -> StateChannel:
+        url = url or self._default_data_url
+        if not url:
+            raise BundleError("the descriptor names no State endpoint and the harness has no control endpoint")
+        from pyfn.worker.channels import normalize_target  # here: embedded mode imports this module without gRPC
+
+        target = normalize_target(url)  # one stream per endpoint, however the descriptors spell it
+        with self._lock:
+            channel = self._state_channels.get(target)
+            if channel is None or channel.closed:
+                channel = self._state_channels[target] = StateChannel(self._channels.channel(url), url)
             return channel
 
     # -- progress, profiles ------------------------------------------------------------------------
@@ -271,9 +309,12 @@ class BundleProcessor:
                     else data_channel
                 output = output_channel.output_stream(instruction_id, plan.sink_id)
             self._running = (instruction_id, plan)
+            state = None
+            if plan.needs_state:
+                state = BundleState(lambda: self._state_channel(plan.state_url), instruction_id)
             plan.evaluate(self._batches(reader), lambda operation: ArrowStreamWriter(
                 operation.schema, output, plan.schema_message(operation),
-                getattr(operation, "output_flush_bytes", FLUSH_BYTES)))
+                getattr(operation, "output_flush_bytes", FLUSH_BYTES)), state)
             result = plan.succeeded(response)
             if embedded:
                 output.fill(result.elements)
@@ -330,4 +371,6 @@ class BundleProcessor:
             failures.extend(plan.close())
         for channel in self._data_channels.values():
             channel.close()
+        for state_channel in self._state_channels.values():
+            state_channel.close()
         return failures

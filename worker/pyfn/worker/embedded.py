@@ -8,7 +8,8 @@ The Swift runner loads libpython, and from one dedicated thread holding the GIL 
   process mode does with its ProvisionInfo (`python.metric.enabled` and `python.profile.enabled` act through the
   descriptor's `UserDefinedFunctions`, as in process mode).
 - `EmbeddedWorker(worker_id)`, then `register(descriptor)` with each serialized ProcessBundleDescriptor (what
-  process mode fetches with GetProcessBundleDescriptor) and `process(...)` per bundle: the input is one record
+  process mode fetches with GetProcessBundleDescriptor; aggregate functions, which keep their accumulators in the
+  runner's State service, are refused for now) and `process(...)` per bundle: the input is one record
   batch exported through the Arrow C Data Interface as a struct array, imported without a copy; the output, every
   batch of the bundle combined into one batch of the operation's output schema, is exported the same way into the
   caller's structs. `process` returns a serialized InstructionResponse with process mode's contents: metrics on
@@ -146,6 +147,9 @@ class EmbeddedWorker:
         except Exception as error:  # noqa: BLE001 - say which descriptor, whatever went wrong
             raise BundleError("descriptor %r cannot be run: %s: %s"
                               % (message.id, type(error).__name__, error)) from error
+        if plan.needs_state:
+            raise BundleError("descriptor %r runs %s: aggregate functions need process mode (the State service) "
+                              "for now; embedded mode has no State service" % (message.id, plan.urn))
         previous = self._plans.get(message.id)
         if previous is not None:
             self._close_failures.extend(previous.close())

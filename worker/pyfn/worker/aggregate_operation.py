@@ -1,0 +1,333 @@
+"""Aggregate functions (`pyfn:transform:aggregate_function:v1`): one accumulator per call and key, kept by the runner.
+
+The payload's `udfs` are AGGREGATE calls (an AggregateFunction each; arguments are input columns or constants)
+and `grouping` lists the input columns that form the key (none: one global group). The accumulators live in the
+runner's state, so they outlive the worker: per bundle, each distinct key's accumulators are read with a State
+`get` of the bag user state {transform: the function transform, user state "accumulators", window b"", key:
+`repr(key tuple)` in UTF-8} (empty: `create_accumulator()` of each call; else the pickled list of the calls'
+accumulators), the gets of a batch's new keys sent before any answer is awaited. Then every row is accumulated in
+order (`accumulate(accumulator, *args)`, each call), and at the end each touched key's accumulators are written
+back (a `clear`, then an `append` of the pickled list), every answer awaited before the bundle ends: the runner
+commits a bundle's writes when its response arrives.
+
+Output, once the bundle's input is consumed: the grouping columns (the input's names and Arrow types, nullable),
+then one column per call, f0, f1, ..., holding `get_value(accumulator)` in the call's result type; one row per
+key touched in the bundle, in order of first appearance. Keys are grouped by their state key, so keys whose
+Python values print alike share one accumulator, as they share one state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+from typing import Dict, List, Optional, Tuple
+
+import pyarrow as pa
+
+from pyfn.functions import AggregateFunction
+from pyfn.proto.pyfn import udf_pb2
+from pyfn.types import from_proto
+from pyfn.worker import execution_context
+from pyfn.worker.arrow_conversion import ResultConverter, constant_value
+from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
+from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
+from pyfn.worker.scalar_operation import COLUMN, CONSTANT, BatchColumns
+from pyfn.worker.state_channel import BundleState, bag_user_state_key
+from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
+
+#: The bag user state id under which a key's accumulators are kept.
+ACCUMULATORS_STATE_ID = "accumulators"
+
+_Kind = udf_pb2.UserDefinedFunction.Kind
+_repeat = itertools.repeat
+
+
+class AggregateCall:
+    """One aggregate call: its AggregateFunction, where its arguments come from, its result type."""
+
+    def __init__(self, function: LoadedFunction, args: List[Tuple[int, object]]):
+        self.function = function
+        self.name = function.name
+        self.instance: AggregateFunction = function.instance
+        self.args = args
+        self.result_type = function.result_type
+        self.converter = ResultConverter(self.result_type)
+
+    def argument_lists(self, columns: BatchColumns, rows: int) -> list:
+        """Each row's arguments (a tuple per row) over one batch."""
+        args = [columns.get(value) if kind == COLUMN else _repeat(value, rows) for kind, value in self.args]
+        return list(zip(*args)) if args else [()] * rows
+
+
+def compile_aggregate_call(message, lifecycle: FunctionLifecycle) -> AggregateCall:
+    """An AggregateCall for a `pyfn.v1.UserDefinedFunction` of kind AGGREGATE, its function loaded and opened."""
+    label = message.name or "<unnamed>"
+    if message.kind == _Kind.PANDAS_AGGREGATE:
+        raise BundleError("function %r: pandas aggregate functions (PANDAS_AGGREGATE) are not supported yet" % label)
+    if message.kind != _Kind.AGGREGATE:
+        raise BundleError("function %r: an aggregate operator runs AGGREGATE calls, not %s"
+                          % (label, _Kind.Name(message.kind)))
+    function = load_function(message)
+    if not isinstance(function.instance, AggregateFunction):
+        raise BundleError("function %r is not an AggregateFunction (got %s); declare it with udaf(MyAggregate())"
+                          % (function.name, describe_value(function.call)))
+    args = []
+    for index, argument in enumerate(message.inputs):
+        which = argument.WhichOneof("input")
+        if which == "column":
+            if argument.column < 0:
+                raise BundleError("function %r: argument %d names column %d" % (function.name, index, argument.column))
+            args.append((COLUMN, argument.column))
+        elif which == "constant":
+            constant = argument.constant
+            data_type = from_proto(constant.type) if constant.HasField("type") and constant.type.type_name else None
+            args.append((CONSTANT, constant_value(constant, data_type)))
+        elif which == "call":
+            raise BundleError("function %r: argument %d is a nested call; the arguments of an aggregate function "
+                              "are input columns or constants" % (function.name, index))
+        else:
+            raise BundleError("function %r: argument %d is neither a column nor a constant" % (function.name, index))
+    lifecycle.open(function)
+    return AggregateCall(function, args)
+
+
+class _Group:
+    """The accumulators of one key touched in the bundle."""
+
+    __slots__ = ("key", "state_key", "accumulators")
+
+    def __init__(self, key: tuple, state_key):
+        self.key = key
+        self.state_key = state_key
+        self.accumulators: Optional[list] = None
+
+
+class AggregateOperation:
+    """Runs the aggregate calls of one operator over the batches of a bundle, its accumulators in the runner's
+    state (`process` takes the bundle's BundleState)."""
+
+    #: The plan hands `process` the bundle's BundleState.
+    needs_state = True
+
+    def __init__(self, functions_message, lifecycle: FunctionLifecycle, transform_id: str = ""):
+        if not functions_message.udfs:
+            raise BundleError("an aggregate operator needs at least one function")
+        self.transform_id = transform_id
+        self.grouping = list(functions_message.grouping)
+        for column in self.grouping:
+            if column < 0:
+                raise BundleError("an aggregate operator groups by column %d" % column)
+        self.calls = [compile_aggregate_call(m, lifecycle) for m in functions_message.udfs]
+        self.batch_size = functions_message.arrow_batch_size or DEFAULT_BATCH_SIZE
+        self._declared_fields = self._fields_of(functions_message.input_schema)
+        self._result_fields = [pa.field("f%d" % i, c.result_type.to_arrow(), c.result_type.is_nullable)
+                               for i, c in enumerate(self.calls)]
+        #: The output schema; its grouping columns take the input batches' names and types once a batch arrived.
+        self.schema = self._schema_for(None)
+        self._schema_input: Optional[pa.Schema] = None
+
+    # -- schema -----------------------------------------------------------------------------------
+    def _fields_of(self, input_schema) -> Optional[List[pa.Field]]:
+        """The grouping fields as the operator's declared input schema has them, when it has them all."""
+        fields = input_schema.fields
+        out = []
+        for column in self.grouping:
+            if column >= len(fields) or not fields[column].type.type_name:
+                return None
+            out.append(pa.field(fields[column].name, from_proto(fields[column].type).to_arrow(), True))
+        return out
+
+    def _schema_for(self, input_schema: Optional[pa.Schema]) -> pa.Schema:
+        if input_schema is not None:
+            grouping = [pa.field(input_schema.field(c).name, input_schema.field(c).type, True) for c in self.grouping]
+        elif self._declared_fields is not None:
+            grouping = self._declared_fields
+        else:
+            grouping = [pa.field("key%d" % i, pa.null(), True) for i in range(len(self.grouping))]
+        return pa.schema(grouping + self._result_fields)
+
+    # -- a bundle ----------------------------------------------------------------------------------
+    def process(self, batches, writer_for, state: BundleState) -> None:
+        """Runs one bundle: reads the accumulators of its keys, accumulates its rows, writes the accumulators
+        back and the results with the writer `writer_for()` makes once the output schema is known (every state
+        answer is awaited before this returns, when it fails too)."""
+        groups: Dict[str, _Group] = {}
+        order: List[_Group] = []
+        key_slices: List[pa.RecordBatch] = []
+        row_offset = 0
+        input_schema: Optional[pa.Schema] = None
+        try:
+            for batch in batches:
+                if input_schema is None:
+                    input_schema = batch.schema
+                    for column in self.grouping:
+                        if column >= batch.num_columns:
+                            raise BundleError("an aggregate operator groups by column %d but the input batch has %d "
+                                              "columns" % (column, batch.num_columns))
+                if batch.num_rows:
+                    self._accumulate_batch(batch, row_offset, groups, order, key_slices, state)
+                row_offset += batch.num_rows
+            if input_schema is not None and not (self._schema_input is not None
+                                                 and input_schema.equals(self._schema_input)):
+                self.schema = self._schema_for(input_schema)
+                self._schema_input = input_schema
+            results = self._results(order)
+            for group in order:
+                state.clear(group.state_key)
+                state.append(group.state_key, self._pickled(group))
+            writer = writer_for()
+            self._write(writer, key_slices, results, len(order))
+            writer.close()
+        except BaseException:
+            state.finish(check=False)
+            raise
+        state.finish()
+
+    def _state_key(self, text: str):
+        return bag_user_state_key(self.transform_id, ACCUMULATORS_STATE_ID, text.encode("utf-8"))
+
+    def _accumulate_batch(self, batch: pa.RecordBatch, row_offset: int, groups: Dict[str, "_Group"],
+                          order: List["_Group"], key_slices: List[pa.RecordBatch], state: BundleState) -> None:
+        rows = batch.num_rows
+        columns = BatchColumns(batch)
+        if self.grouping:
+            key_values = list(zip(*[columns.get(c) for c in self.grouping]))
+            keys = list(map(repr, key_values))
+        else:
+            key_values = [()] * rows
+            keys = ["()"] * rows
+        # The batch's new keys: their accumulators are read (all gets sent, then awaited) before any row.
+        new_rows = []
+        reads = []
+        for index, text in enumerate(keys):
+            if text not in groups:
+                group = groups[text] = _Group(key_values[index], self._state_key(text))
+                order.append(group)
+                new_rows.append(index)
+                reads.append((group, state.get(group.state_key)))
+        for group, read in reads:
+            group.accumulators = self._load(group, read.value())
+        if self.grouping and new_rows:
+            key_slices.append(batch.select(self.grouping).take(pa.array(new_rows, pa.int64())))
+        self._accumulate_rows(columns, rows, row_offset, keys, groups)
+
+    def _load(self, group: "_Group", data: bytes) -> list:
+        """The accumulators stored for a key, or fresh ones when nothing is stored."""
+        if not data:
+            accumulators = []
+            for call in self.calls:
+                execution_context.set_function(call.name)
+                try:
+                    accumulators.append(call.instance.create_accumulator())
+                except Exception as error:
+                    raise FunctionError(call.name, "raised %s: %s in create_accumulator() for key %s"
+                                        % (type(error).__name__, error, describe_value(group.key)),
+                                        trace=format_traceback(error, 1)) from None
+                finally:
+                    execution_context.set_function("")
+            return accumulators
+        try:
+            accumulators = pickle.loads(data)
+        except Exception as error:
+            raise BundleError("the accumulators the runner keeps for key %s (%d bytes of state) could not be "
+                              "unpickled: %s: %s" % (describe_value(group.key), len(data), type(error).__name__,
+                                                     error)) from None
+        if not isinstance(accumulators, list) or len(accumulators) != len(self.calls):
+            raise BundleError("the runner keeps %s as the accumulators of key %s, but this operator has %d "
+                              "functions (%s): a list of one accumulator per function was expected"
+                              % (describe_value(accumulators), describe_value(group.key), len(self.calls),
+                                 ", ".join(c.name for c in self.calls)))
+        return accumulators
+
+    def _accumulate_rows(self, columns: BatchColumns, rows: int, row_offset: int, keys: List[str],
+                         groups: Dict[str, "_Group"]) -> None:
+        calls = self.calls
+        per_call = [(call.instance.accumulate, call.argument_lists(columns, rows)) for call in calls]
+        position = index = 0
+        try:
+            if len(calls) == 1:
+                accumulate, arguments = per_call[0]
+                execution_context.set_function(calls[0].name)
+                for index, (key, args) in enumerate(zip(keys, arguments)):
+                    accumulate(groups[key].accumulators[0], *args)
+            else:
+                for index, key in enumerate(keys):
+                    accumulators = groups[key].accumulators
+                    for position, (accumulate, arguments) in enumerate(per_call):
+                        execution_context.set_function(calls[position].name)
+                        accumulate(accumulators[position], *arguments[index])
+        except Exception as error:
+            call = calls[position]
+            raise FunctionError(call.name, "raised %s: %s in accumulate() for key %s"
+                                % (type(error).__name__, error, describe_value(groups[keys[index]].key)),
+                                row=row_offset + index, arguments=per_call[position][1][index],
+                                trace=format_traceback(error, 1)) from None
+        finally:
+            execution_context.set_function("")
+
+    def _results(self, order: List["_Group"]) -> List[pa.Array]:
+        """One array per call: get_value of each key's accumulator, in the call's result type."""
+        arrays = []
+        for position, call in enumerate(self.calls):
+            get_value = call.instance.get_value
+            values = []
+            execution_context.set_function(call.name)
+            try:
+                for group in order:
+                    values.append(get_value(group.accumulators[position]))
+            except Exception as error:
+                raise FunctionError(call.name, "raised %s: %s in get_value() for key %s"
+                                    % (type(error).__name__, error, describe_value(order[len(values)].key)),
+                                    trace=format_traceback(error, 1)) from None
+            finally:
+                execution_context.set_function("")
+            arrays.append(self._to_arrow(call, values, order))
+        return arrays
+
+    @staticmethod
+    def _to_arrow(call: AggregateCall, values: list, order: List["_Group"]) -> pa.Array:
+        converter = call.converter
+        try:
+            array = converter.convert(values)
+        except Exception as error:  # noqa: BLE001 - any conversion failure is the user's result
+            row, reason = converter.find_bad_row(values)
+            if row is None:
+                raise FunctionError(call.name, "returned results that are not valid %s (%s: %s)"
+                                    % (call.result_type.sql(), type(error).__name__, error)) from None
+            raise FunctionError(call.name, "returned %s from get_value() for key %s, which is not a valid %s (%s)"
+                                % (describe_value(values[row]), describe_value(order[row].key),
+                                   call.result_type.sql(), reason)) from None
+        if array.null_count and not call.result_type.is_nullable:
+            row = next(i for i, v in enumerate(values) if v is None)
+            raise FunctionError(call.name, "returned None from get_value() for key %s, but its result type is %s"
+                                % (describe_value(order[row].key), call.result_type.sql()))
+        return array
+
+    def _pickled(self, group: "_Group") -> bytes:
+        try:
+            return pickle.dumps(group.accumulators, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            culprit = self.calls[0]
+            for call, accumulator in zip(self.calls, group.accumulators):
+                try:
+                    pickle.dumps(accumulator, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - looking for the one that fails
+                    culprit = call
+                    break
+            raise FunctionError(culprit.name, "has an accumulator for key %s that cannot be pickled into the "
+                                "runner's state (%s: %s)" % (describe_value(group.key), type(error).__name__,
+                                                             error)) from None
+
+    def _write(self, writer, key_slices: List[pa.RecordBatch], results: List[pa.Array], rows: int) -> None:
+        if not rows:
+            return
+        if self.grouping:
+            keys = pa.Table.from_batches(key_slices).combine_chunks()
+            key_columns = [keys.column(i).chunk(0) if keys.column(i).num_chunks == 1
+                           else pa.concat_arrays(keys.column(i).chunks) for i in range(len(self.grouping))]
+        else:
+            key_columns = []
+        arrays = key_columns + results
+        for start in range(0, rows, self.batch_size):
+            writer.write_batch(pa.RecordBatch.from_arrays([a.slice(start, self.batch_size) for a in arrays],
+                                                          schema=self.schema))
