@@ -142,6 +142,9 @@ extension PlanStep {
         case .project(_, let names): return "project \(names.joined(separator: ", "))"
         case .aggregate(let keys, let aggregates):
             return "group   by \(keys.count) key\(keys.count == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s")): \(aggregates.map(\.text).joined(separator: ", "))"
+        case .pythonAggregate(let keyCount, let calls, let names):
+            return "python  aggregate operator by \(keyCount) key\(keyCount == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s"), state in the runner): "
+                + zip(calls, names).map { "\($0.function.name) → \($1)" }.joined(separator: ", ")
         }
     }
 }

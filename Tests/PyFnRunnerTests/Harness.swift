@@ -26,11 +26,13 @@ enum WorkerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// Tests/PyFnRunnerTests/python on their path.
 enum Harness {
     static let udfFolder = TestPython.repositoryRoot.appendingPathComponent("Tests/PyFnRunnerTests/python").path
+    /// The harness tests' PyFlink-style functions (worker/tests), shared with these tests.
+    static let harnessTestFolder = TestPython.repositoryRoot.appendingPathComponent("worker/tests").path
 
     static func pythonOptions(_ configure: (inout PythonOptions) -> Void = { _ in }) -> PythonOptions {
         var options = PythonOptions()
         options.executable = TestPython.executable
-        options.files = [udfFolder]
+        options.files = [udfFolder, harnessTestFolder]
         options.startTimeout = .seconds(20)
         configure(&options)
         return options

@@ -1,5 +1,5 @@
 """The functions the benchmarks run through PyFn, as a PyFlink user writes them."""
-from pyfn import DataTypes, udf, udtf
+from pyfn import AggregateFunction, DataTypes, udaf, udf, udtf
 
 
 @udf(result_type=DataTypes.BIGINT())
@@ -17,3 +17,19 @@ def split(s):
     """Two rows per input, as in PyFlink's benchmark."""
     yield s[:8]
     yield s[8:]
+
+
+class Total(AggregateFunction):
+    """The sum of a BIGINT column per key, as PyFlink's UDAF examples write it."""
+
+    def create_accumulator(self):
+        return [0]
+
+    def accumulate(self, accumulator, value):
+        accumulator[0] += value
+
+    def get_value(self, accumulator):
+        return accumulator[0]
+
+
+total = udaf(Total(), result_type=DataTypes.BIGINT())

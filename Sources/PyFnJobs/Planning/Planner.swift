@@ -16,10 +16,10 @@ struct Planner {
         }
         var steps: [PlanStep] = []
         let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
-        if let aggregate = steps.firstIndex(where: { if case .aggregate = $0 { return true } else { return false } }) {
+        if let aggregate = steps.firstIndex(where: \.groups) {
             for step in steps[(aggregate + 1)...] {
                 switch step {
-                case .python, .lateral, .aggregate:
+                case .python, .lateral, .aggregate, .pythonAggregate:
                     throw SQLError("Python functions and a second GROUP BY over grouped rows are not supported yet; group last", at: insert.query.location)
                 default: break
                 }
@@ -104,6 +104,14 @@ struct Planner {
         }
         var uniqueAggregates: [SQLExpression] = []
         for call in aggregates where !uniqueAggregates.contains(where: { $0.sqlText == call.sqlText }) { uniqueAggregates.append(call) }
+        let python = uniqueAggregates.filter { functions[$0.functionName ?? ""]?.function.kind == .aggregate }
+        if let first = python.first {
+            if let builtIn = uniqueAggregates.first(where: { functions[$0.functionName ?? ""] == nil }) {
+                throw SQLError("'\(builtIn.sqlText)' and the Python aggregate '\(first.sqlText)' cannot share a GROUP BY yet; aggregate them in two queries",
+                               at: builtIn.location)
+            }
+            return try planPythonGrouped(keys: keys, calls: python, items: items, columns: &columns, steps: &steps, source: source)
+        }
         let arguments: [SQLExpression] = uniqueAggregates.compactMap { call in
             guard case .call(_, let args, _, _) = call, let first = args.first else { return nil }
             if case .star = first { return nil }
@@ -140,19 +148,54 @@ struct Planner {
         let inputs = keyBound + bound.dropFirst(keys.count)
         steps.append(.project(inputs, names: inputs.indices.map { "$\($0)" }))
         steps.append(.aggregate(keys: Array(keys.indices), aggregates: specs))
+        let (output, keyPositions) = try projectGrouped(items, keys: zip(keys, keyBound).map { ($0.sqlText, $1.type) },
+                                                        aggregates: specs.map { ($0.text, $0.type) }, steps: &steps)
+        return (source, output, keyPositions)
+    }
+
+    /// The select items over grouped rows — the keys, then the aggregates, each named by its text — as the last
+    /// step: the output columns, and the output positions of the keys when all of them are selected.
+    private func projectGrouped(_ items: [(expression: SQLExpression, name: String)], keys: [(text: String, type: SQLType)],
+                                aggregates: [(text: String, type: SQLType)], steps: inout [PlanStep]) throws -> ([PlanColumn], [Int]?) {
         // After grouping, items may use the keys and the aggregates only.
-        let keyTexts = keys.map(\.sqlText)
-        let aggregateTexts = specs.map(\.text)
-        let grouped = keyBound.enumerated().map { PlanColumn(name: "$key\($0.offset)", qualifier: nil, type: $0.element.type) }
-            + specs.map { PlanColumn(name: $0.text, qualifier: nil, type: $0.type) }
+        let grouped = keys.enumerated().map { PlanColumn(name: "$key\($0.offset)", qualifier: nil, type: $0.element.type) }
+            + aggregates.map { PlanColumn(name: $0.text, qualifier: nil, type: $0.type) }
         let output = try items.map { item in
-            try bindGrouped(item.expression, keyTexts: keyTexts, aggregateTexts: aggregateTexts, columns: grouped)
+            try bindGrouped(item.expression, keyTexts: keys.map(\.text), aggregateTexts: aggregates.map(\.text), columns: grouped)
         }
         let names = items.map(\.name)
         steps.append(.project(output, names: names))
         let keyPositions = keys.indices.compactMap { key in output.firstIndex { $0.columnIndex == key } }
-        return (source, zip(names, output).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) },
+        return (zip(names, output).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) },
                 keyPositions.count == keys.count ? keyPositions : nil)
+    }
+
+    /// A GROUP BY whose aggregates are all Python functions: keys and arguments are projected, then one
+    /// aggregate operator per partition computes the calls.
+    private func planPythonGrouped(keys: [SQLExpression], calls: [SQLExpression], items: [(expression: SQLExpression, name: String)],
+                                   columns: inout [PlanColumn], steps: inout [PlanStep], source: TableDefinition) throws -> (TableDefinition, [PlanColumn], [Int]?) {
+        var arguments: [SQLExpression] = []
+        var positions: [[Int]] = []
+        for call in calls {
+            guard case .call(let name, let args, let distinct, let location) = call else { continue }
+            guard !distinct else { throw SQLError("DISTINCT is not supported for the Python aggregate '\(name)'", at: location) }
+            if let declared = functions[name.lowercased()]?.inputTypes, declared.count != args.count {
+                throw SQLError("'\(name)' takes \(declared.count) arguments, \(args.count) given", at: location)
+            }
+            positions.append(args.indices.map { keys.count + arguments.count + $0 })
+            arguments += args
+        }
+        let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
+        steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
+        let functionCalls = zip(calls, positions).map { call, positions in
+            FunctionCall(functions[call.functionName!]!.function, positions.map { .column($0) })
+        }
+        let texts = calls.map(\.sqlText)
+        steps.append(.pythonAggregate(keyCount: keys.count, calls: functionCalls, names: texts))
+        let (output, keyPositions) = try projectGrouped(items, keys: zip(keys, bound).map { ($0.sqlText, $1.type) },
+                                                        aggregates: zip(texts, functionCalls).map { ($0, $1.function.resultType) },
+                                                        steps: &steps)
+        return (source, output, keyPositions)
     }
 
     private func bindGrouped(_ expression: SQLExpression, keyTexts: [String], aggregateTexts: [String], columns: [PlanColumn]) throws -> BoundExpression {
@@ -306,8 +349,12 @@ struct Planner {
     }
 
     private func aggregateCalls(in expression: SQLExpression) -> [SQLExpression] {
-        if case .call(let name, _, _, _) = expression, Self.aggregateNames.contains(name.uppercased()), functions[name.lowercased()] == nil {
-            return [expression]
+        if case .call(let name, _, _, _) = expression {
+            if let registered = functions[name.lowercased()] {
+                if registered.function.kind == .aggregate { return [expression] }
+            } else if Self.aggregateNames.contains(name.uppercased()) {
+                return [expression]
+            }
         }
         return expression.children.flatMap(aggregateCalls)
     }

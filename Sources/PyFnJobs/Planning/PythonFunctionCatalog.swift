@@ -59,6 +59,7 @@ enum PythonFunctionDescriber {
         case "SCALAR": kind = .scalar
         case "PANDAS_SCALAR": kind = .pandasScalar
         case "TABLE": kind = .table
+        case "AGGREGATE": kind = .aggregate
         default:
             throw SQLError("'\(statement.pythonObject)' is a \(d.kind.lowercased()) function, which PyFn jobs cannot call yet", at: statement.location)
         }

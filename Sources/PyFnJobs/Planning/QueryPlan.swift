@@ -22,6 +22,17 @@ enum PlanStep: Sendable {
     case project([BoundExpression], names: [String])
     /// Groups by the key columns and replaces the columns with the keys and the aggregates.
     case aggregate(keys: [Int], aggregates: [AggregateSpec])
+    /// Groups by the first `keyCount` columns with Python aggregate functions (accumulators in the runner's state)
+    /// and replaces the columns with the keys and one column per call.
+    case pythonAggregate(keyCount: Int, calls: [FunctionCall], names: [String])
+
+    /// Whether this step groups rows.
+    var groups: Bool {
+        switch self {
+        case .aggregate, .pythonAggregate: return true
+        default: return false
+        }
+    }
 }
 
 /// An aggregate the runtime computes per group.

@@ -16,7 +16,7 @@ struct InsertRunner {
     func run() async throws {
         let source = try Connectors.source(plan.source)
         let sink = try Connectors.sink(plan.sink)
-        let aggregateAt = plan.steps.firstIndex { if case .aggregate = $0 { return true } else { return false } }
+        let aggregateAt = plan.steps.firstIndex(where: \.groups)
         let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
         let after = aggregateAt.map { Array(plan.steps.suffix(from: $0 + 1)) } ?? []
         let feed = SourceFeed(capacity: 2 * parallelism)
@@ -24,11 +24,20 @@ struct InsertRunner {
 
         try await sink.open(schema: ArrowSchema(plan.output.map { $0.type.arrowField(named: $0.name) }), upsertKey: plan.upsertKey)
         let writer = SinkWriter(sink: sink, progress: progress)
-        let grouping: GroupingStage? = try aggregateAt.map { index in
-            guard case .aggregate(let keys, let aggregates) = plan.steps[index] else { fatalError() }
+        let grouping: (any GroupingStage)? = try aggregateAt.map { index in
             let input = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python).outputSchema
-            return try GroupingStage(keys: keys, aggregates: aggregates, inputSchema: input, after: after, partitions: parallelism,
-                                     streaming: !source.isBounded, writer: writer, progress: progress)
+            switch plan.steps[index] {
+            case .aggregate(let keys, let aggregates):
+                return try HashGroupingStage(keys: keys, aggregates: aggregates, inputSchema: input, after: after, partitions: parallelism,
+                                             streaming: !source.isBounded, writer: writer, progress: progress)
+            case .pythonAggregate(let keyCount, let calls, let names):
+                return try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: input, after: after,
+                                               partitions: parallelism, streaming: !source.isBounded, idleAfter: idleAfter,
+                                               environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                               writer: writer, progress: progress)
+            default:
+                preconditionFailure("\(plan.steps[index]) does not group")
+            }
         }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,12 +64,13 @@ struct InsertRunner {
             progress.update { $0.rowsSkipped += source.skippedRows }
             try await sink.close()
         } catch {
+            await grouping?.close()
             try? await sink.close()
             throw error
         }
     }
 
-    private func runLane(_ chain: StepChain, feed: SourceFeed, idleAfter: Duration?, grouping: GroupingStage?, writer: SinkWriter) async throws {
+    private func runLane(_ chain: StepChain, feed: SourceFeed, idleAfter: Duration?, grouping: (any GroupingStage)?, writer: SinkWriter) async throws {
         func deliver(_ batches: [RecordBatch]) async throws {
             for batch in batches where batch.length > 0 {
                 if let grouping { try await grouping.add(batch) } else { try await writer.write(batch) }
@@ -95,53 +105,5 @@ actor SinkWriter {
     func write(_ batch: RecordBatch) async throws {
         try await sink.write(batch)
         progress.update { $0.rowsOut += batch.length }
-    }
-}
-
-/// The GROUP BY of a job: rows from every lane go to their key's partition; results leave through the steps after
-/// the aggregation — all at the end of bounded input, or the changed groups as they change when streaming.
-actor GroupingStage {
-    private var aggregator: HashAggregator
-    private let schema: ArrowSchema
-    private let after: [PlanStep]
-    private let streaming: Bool
-    private let writer: SinkWriter
-    private let progress: JobProgress
-    private var lastEmit = ContinuousClock.now
-    private static let emitInterval: Duration = .milliseconds(200)
-
-    init(keys: [Int], aggregates: [AggregateSpec], inputSchema: ArrowSchema, after: [PlanStep], partitions: Int,
-         streaming: Bool, writer: SinkWriter, progress: JobProgress) throws {
-        aggregator = HashAggregator(keyCount: keys.count, aggregates: aggregates, partitions: partitions)
-        schema = ArrowSchema(keys.map { inputSchema.fields[$0] } + aggregates.map { $0.type.arrowField(named: $0.text) })
-        self.after = after
-        self.streaming = streaming
-        self.writer = writer
-        self.progress = progress
-    }
-
-    func add(_ batch: RecordBatch) async throws {
-        aggregator.add(batch)
-        let groups = aggregator.groupCount
-        progress.update { $0.groups = groups }
-        if streaming && ContinuousClock.now - lastEmit >= Self.emitInterval { try await emitChanges() }
-    }
-
-    /// Writes the groups that changed since the last write (streaming).
-    func emitChanges() async throws {
-        guard streaming else { return }
-        lastEmit = .now
-        let changed = try aggregator.changedGroups(schema: schema)
-        if changed.length > 0 { try await writer.write(try applyAfter(changed)) }
-    }
-
-    /// Writes the final state of every group (bounded input) or the last changes (streaming).
-    func finish() async throws {
-        let rows = streaming ? try aggregator.changedGroups(schema: schema) : try aggregator.allGroups(schema: schema)
-        if rows.length > 0 { try await writer.write(try applyAfter(rows)) }
-    }
-
-    private func applyAfter(_ batch: RecordBatch) throws -> RecordBatch {
-        try after.reduce(batch) { try StepChain.apply($1, to: $0) }
     }
 }

@@ -10,8 +10,9 @@ enum FeedEvent: Sendable {
     case end
 }
 
-/// Hands a source's batches to the lanes of a parallel job, a few at a time: the reader waits while the lanes are
-/// behind (back-pressure), and a lane waiting on a quiet unbounded source is woken with ``FeedEvent/idle``.
+/// Hands a source's batches to the lanes of a parallel job (or a grouping's rows to its partitions), a few at a
+/// time: producers wait while the consumers are behind (back-pressure), and a consumer waiting on a quiet
+/// unbounded source is woken with ``FeedEvent/idle``.
 actor SourceFeed {
     private var buffered: [RecordBatch] = []
     private var ended = false
@@ -36,6 +37,25 @@ actor SourceFeed {
         } catch {
             finish(error)
         }
+    }
+
+    /// Adds a batch, waiting while the feed is full; throws once the feed has failed (its consumer is gone).
+    func push(_ batch: RecordBatch) async throws {
+        if let failure { throw failure }
+        await put(batch)
+        if let failure { throw failure }
+    }
+
+    /// Ends the feed: consumers get ``FeedEvent/end`` once it is drained.
+    func close() {
+        finish(nil)
+    }
+
+    /// Fails the feed: consumers and producers get `error`.
+    func fail(_ error: any Error) {
+        finish(error)
+        for waiter in spaceWaiters { waiter.resume() }
+        spaceWaiters = []
     }
 
     /// The next event for a lane; after `idleAfter` without rows it is ``FeedEvent/idle``.
@@ -66,7 +86,7 @@ actor SourceFeed {
     }
 
     private func put(_ batch: RecordBatch) async {
-        while buffered.count >= capacity {
+        while buffered.count >= capacity && failure == nil {
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
         if let id = order.first {

@@ -35,7 +35,7 @@ final class StepChain {
                 schema = ArrowSchema(zip(names, expressions).map { $1.type.arrowField(named: $0) })
             case .filter:
                 stages.append(.swift(step))
-            case .aggregate:
+            case .aggregate, .pythonAggregate:
                 preconditionFailure("aggregation runs between chains, not in one")
             }
         }
@@ -93,6 +93,11 @@ final class StepChain {
             current = next
         }
         return current
+    }
+
+    /// `steps` (Swift steps only) applied to `batch` in order.
+    static func apply(_ steps: [PlanStep], to batch: RecordBatch) throws -> RecordBatch {
+        try steps.reduce(batch) { try apply($1, to: $0) }
     }
 
     /// A Swift step applied to one batch.

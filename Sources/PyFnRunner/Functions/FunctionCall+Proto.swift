@@ -7,6 +7,7 @@ extension PythonFunction.Kind {
         case .scalar: return .scalar
         case .pandasScalar: return .pandasScalar
         case .table: return .table
+        case .aggregate: return .aggregate
         }
     }
 }

@@ -8,6 +8,8 @@ struct FunctionSet {
     let inputSchema: ArrowSchema
     let bundle: BundleOptions
     let python: PythonOptions
+    /// Aggregate operators: the input columns that form the grouping key.
+    var grouping: [Int] = []
 
     var proto: PyFnUserDefinedFunctions {
         var message = PyFnUserDefinedFunctions()
@@ -22,6 +24,7 @@ struct FunctionSet {
         message.metricEnabled = python.metricsEnabled
         message.profileEnabled = python.profileEnabled
         message.arrowBatchSize = Int32(bundle.arrowBatchSize)
+        message.grouping = grouping.map { Int32($0) }
         return message
     }
 }

@@ -20,6 +20,8 @@ public struct PythonFunction: Sendable, Hashable {
         case pandasScalar
         /// One row in, zero or more rows out (`@udtf`).
         case table
+        /// The rows of a group into an accumulator, one value per group (`@udaf`, an AggregateFunction).
+        case aggregate
     }
 
     /// The name users know the function by; it appears in error messages, logs and metrics.
@@ -28,7 +30,8 @@ public struct PythonFunction: Sendable, Hashable {
     public var body: Body
     /// How it is called.
     public var kind: Kind
-    /// The declared result: a column type for scalar kinds, a ROW of the output columns for table functions.
+    /// The declared result: a column type for scalar kinds and aggregates, a ROW of the output columns for table
+    /// functions.
     public var resultType: SQLType
     /// Whether the same inputs always give the same result.
     public var deterministic: Bool

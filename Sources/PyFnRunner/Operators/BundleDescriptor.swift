@@ -15,6 +15,7 @@ enum BundleDescriptor {
         case scalar = "pyfn:transform:scalar_function:v1"
         case table = "pyfn:transform:table_function:v1"
         case pandasScalar = "pyfn:transform:pandas_scalar_function:v1"
+        case aggregate = "pyfn:transform:aggregate_function:v1"
     }
 
     /// A descriptor with id `id` running `functions` as `operation`; the data ports point at `dataEndpoint`.

@@ -102,6 +102,7 @@ extension BundleDescriptor.Operation {
         case .scalar: return "scalar"
         case .table: return "table"
         case .pandasScalar: return "pandas"
+        case .aggregate: return "aggregate"
         }
     }
 }

@@ -42,7 +42,7 @@ public final class FnAPIServer: Sendable {
         let services: [any RegistrableRPCService] = [
             ControlService(registry: registry),
             DataService(registry: registry),
-            StateService(),
+            StateService(registry: registry),
             LoggingService(logger: logger),
             ProvisioningService(registry: registry),
         ]

@@ -10,6 +10,8 @@ public actor WorkerRegistry {
     private var descriptors: [String: ProcessBundleDescriptor] = [:]
     /// host:port of the services workers dial, once the server is bound.
     public private(set) var endpoint = ""
+    /// The aggregate functions' state, shared by every worker of this runner.
+    public nonisolated let state = StateStore()
 
     /// An empty registry.
     public init() {}
@@ -21,7 +23,7 @@ public actor WorkerRegistry {
 
     /// Announces a worker that is about to dial in, with the job options it is provisioned with.
     public func expect(workerID: String, options workerOptions: [String: String]) -> WorkerConnection {
-        let connection = WorkerConnection(workerID: workerID)
+        let connection = WorkerConnection(workerID: workerID, state: state)
         connections[workerID] = connection
         options[workerID] = workerOptions
         return connection

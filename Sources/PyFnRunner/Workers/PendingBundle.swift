@@ -32,6 +32,9 @@ struct PendingBundle {
         return !answer.error.isEmpty || outputComplete
     }
 
+    /// Whether the worker answered without an error (only meaningful once complete).
+    var succeeded: Bool { response.map { $0.error.isEmpty } ?? false }
+
     /// Hands the result to whoever awaits the bundle.
     func complete() {
         guard let response else { return }

@@ -14,7 +14,7 @@ struct RemoteWorker: PythonWorker {
     let explainLoss: @Sendable () async -> String?
 
     func register(_ descriptor: ProcessBundleDescriptor) async throws {
-        await registry.register(try descriptor.pointingDataPorts(at: await registry.endpoint))
+        await registry.register(try descriptor.pointingServices(at: await registry.endpoint))
     }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
@@ -59,9 +59,11 @@ struct RemoteWorker: PythonWorker {
 }
 
 extension ProcessBundleDescriptor {
-    /// This descriptor with the Data-service ports of its source and sink transforms set to `endpoint`.
-    func pointingDataPorts(at endpoint: String) throws -> ProcessBundleDescriptor {
+    /// This descriptor with the Data-service ports of its source and sink transforms, and its State service, set
+    /// to `endpoint`.
+    func pointingServices(at endpoint: String) throws -> ProcessBundleDescriptor {
         var descriptor = self
+        descriptor.stateApiServiceDescriptor.url = endpoint
         for id in [BundleTransform.source, BundleTransform.sink] {
             guard var transform = descriptor.transforms[id] else { continue }
             var port = try RemoteGrpcPort(serializedBytes: transform.spec.payload)

@@ -11,6 +11,8 @@ public actor WorkerConnection {
     /// Input pieces for the Data stream to write, in order.
     nonisolated let outboundData: AsyncStream<Elements>
 
+    /// Where the state its bundles write waits for them to succeed.
+    private let state: StateStore
     private let instructionSink: AsyncStream<InstructionRequest>.Continuation
     private let dataSink: AsyncStream<Elements>.Continuation
     private var pending: [String: PendingBundle] = [:]
@@ -26,8 +28,9 @@ public actor WorkerConnection {
     /// The largest piece of a stream in one Data message.
     static let dataPieceSize = 2 * 1024 * 1024
 
-    init(workerID: String) {
+    init(workerID: String, state: StateStore) {
         self.workerID = workerID
+        self.state = state
         (instructions, instructionSink) = AsyncStream.makeStream()
         (outboundData, dataSink) = AsyncStream.makeStream()
     }
@@ -54,8 +57,7 @@ public actor WorkerConnection {
         }
         guard var bundle = pending[response.instructionID] else { return }
         if bundle.receive(response) {
-            pending[response.instructionID] = nil
-            bundle.complete()
+            complete(bundle, response.instructionID)
         } else {
             pending[response.instructionID] = bundle
         }
@@ -66,12 +68,19 @@ public actor WorkerConnection {
         for piece in elements.data where piece.transformID == BundleTransform.sink {
             guard var bundle = pending[piece.instructionID] else { continue }
             if bundle.receive(piece) {
-                pending[piece.instructionID] = nil
-                bundle.complete()
+                complete(bundle, piece.instructionID)
             } else {
                 pending[piece.instructionID] = bundle
             }
         }
+    }
+
+    /// Hands a bundle its result, committing the state it wrote when it succeeded (before anyone hears of it,
+    /// so the next bundle reads it).
+    private func complete(_ bundle: PendingBundle, _ instructionID: String) {
+        pending[instructionID] = nil
+        state.end(worker: workerID, instruction: instructionID, commit: bundle.succeeded)
+        bundle.complete()
     }
 
     /// The worker is gone (its Control stream ended or its process exited): every waiting bundle fails with
@@ -82,6 +91,7 @@ public actor WorkerConnection {
         let error = PyFnError.workerLost("worker \(workerID): \(reason)")
         for waiter in connectWaiters { waiter.resume(throwing: error) }
         connectWaiters = []
+        state.endAll(worker: workerID)
         for bundle in pending.values { bundle.fail(error) }
         pending = [:]
         for waiter in awaitedAnswers.values { waiter.resume(returning: nil) }
@@ -119,6 +129,7 @@ public actor WorkerConnection {
             request.processBundle.elements.data = [Self.piece(instructionID, Data(input), isLast: true)]
         }
         return try await withCheckedThrowingContinuation { continuation in
+            state.begin(worker: workerID, instruction: instructionID, descriptor: descriptorID)
             pending[instructionID] = PendingBundle(continuation)
             instructionSink.yield(request)
             if !embedded { sendInput(input, instructionID: instructionID) }

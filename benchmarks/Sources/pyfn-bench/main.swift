@@ -7,6 +7,7 @@ let benchmarks: [String: () async throws -> Void] = [
     "bundle_latency": { try await runBundleLatencyBenchmark() },
     "pandas_add": { try await runPandasAddBenchmark() },
     "udtf_split": { try await runUDTFSplitBenchmark() },
+    "udaf_sum": { try await runUDAFSumBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
 ]
 

@@ -1,0 +1,137 @@
+import Foundation
+import PyFnArrow
+import PyFnRunner
+import Synchronization
+
+/// A GROUP BY whose aggregates are Python functions. Each key's rows go to one of `partitions` partitions, and
+/// each partition is an ``AggregateFunctionOperator`` with a worker of its own, fed from its own queue by its own
+/// task; the accumulators live in the runner's state. The partitions' rows — the new value of every key a bundle
+/// touched — leave through the steps after the aggregation: as they come when streaming (upserts), or the latest
+/// per key at the end of bounded input.
+final class PythonGroupingStage: GroupingStage {
+    private let keyCount: Int
+    private let inboxes: [SourceFeed]
+    private let results: AggregateResults
+    private let tasks = Mutex<[Task<Void, any Error>]>([])
+
+    init(keyCount: Int, calls: [FunctionCall], names: [String], inputSchema: ArrowSchema, after: [PlanStep], partitions: Int,
+         streaming: Bool, idleAfter: Duration?, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions,
+         metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
+        self.keyCount = keyCount
+        let make = { @Sendable in
+            try AggregateFunctionOperator(calls: calls, grouping: Array(0..<keyCount), inputSchema: inputSchema, resultNames: names,
+                                          environment: environment, bundle: bundle, python: python, metrics: metrics)
+        }
+        let outputSchema = try make().outputSchema
+        let results = AggregateResults(keyCount: keyCount, schema: outputSchema, after: after, streaming: streaming,
+                                       writer: writer, progress: progress)
+        let inboxes = (0..<max(1, partitions)).map { _ in SourceFeed(capacity: 2) }
+        self.results = results
+        self.inboxes = inboxes
+        tasks.withLock { tasks in
+            tasks = inboxes.map { inbox in
+                Task { try await Self.drive(try make(), from: inbox, idleAfter: idleAfter, to: results) }
+            }
+        }
+    }
+
+    /// Runs one partition's operator over its queue until the queue ends.
+    private static func drive(_ op: AggregateFunctionOperator, from inbox: SourceFeed, idleAfter: Duration?,
+                              to results: AggregateResults) async throws {
+        do {
+            try await op.open()
+            loop: while true {
+                switch try await inbox.next(idleAfter: idleAfter) {
+                case .batch(let batch): try await results.add(try await op.process(batch))
+                case .idle: try await results.add(try await op.sendIfDue())
+                case .end:
+                    try await results.add(try await op.finish())
+                    break loop
+                }
+            }
+            await op.close()
+        } catch {
+            await op.close()
+            await inbox.fail(error)
+            throw error
+        }
+    }
+
+    func add(_ batch: RecordBatch) async throws {
+        guard inboxes.count > 1 else { return try await inboxes[0].push(batch) }
+        var rows = Array(repeating: [Int32](), count: inboxes.count)
+        for row in 0..<batch.length {
+            let key = (0..<keyCount).map { batch.columns[$0].value(at: row) }
+            rows[Int(UInt(bitPattern: key.hashValue) % UInt(inboxes.count))].append(Int32(row))
+        }
+        for (partition, taken) in rows.enumerated() where !taken.isEmpty {
+            let part = taken.count == batch.length
+                ? batch : try RecordBatch(schema: batch.schema, columns: batch.columns.map { $0.take(taken) }, length: taken.count)
+            try await inboxes[partition].push(part)
+        }
+    }
+
+    /// Partitions write their rows as their bundles complete; nothing waits here.
+    func emitChanges() async throws {}
+
+    func finish() async throws {
+        for inbox in inboxes { await inbox.close() }
+        for task in tasks.withLock({ $0 }) { try await task.value }
+        try await results.finish()
+    }
+
+    func close() async {
+        for inbox in inboxes { await inbox.fail(CancellationError()) }
+        for task in tasks.withLock({ $0 }) { _ = await task.result }
+    }
+}
+
+/// The rows Python aggregate operators hand back: written through the steps after the aggregation at once when
+/// streaming, else kept as the latest row per key and written at the end.
+actor AggregateResults {
+    private let keyCount: Int
+    private let schema: ArrowSchema
+    private let after: [PlanStep]
+    private let streaming: Bool
+    private let writer: SinkWriter
+    private let progress: JobProgress
+    private var rowOfKey: [[ArrowValue]: Int] = [:]
+    private var rows: [[ArrowValue]] = []
+
+    init(keyCount: Int, schema: ArrowSchema, after: [PlanStep], streaming: Bool, writer: SinkWriter, progress: JobProgress) {
+        self.keyCount = keyCount
+        self.schema = schema
+        self.after = after
+        self.streaming = streaming
+        self.writer = writer
+        self.progress = progress
+    }
+
+    func add(_ batches: [RecordBatch]) async throws {
+        for batch in batches where batch.length > 0 {
+            for row in 0..<batch.length {
+                let values = batch.columns.map { $0.value(at: row) }
+                let key = Array(values.prefix(keyCount))
+                if let index = rowOfKey[key] {
+                    if !streaming { rows[index] = values }
+                } else {
+                    rowOfKey[key] = rows.count
+                    rows.append(streaming ? [] : values)
+                }
+            }
+            let groups = rowOfKey.count
+            progress.update { $0.groups = groups }
+            if streaming { try await writer.write(try StepChain.apply(after, to: batch)) }
+        }
+    }
+
+    func finish() async throws {
+        guard !streaming, !rows.isEmpty else { return }
+        var builders = schema.fields.map { ArrowArrayBuilder(type: $0.type) }
+        for row in rows {
+            for (index, value) in row.enumerated() { try builders[index].append(value) }
+        }
+        let batch = try RecordBatch(schema: schema, columns: builders.indices.map { builders[$0].finish() })
+        try await writer.write(try StepChain.apply(after, to: batch))
+    }
+}

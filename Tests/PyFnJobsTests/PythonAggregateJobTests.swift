@@ -1,0 +1,94 @@
+import Foundation
+import PyFnArrow
+import PyFnJobs
+import PyFnRunner
+import PyFnTestSupport
+import Testing
+
+/// GROUP BY with Python aggregate functions in SQL jobs: the same rows as the built-in aggregates give, with one
+/// and two partitions, from a file and from a stream.
+@Suite(.serialized) struct PythonAggregateJobTests {
+    /// This target's functions and the harness tests' PyFlink-style aggregates.
+    static let udfs = ["Tests/PyFnJobsTests/python", "worker/tests"]
+        .map { TestPython.repositoryRoot.appendingPathComponent($0).path }.joined(separator: ",")
+
+    /// A job over `input.csv` (category, word, n) in a fresh folder, writing `out.csv`.
+    static func job(_ select: String, csv: String, sinkColumns: String = "category STRING, a BIGINT, b STRING") throws -> (Job, URL) {
+        let folder = try TestPython.temporaryFolder()
+        try csv.write(to: folder.appendingPathComponent("input.csv"), atomically: true, encoding: .utf8)
+        let sql = """
+            SET 'python.files' = '\(udfs)';
+            CREATE TABLE src (category STRING, word STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'input.csv', 'format' = 'csv');
+            CREATE TABLE out (\(sinkColumns)) WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
+            CREATE FUNCTION py_total AS 'udfs_aggregates.total' LANGUAGE PYTHON;
+            CREATE FUNCTION longest AS 'job_aggregates.longest' LANGUAGE PYTHON;
+            INSERT INTO out \(select);
+            """
+        let path = folder.appendingPathComponent("job.sql").path
+        try sql.write(toFile: path, atomically: true, encoding: .utf8)
+        return (try Job.load(path: path, overrides: ["python.executable": TestPython.executable]), folder)
+    }
+
+    /// 3,000 rows over 7 categories, with NULL numbers now and then.
+    static let input: String = (0..<3000).map { row in
+        let n = row % 11 == 0 ? "" : String(row * 7 % 101)
+        return "c\(row % 7),word\(String(repeating: "x", count: row % 13)),\(n)"
+    }.joined(separator: "\n") + "\n"
+
+    static func rows(_ folder: URL) throws -> [String] {
+        try String(contentsOf: folder.appendingPathComponent("out.csv"), encoding: .utf8).split(separator: "\n").map(String.init).sorted()
+    }
+
+    @Test(arguments: [1, 2]) func pythonAggregatesGiveWhatBuiltInsGive(parallelism: Int) async throws {
+        let (python, pythonFolder) = try Self.job("SELECT category, py_total(n) + 0, longest(word) FROM src GROUP BY category", csv: Self.input)
+        #expect(python.explain().contains("python  aggregate operator by 1 key"), "\(python.explain())")
+        try await python.run(parallelism: parallelism)
+        let (builtIn, builtInFolder) = try Self.job("SELECT category, SUM(n), MAX(word) FROM src GROUP BY category", csv: Self.input)
+        try await builtIn.run()
+        let actual = try Self.rows(pythonFolder)
+        #expect(actual.count == 7)
+        // MAX(word) is the longest word here: each is 'word' followed by x's.
+        #expect(actual == (try Self.rows(builtInFolder)))
+    }
+
+    @Test func streamingFromStdinUpsertsTheFinalValuesPerKey() async throws {
+        let folder = try TestPython.temporaryFolder()
+        let input = folder.appendingPathComponent("input.csv")
+        try Self.input.write(to: input, atomically: true, encoding: .utf8)
+        let sql = """
+            SET 'python.files' = '\(Self.udfs)';
+            SET 'python.fn-execution.bundle.time' = '50';
+            CREATE TABLE src (category STRING, word STRING, n BIGINT) WITH ('connector' = 'stdin', 'format' = 'csv');
+            CREATE TABLE out (category STRING, a BIGINT, b STRING, PRIMARY KEY (category) NOT ENFORCED)
+                WITH ('connector' = 'sqlite', 'path' = 'out.db', 'table-name' = 'out');
+            CREATE FUNCTION py_total AS 'udfs_aggregates.total' LANGUAGE PYTHON;
+            CREATE FUNCTION longest AS 'job_aggregates.longest' LANGUAGE PYTHON;
+            INSERT INTO out SELECT category, py_total(n), longest(word) FROM src GROUP BY category;
+            """
+        let path = folder.appendingPathComponent("streaming.sql")
+        try sql.write(to: path, atomically: true, encoding: .utf8)
+        let outcome = try PyFnBinary.run(["run", path.path, "--parallelism", "2", "--show", "0"], stdin: input)
+        try #require(outcome.status == 0, "\(outcome.output)")
+        let actual = try await ExampleJobTests.rows(of: try Job.load(path: path.path).plans[0].sink)
+        var sums: [String: Int64] = [:]
+        var longest: [String: String] = [:]
+        for line in Self.input.split(separator: "\n") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            sums[fields[0], default: 0] += Int64(fields[2]) ?? 0
+            if fields[1].count > (longest[fields[0]] ?? "").count { longest[fields[0]] = fields[1] }
+        }
+        #expect(actual == sums.keys.sorted().map { [$0, String(sums[$0]!), longest[$0]!] })
+    }
+
+    @Test func aPythonAggregateAndABuiltInInOneGroupByAreRefusedWhereTheyAre() throws {
+        var message = ""
+        do {
+            _ = try Self.job("SELECT category, py_total(n), COUNT(*) FROM src GROUP BY category", csv: Self.input,
+                             sinkColumns: "category STRING, a BIGINT, b BIGINT")
+        } catch {
+            message = "\(error)"
+        }
+        #expect(message.contains("COUNT(*)") && message.lowercased().contains("py_total(n)"), "\(message)")
+        #expect(message.contains("job.sql:"), "\(message)")
+    }
+}
