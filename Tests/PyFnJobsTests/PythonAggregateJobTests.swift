@@ -22,6 +22,7 @@ import Testing
             CREATE TABLE out (\(sinkColumns)) WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
             CREATE FUNCTION py_total AS 'udfs_aggregates.total' LANGUAGE PYTHON;
             CREATE FUNCTION longest AS 'job_aggregates.longest' LANGUAGE PYTHON;
+            CREATE FUNCTION weighted_avg AS 'udfs_aggregates.weighted_avg' LANGUAGE PYTHON;
             INSERT INTO out \(select);
             """
         let path = folder.appendingPathComponent("job.sql").path
@@ -78,6 +79,13 @@ import Testing
             if fields[1].count > (longest[fields[0]] ?? "").count { longest[fields[0]] = fields[1] }
         }
         #expect(actual == sums.keys.sorted().map { [$0, String(sums[$0]!), longest[$0]!] })
+    }
+
+    @Test func pyFlinksWeightedAverageTakesTwoArguments() async throws {
+        let (job, folder) = try Self.job("SELECT category, weighted_avg(n, n * 2) FROM src GROUP BY category",
+                                         csv: "a,x,2\na,y,4\nb,z,3\n", sinkColumns: "category STRING, a DOUBLE")
+        try await job.run()
+        #expect(try Self.rows(folder) == ["a,3.3333333333333335", "b,3.0"])
     }
 
     @Test func aPythonAggregateAndABuiltInInOneGroupByAreRefusedWhereTheyAre() throws {
