@@ -18,11 +18,15 @@ import Testing
         try csv.write(to: folder.appendingPathComponent("input.csv"), atomically: true, encoding: .utf8)
         let sql = """
             SET 'python.files' = '\(udfs)';
+            SET 'python.fn-execution.arrow.batch.size' = '100';
+            SET 'python.fn-execution.bundle.size' = '1000';
             CREATE TABLE src (category STRING, word STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'input.csv', 'format' = 'csv');
             CREATE TABLE out (\(sinkColumns)) WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
             CREATE FUNCTION py_total AS 'udfs_aggregates.total' LANGUAGE PYTHON;
             CREATE FUNCTION longest AS 'job_aggregates.longest' LANGUAGE PYTHON;
             CREATE FUNCTION weighted_avg AS 'udfs_aggregates.weighted_avg' LANGUAGE PYTHON;
+            CREATE FUNCTION fails_at AS 'job_aggregates.fails_at' LANGUAGE PYTHON;
+            CREATE FUNCTION fails_at_5000 AS 'job_aggregates.fails_at_5000' LANGUAGE PYTHON;
             INSERT INTO out \(select);
             """
         let path = folder.appendingPathComponent("job.sql").path
@@ -86,6 +90,38 @@ import Testing
                                          csv: "a,x,2\na,y,4\nb,z,3\n", sinkColumns: "category STRING, a DOUBLE")
         try await job.run()
         #expect(try Self.rows(folder) == ["a,3.3333333333333335", "b,3.0"])
+    }
+
+    /// A function failing deep into an input many times larger than the lanes' queue stops the job with its
+    /// message, however many lanes and partitions wait on each other.
+    @Test(arguments: [1, 2, 4]) func aFunctionFailingMidInputStopsTheJobWithItsMessage(parallelism: Int) async throws {
+        let csv = (0..<20_000).map { "c\($0 % 50),w,\($0)" }.joined(separator: "\n") + "\n"
+        for select in ["SELECT category, fails_at(n), 'x' FROM src GROUP BY category",
+                       "SELECT category, fails_at_5000(n), word FROM src"] {
+            let (job, _) = try Self.job(select, csv: csv)
+            let started = ContinuousClock.now
+            var message = "no error"
+            do {
+                try await job.run(parallelism: parallelism)
+            } catch {
+                message = "\(error)"
+            }
+            #expect(message.contains("5000 is too many"), "\(select): \(message)")
+            #expect(ContinuousClock.now - started < .seconds(30), "\(select)")
+        }
+    }
+
+    @Test func embeddedModeRefusesPythonAggregatesBeforeTheJobStarts() throws {
+        let (_, folder) = try Self.job("SELECT category, py_total(n), 'x' FROM src GROUP BY category", csv: Self.input)
+        var message = ""
+        do {
+            _ = try Job.load(path: folder.appendingPathComponent("job.sql").path,
+                             overrides: ["python.executable": TestPython.executable, "python.execution-mode": "thread"])
+        } catch {
+            message = "\(error)"
+        }
+        #expect(message.contains("job.sql:"), "\(message)")
+        #expect(message.contains("run this job in process mode"), "\(message)")
     }
 
     @Test func aPythonAggregateAndABuiltInInOneGroupByAreRefusedWhereTheyAre() throws {

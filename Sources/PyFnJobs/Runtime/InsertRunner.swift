@@ -46,14 +46,20 @@ struct InsertRunner {
                 }
                 for _ in 0..<parallelism {
                     group.addTask {
-                        let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle,
-                                                  python: python, metrics: metrics)
-                        try await chain.open()
                         do {
-                            try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)
-                            await chain.close()
+                            let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle,
+                                                      python: python, metrics: metrics)
+                            do {
+                                try await chain.open()
+                                try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)
+                                await chain.close()
+                            } catch {
+                                await chain.close()
+                                throw error
+                            }
                         } catch {
-                            await chain.close()
+                            // Neither the source's reader nor the other lanes may wait for this lane any more.
+                            await feed.fail(error)
                             throw error
                         }
                     }

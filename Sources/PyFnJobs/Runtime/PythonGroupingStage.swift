@@ -22,7 +22,8 @@ final class PythonGroupingStage: GroupingStage {
             try AggregateFunctionOperator(calls: calls, grouping: Array(0..<keyCount), inputSchema: inputSchema, resultNames: names,
                                           environment: environment, bundle: bundle, python: python, metrics: metrics)
         }
-        let outputSchema = try make().outputSchema
+        let outputSchema = AggregateFunctionOperator.outputSchema(calls: calls, grouping: Array(0..<keyCount),
+                                                                  inputSchema: inputSchema, resultNames: names)
         let results = AggregateResults(keyCount: keyCount, schema: outputSchema, after: after, streaming: streaming,
                                        writer: writer, progress: progress)
         let inboxes = (0..<max(1, partitions)).map { _ in SourceFeed(capacity: 2) }
@@ -51,8 +52,9 @@ final class PythonGroupingStage: GroupingStage {
             }
             await op.close()
         } catch {
-            await op.close()
+            // The lanes feeding this partition stop first; closing the operator may take a while.
             await inbox.fail(error)
+            await op.close()
             throw error
         }
     }
@@ -61,7 +63,7 @@ final class PythonGroupingStage: GroupingStage {
         guard inboxes.count > 1 else { return try await inboxes[0].push(batch) }
         var rows = Array(repeating: [Int32](), count: inboxes.count)
         for row in 0..<batch.length {
-            let key = (0..<keyCount).map { batch.columns[$0].value(at: row) }
+            let key = AggregateKey((0..<keyCount).map { batch.columns[$0].value(at: row) })
             rows[Int(UInt(bitPattern: key.hashValue) % UInt(inboxes.count))].append(Int32(row))
         }
         for (partition, taken) in rows.enumerated() where !taken.isEmpty {
@@ -82,7 +84,10 @@ final class PythonGroupingStage: GroupingStage {
 
     func close() async {
         for inbox in inboxes { await inbox.fail(CancellationError()) }
-        for task in tasks.withLock({ $0 }) { _ = await task.result }
+        for task in tasks.withLock({ $0 }) {
+            task.cancel()
+            _ = await task.result
+        }
     }
 }
 
@@ -95,7 +100,7 @@ actor AggregateResults {
     private let streaming: Bool
     private let writer: SinkWriter
     private let progress: JobProgress
-    private var rowOfKey: [[ArrowValue]: Int] = [:]
+    private var rowOfKey: [AggregateKey: Int] = [:]
     private var rows: [[ArrowValue]] = []
 
     init(keyCount: Int, schema: ArrowSchema, after: [PlanStep], streaming: Bool, writer: SinkWriter, progress: JobProgress) {
@@ -111,7 +116,7 @@ actor AggregateResults {
         for batch in batches where batch.length > 0 {
             for row in 0..<batch.length {
                 let values = batch.columns.map { $0.value(at: row) }
-                let key = Array(values.prefix(keyCount))
+                let key = AggregateKey(values.prefix(keyCount))
                 if let index = rowOfKey[key] {
                     if !streaming { rows[index] = values }
                 } else {
@@ -133,5 +138,27 @@ actor AggregateResults {
         }
         let batch = try RecordBatch(schema: schema, columns: builders.indices.map { builders[$0].finish() })
         try await writer.write(try StepChain.apply(after, to: batch))
+    }
+}
+
+/// A grouping key told apart as the worker tells keys apart (by their Python `repr`): strings by their UTF-8
+/// bytes (Swift would equate canonically equivalent ones), floating-point numbers by their bits (0.0 and -0.0
+/// differ, every NaN is alike), everything else by value.
+struct AggregateKey: Hashable {
+    private enum Part: Hashable {
+        case bytes([UInt8])
+        case bits(UInt64)
+        case value(ArrowValue)
+    }
+    private let parts: [Part]
+
+    init(_ values: some Sequence<ArrowValue>) {
+        parts = values.map { value in
+            switch value {
+            case .string(let text): return .bytes(Array(text.utf8))
+            case .float(let number): return .bits(number.isNaN ? Double.nan.bitPattern : number.bitPattern)
+            default: return .value(value)
+            }
+        }
     }
 }

@@ -27,11 +27,11 @@ actor SourceFeed {
         self.capacity = max(1, capacity)
     }
 
-    /// Reads `source` to its end (or first error) into the feed; run it in its own task.
+    /// Reads `source` to its end (or first error) into the feed, or until the feed fails; run it in its own task.
     func pump(_ batches: AsyncThrowingStream<RecordBatch, any Error>) async {
         do {
             for try await batch in batches where batch.length > 0 {
-                await put(batch)
+                guard await put(batch) else { return }
             }
             finish(nil)
         } catch {
@@ -42,8 +42,7 @@ actor SourceFeed {
     /// Adds a batch, waiting while the feed is full; throws once the feed has failed (its consumer is gone).
     func push(_ batch: RecordBatch) async throws {
         if let failure { throw failure }
-        await put(batch)
-        if let failure { throw failure }
+        guard await put(batch), failure == nil else { throw failure ?? CancellationError() }
     }
 
     /// Ends the feed: consumers get ``FeedEvent/end`` once it is drained.
@@ -53,6 +52,7 @@ actor SourceFeed {
 
     /// Fails the feed: consumers and producers get `error`.
     func fail(_ error: any Error) {
+        buffered = []
         finish(error)
         for waiter in spaceWaiters { waiter.resume() }
         spaceWaiters = []
@@ -85,23 +85,26 @@ actor SourceFeed {
         return ended ? .end : nil
     }
 
-    private func put(_ batch: RecordBatch) async {
+    /// Adds a batch once there is room; false (and the batch dropped) when the feed has failed meanwhile.
+    private func put(_ batch: RecordBatch) async -> Bool {
         while buffered.count >= capacity && failure == nil {
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
+        guard failure == nil else { return false }
         if let id = order.first {
             order.removeFirst()
             waiters.removeValue(forKey: id)?.resume(returning: .batch(batch))
         } else {
             buffered.append(batch)
         }
+        return true
     }
 
     private func finish(_ error: (any Error)?) {
         ended = true
-        failure = error
+        failure = failure ?? error
         for id in order {
-            if let error { waiters[id]?.resume(throwing: error) } else { waiters[id]?.resume(returning: .end) }
+            if let failure { waiters[id]?.resume(throwing: failure) } else { waiters[id]?.resume(returning: .end) }
         }
         waiters = [:]
         order = []

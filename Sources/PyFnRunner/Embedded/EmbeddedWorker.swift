@@ -28,14 +28,16 @@ final class EmbeddedWorker: PythonWorker {
         let bytes = try descriptor.serializedData()
         let worker = self.worker
         do {
-            try await interpreter.run { python in python.release(try python.call(worker, "register", [.bytes(bytes)])) }
+            try await interpreter.run { [self] python in
+                guard !stopped.load(ordering: .relaxed) else { throw PyFnError.workerLost("worker \(id) was stopped") }
+                python.release(try python.call(worker, "register", [.bytes(bytes)]))
+            }
         } catch PyFnError.functionFailed(let message) {
             throw PyFnError.invalidDescriptor("descriptor \(descriptor.id): \(message)")
         }
     }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
-        guard !stopped.load(ordering: .relaxed) else { throw PyFnError.workerLost("worker \(id) was stopped") }
         let instructionID = "bundle-\(bundles.add(1, ordering: .relaxed).newValue)"
         let exported = ArrowCData.exportBatch(input)
         let output = (schema: UnsafeMutablePointer<CArrowSchema>.allocate(capacity: 1),
@@ -55,7 +57,9 @@ final class EmbeddedWorker: PythonWorker {
         }
         let addresses = [exported.schema, output.schema].map { UInt(bitPattern: $0) } + [exported.array, output.array].map { UInt(bitPattern: $0) }
         let worker = self.worker
-        let (answer, logs) = try await interpreter.run { python in
+        let (answer, logs) = try await interpreter.run { [self] python in
+            // Checked here, in the interpreter's job order: stop()'s job releases the worker.
+            guard !stopped.load(ordering: .relaxed) else { throw PyFnError.workerLost("worker \(id) was stopped") }
             let reply = try python.call(worker, "process", [
                 .string(instructionID), .string(descriptorID), .address(addresses[0]), .address(addresses[2]),
                 .address(addresses[1]), .address(addresses[3]),
@@ -75,7 +79,8 @@ final class EmbeddedWorker: PythonWorker {
 
     func profiles() async -> [String: Data] {
         let worker = self.worker
-        let answer = try? await interpreter.run { python in
+        let answer = try? await interpreter.run { [self] python in
+            guard !stopped.load(ordering: .relaxed) else { return Data() }
             let response = try python.call(worker, "profiles_response")
             defer { python.release(response) }
             return try python.bytes(response)
@@ -84,9 +89,9 @@ final class EmbeddedWorker: PythonWorker {
     }
 
     func stop() async {
-        guard !stopped.exchange(true, ordering: .relaxed) else { return }
         let worker = self.worker
-        let failures = try? await interpreter.run { python in
+        let failures = try? await interpreter.run { [self] python in
+            guard !stopped.exchange(true, ordering: .relaxed) else { return ("", LogEntry.List()) }
             defer { python.release(worker) }
             let failures = try python.call(worker, "close")
             defer { python.release(failures) }

@@ -36,14 +36,22 @@ public final class AggregateFunctionOperator: PythonFunctionOperator {
         oneAtATime.maxBundlesInFlight = 1
         var functions = FunctionSet(calls: calls, inputSchema: inputSchema, bundle: oneAtATime, python: python)
         functions.grouping = grouping
+        let outputSchema = Self.outputSchema(calls: calls, grouping: grouping, inputSchema: inputSchema, resultNames: names)
+        try super.init(operation: .aggregate, functions: functions, outputSchema: outputSchema, environment: environment,
+                       bundle: oneAtATime, metrics: metrics, operatorName: operatorName)
+    }
+
+    /// The rows such an operator hands back: the grouping columns (nullable), then a column per call named by
+    /// `resultNames` (`f0`, `f1`, … by default).
+    public static func outputSchema(calls: [FunctionCall], grouping: [Int], inputSchema: ArrowSchema,
+                                    resultNames: [String]? = nil) -> ArrowSchema {
+        let names = resultNames ?? calls.indices.map { "f\($0)" }
         let keyFields = grouping.map { index -> ArrowField in
             var field = inputSchema.fields[index]
             field.nullable = true
             return field
         }
-        let outputSchema = ArrowSchema(keyFields + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
-        try super.init(operation: .aggregate, functions: functions, outputSchema: outputSchema, environment: environment,
-                       bundle: oneAtATime, metrics: metrics, operatorName: operatorName)
+        return ArrowSchema(keyFields + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
     }
 
     override func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {

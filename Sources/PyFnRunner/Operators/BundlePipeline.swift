@@ -19,6 +19,8 @@ struct BundlePipeline {
     private var bufferedRows = 0
     private var oldestBufferedAt: ContinuousClock.Instant?
     private var inFlight: [InFlight] = []
+    /// Bundles given up by ``cancel()`` that may still be running.
+    private var abandoned: [Task<(BundleResult, Duration), any Error>] = []
 
     init(supervisor: WorkerSupervisor, descriptorID: String, options: BundleOptions, metrics: OperatorMetricsRecorder? = nil) {
         self.supervisor = supervisor
@@ -59,16 +61,23 @@ struct BundlePipeline {
         return completed
     }
 
-    /// Abandons bundles at the worker (after an error).
+    /// Abandons bundles at the worker (after an error); ``awaitAbandoned()`` waits for them to end.
     mutating func cancel() {
         for bundle in inFlight {
             bundle.result.cancel()
+            abandoned.append(bundle.result)
             metrics?.bundleAbandoned(bundle.bundle)
         }
         inFlight = []
         buffered = []
         bufferedRows = 0
         oldestBufferedAt = nil
+    }
+
+    /// Waits until the abandoned bundles have ended (they end once the worker is stopped).
+    mutating func awaitAbandoned() async {
+        for task in abandoned { _ = await task.result }
+        abandoned = []
     }
 
     private mutating func send(_ input: RecordBatch) async throws -> [Completed] {

@@ -65,11 +65,13 @@ public class PythonFunctionOperator {
         try output(of: try await pipeline.flush())
     }
 
-    /// Stops the worker (after collecting its profile when profiling).
+    /// Stops the worker (after collecting its profile when profiling), and waits until no bundle of it runs.
     public func close() async {
         await collectProfile()
         pipeline.cancel()
         await supervisor.stop()
+        await pipeline.awaitAbandoned()
+        await supervisor.environment.forget(descriptorID: descriptor.id)
     }
 
     /// Rows fed in whose output has not been handed back yet.

@@ -69,6 +69,11 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Drops the committed state of a descriptor whose operator has closed.
+    func drop(descriptor descriptorID: String) {
+        contents.withLock { _ = $0.committed.removeValue(forKey: descriptorID) }
+    }
+
     /// How many keys descriptor `descriptorID` has committed state for.
     public func committedKeys(descriptor descriptorID: String) -> Int {
         contents.withLock { $0.committed[descriptorID]?.count ?? 0 }

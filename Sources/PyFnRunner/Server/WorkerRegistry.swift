@@ -50,6 +50,12 @@ public actor WorkerRegistry {
         descriptors[descriptor.id] = descriptor
     }
 
+    /// Forgets a descriptor whose operator has closed, and the state its bundles kept.
+    public func forget(descriptorID: String) {
+        descriptors[descriptorID] = nil
+        state.drop(descriptor: descriptorID)
+    }
+
     /// A registered descriptor, or nil.
     public func descriptor(id: String) -> ProcessBundleDescriptor? {
         descriptors[id]

@@ -36,6 +36,11 @@ public struct ExternalEnvironment: WorkerEnvironment {
         self.options = options
     }
 
+    /// Drops the descriptor and its aggregate state from the server's registry.
+    public func forget(descriptorID: String) async {
+        await server.registry.forget(descriptorID: descriptorID)
+    }
+
     /// Asks the pool to start a worker and returns once it has dialed in.
     public func startWorker() async throws -> any PythonWorker {
         let workerID = "external-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"

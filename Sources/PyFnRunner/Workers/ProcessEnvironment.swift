@@ -50,6 +50,11 @@ public struct ProcessEnvironment: WorkerEnvironment {
         return worker
     }
 
+    /// Drops the descriptor and its aggregate state from the server's registry.
+    public func forget(descriptorID: String) async {
+        await server.registry.forget(descriptorID: descriptorID)
+    }
+
     /// The absolute path of `python`: itself if it has a slash, else found on the PATH; throws a message naming
     /// python.executable when there is none.
     public static func locate(_ python: String) throws -> String {

@@ -44,4 +44,12 @@ public struct BundleResult: Sendable {
 public protocol WorkerEnvironment: Sendable {
     /// Starts a worker and returns once it is ready for bundles.
     func startWorker() async throws -> any PythonWorker
+    /// Forgets what the environment keeps for a descriptor whose operator has closed (its registration and its
+    /// aggregate state in the runner).
+    func forget(descriptorID: String) async
+}
+
+extension WorkerEnvironment {
+    /// Environments that keep nothing per descriptor have nothing to forget.
+    public func forget(descriptorID: String) async {}
 }

@@ -17,6 +17,8 @@ public actor WorkerSupervisor {
     private var generation = 0
     private var descriptors: [ProcessBundleDescriptor] = []
     private var lastLoss = ""
+    /// Set by ``stop()``: no worker is started or replaced after it.
+    private var stopped = false
     private let onWorkerStart: (@Sendable (_ restart: Bool) -> Void)?
 
     /// A supervisor for workers from `environment`; `onWorkerStart` hears of every worker started (`restart`
@@ -62,8 +64,9 @@ public actor WorkerSupervisor {
         return (worker.id, await worker.profiles())
     }
 
-    /// Stops the current worker.
+    /// Stops the current worker; bundles that come later fail instead of starting another.
     public func stop() async {
+        stopped = true
         starting?.cancel()
         if let worker { await worker.stop() }
         worker = nil
@@ -71,6 +74,7 @@ public actor WorkerSupervisor {
 
     private func currentWorker() async throws -> (any PythonWorker, Int) {
         if let worker { return (worker, generation) }
+        if stopped { throw PyFnError.workerLost("the operator has stopped its worker") }
         if let starting { return (try await starting.value, generation) }
         let environment = self.environment
         let descriptors = self.descriptors
@@ -90,6 +94,7 @@ public actor WorkerSupervisor {
     /// Retires the worker of `generation` (once, however many bundles saw it go) and allows a new one, unless
     /// the restart budget is spent.
     private func replace(generation lost: Int, reason: String) async throws {
+        if stopped { throw PyFnError.workerLost(reason) }
         if lost == generation {
             let old = worker
             worker = nil

@@ -10,8 +10,10 @@ struct OperatorRun {
     var outputRows: Int
     var memory: (runner: Double, worker: Double)
 
-    /// Runs the operator `make` builds over `batches`, with a process-mode worker unless `embedded`.
+    /// Runs the operator `make` builds over `batches`, with a process-mode worker unless `embedded`; `onOutput`
+    /// sees each output batch (for checking results).
     static func measure(over batches: [RecordBatch], bundle: BundleOptions, embedded: Bool = false,
+                        onOutput: (RecordBatch) -> Void = { _ in },
                         _ make: (any WorkerEnvironment, BundleOptions, PythonOptions) throws -> PythonFunctionOperator) async throws -> OperatorRun {
         let server = try await FnAPIServer.start()
         let python = benchmarkPythonOptions()
@@ -21,9 +23,15 @@ struct OperatorRun {
         var outputRows = 0
         let elapsed = try await seconds {
             for batch in batches {
-                for out in try await op.process(batch) { outputRows += out.length }
+                for out in try await op.process(batch) {
+                    outputRows += out.length
+                    onOutput(out)
+                }
             }
-            for out in try await op.finish() { outputRows += out.length }
+            for out in try await op.finish() {
+                outputRows += out.length
+                onOutput(out)
+            }
         }
         await op.close()
         await server.shutdown()

@@ -17,11 +17,18 @@ func runUDAFSumBenchmark() async throws {
     var bundle = BundleOptions()
     bundle.bundleSize = 100_000
     let total = PythonFunction.reference("bench_udfs.total", kind: .aggregate, returns: .bigint)
-    let run = try await OperatorRun.measure(over: batches, bundle: bundle) { environment, bundle, python in
+    var latest: [Int64: Int64] = [:]
+    let run = try await OperatorRun.measure(over: batches, bundle: bundle, onOutput: { batch in
+        for row in 0..<batch.length {
+            if case .int(let key) = batch.columns[0].value(at: row), case .int(let sum) = batch.columns[1].value(at: row) { latest[key] = sum }
+        }
+    }) { environment, bundle, python in
         try AggregateFunctionOperator(calls: [FunctionCall(total, [.column(1)])], grouping: [0], inputSchema: schema,
                                       environment: environment, bundle: bundle, python: python)
     }
-    guard run.outputRows >= keys else { throw BenchmarkError("expected at least \(keys) rows, got \(run.outputRows)") }
+    var expected: [Int64: Int64] = [:]
+    for row in 0..<rows { expected[Int64(row % keys), default: 0] += Int64((row * 7919) % 1_000_003) }
+    guard latest == expected else { throw BenchmarkError("the per-key sums differ from the ones computed here") }
     let python = try reading("rows_per_second", in: runPython("benchmarks/python/udaf_sum_baseline.py", [String(rows), String(keys)]))
     run.report("udaf_sum", rows: rows, baseline: python)
 }

@@ -214,9 +214,14 @@ class BundleState:
         return answer
 
     def _settle_done(self) -> None:
+        """Forgets the answered requests at the front, checking the writes among them (a get is checked when its
+        value is read): a failed write must fail the bundle even when `finish` no longer sees it."""
         unsettled = self._unsettled
         while unsettled and unsettled[0].done:
-            unsettled.popleft()
+            answer = unsettled.popleft()
+            kind = self._kind(answer.request)
+            if kind != "get":
+                self._checked(answer, kind)
 
     @staticmethod
     def _kind(request) -> str:
