@@ -75,8 +75,11 @@ def test_sum_and_count_per_key_carry_over_bundles_through_the_runner(runner):
     assert stored(runner, "sum-count", ("a",)) == [[4], [2]]
     assert stored(runner, "sum-count", ("b",)) == [[2], [1]]
 
-    # The second bundle starts from the first one's totals, which only the runner kept; its reads come in
-    # pieces (continuation tokens), and its input comes embedded in the request.
+    # The second bundle starts from the first one's totals: 'b' as this worker wrote it (the runner's state of
+    # the operator changes only through its worker), 'c' as only the runner keeps it (put there as if an earlier
+    # worker had), read in pieces (continuation tokens); its input comes embedded in the request.
+    with runner._lock:
+        runner.state[("sum-count", "udf", "accumulators", b"", b"('c',)")] = pickle.dumps([[100], [7]])
     runner.state_piece_size = 5
     try:
         second = runner.send_bundle("sum-count", ipc_bytes([keyed(["b", "c", "b"], [10, 5, 1])]), embedded=True)
@@ -84,17 +87,17 @@ def test_sum_and_count_per_key_carry_over_bundles_through_the_runner(runner):
     finally:
         runner.state_piece_size = 0
     assert result.error == ""
-    assert result.table().to_pydict() == {"k": ["b", "c"], "f0": [13, 5], "f1": [3, 1]}  # first appearance
+    assert result.table().to_pydict() == {"k": ["b", "c"], "f0": [13, 105], "f1": [3, 8]}  # first appearance
     assert stored(runner, "sum-count", ("a",)) == [[4], [2]]  # untouched
     assert stored(runner, "sum-count", ("b",)) == [[13], [3]]
-    assert stored(runner, "sum-count", ("c",)) == [[5], [1]]
+    assert stored(runner, "sum-count", ("c",)) == [[105], [8]]
 
     requests = requests_of(runner, second)
     assert all(r.state_key.bag_user_state.transform_id == "udf" for r in requests)
     assert all(r.state_key.bag_user_state.user_state_id == "accumulators" for r in requests)
     assert all(r.state_key.bag_user_state.window == b"" for r in requests)
     gets = [r for r in requests if r.WhichOneof("request") == "get"]
-    assert {r.state_key.bag_user_state.key for r in gets} == {b"('b',)", b"('c',)"}
+    assert {r.state_key.bag_user_state.key for r in gets} == {b"('c',)"}  # 'b' is known to this worker
     assert any(r.get.continuation_token for r in gets)  # a long value was read in pieces
     writes = [(r.WhichOneof("request"), r.state_key.bag_user_state.key) for r in requests
               if r.WhichOneof("request") != "get"]
@@ -102,6 +105,18 @@ def test_sum_and_count_per_key_carry_over_bundles_through_the_runner(runner):
     assert len({r.id for r in runner.state_requests}) == len(runner.state_requests)  # ids are unique
     assert not runner.state_misuse  # every request came while its bundle was in progress
     assert "State" not in runner.refused and runner.calls_by_method.get("State") == 1  # one stream
+
+
+def test_a_failed_bundle_makes_the_worker_forget_what_it_knew(runner):
+    runner.register("forget", AGGREGATE_URN, functions(call(aggs.positive_sum, 1), grouping=[0]))
+    assert runner.run("forget", ipc_bytes([keyed(["a"], [5])])).error == ""
+    # 'a' gets 7 added in memory, then a row fails: the runner drops the bundle's writes, so must the worker.
+    failed = runner.run("forget", ipc_bytes([keyed(["a", "b"], [7, -1])]))
+    assert "negative value -1" in failed.error
+    again = runner.send_bundle("forget", ipc_bytes([keyed(["a"], [1])]))
+    result = runner.result(again)
+    assert result.table().to_pydict() == {"k": ["a"], "f0": [6]}
+    assert [r.WhichOneof("request") for r in requests_of(runner, again)] == ["get", "clear", "append"]
 
 
 def test_null_keys_and_int_keys(runner):

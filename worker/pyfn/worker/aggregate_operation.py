@@ -10,6 +10,11 @@ order (`accumulate(accumulator, *args)`, each call), and at the end each touched
 back (a `clear`, then an `append` of the pickled list), every answer awaited before the bundle ends: the runner
 commits a bundle's writes when its response arrives.
 
+The runner's state of an operator changes only through its one worker (a replaced worker is stopped before
+its successor runs a bundle), so the worker keeps the accumulators it wrote in bundles that succeeded and reads
+only keys it has not seen (up to KNOWN_KEYS_LIMIT keys): what it keeps is what a `get` would return. A failing
+bundle forgets them all (its writes are dropped by the runner; the accumulators may be half-updated).
+
 Output, once the bundle's input is consumed: the grouping columns (the input's names and Arrow types, nullable),
 then one column per call, f0, f1, ..., holding `get_value(accumulator)` in the call's result type; one row per
 key touched in the bundle, in order of first appearance. Keys are grouped by their state key, so keys whose
@@ -37,6 +42,9 @@ from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
 
 #: The bag user state id under which a key's accumulators are kept.
 ACCUMULATORS_STATE_ID = "accumulators"
+
+#: Most keys whose accumulators a worker keeps between bundles (others are read from the runner's state).
+KNOWN_KEYS_LIMIT = 100_000
 
 _Kind = udf_pb2.UserDefinedFunction.Kind
 _repeat = itertools.repeat
@@ -125,6 +133,8 @@ class AggregateOperation:
         #: The output schema; its grouping columns take the input batches' names and types once a batch arrived.
         self.schema = self._schema_for(None)
         self._schema_input: Optional[pa.Schema] = None
+        #: The accumulators as committed by the runner, of keys written in this worker's successful bundles.
+        self._known: Dict[str, list] = {}
 
     # -- schema -----------------------------------------------------------------------------------
     def _fields_of(self, input_schema) -> Optional[List[pa.Field]]:
@@ -179,9 +189,18 @@ class AggregateOperation:
             self._write(writer, key_slices, results, len(order))
             writer.close()
         except BaseException:
+            self._known.clear()
             state.finish(check=False)
             raise
-        state.finish()
+        try:
+            state.finish()
+        except BaseException:
+            self._known.clear()
+            raise
+        known = self._known
+        for text, group in groups.items():
+            if text in known or len(known) < KNOWN_KEYS_LIMIT:
+                known[text] = group.accumulators
 
     def _state_key(self, text: str):
         return bag_user_state_key(self.transform_id, ACCUMULATORS_STATE_ID, text.encode("utf-8"))
@@ -199,12 +218,17 @@ class AggregateOperation:
         # The batch's new keys: their accumulators are read (all gets sent, then awaited) before any row.
         new_rows = []
         reads = []
+        known = self._known
         for index, text in enumerate(keys):
             if text not in groups:
                 group = groups[text] = _Group(key_values[index], self._state_key(text))
                 order.append(group)
                 new_rows.append(index)
-                reads.append((group, state.get(group.state_key)))
+                accumulators = known.get(text)
+                if accumulators is None:
+                    reads.append((group, state.get(group.state_key)))
+                else:
+                    group.accumulators = accumulators
         for group, read in reads:
             group.accumulators = self._load(group, read.value())
         if self.grouping and new_rows:
