@@ -102,16 +102,22 @@ public enum ArrowCData {
         }
 
         deinit {
-            for i in 0 ..< childCount {
-                let child = children![i]!
-                child.pointee.release?(child)
-                child.deallocate()
-            }
-            children?.deallocate()
+            ArrowCData.freeChildren(children, count: childCount) { $0.pointee.release?($0) }
             format.deallocate()
             name.deallocate()
             metadata?.deallocate()
         }
+    }
+
+    /// Releases and frees the `count` child structs of an export's pointer table, then the table.
+    fileprivate static func freeChildren<Child>(_ children: UnsafeMutablePointer<UnsafeMutablePointer<Child>?>?, count: Int,
+                                                release: (UnsafeMutablePointer<Child>) -> Void) {
+        for i in 0 ..< count {
+            let child = children![i]!
+            release(child)
+            child.deallocate()
+        }
+        children?.deallocate()
     }
 
     /// Keeps an exported array's buffers alive and owns its pointer tables and child structs.
@@ -141,12 +147,7 @@ public enum ArrowCData {
         }
 
         deinit {
-            for i in 0 ..< childCount {
-                let child = children![i]!
-                child.pointee.release?(child)
-                child.deallocate()
-            }
-            children?.deallocate()
+            ArrowCData.freeChildren(children, count: childCount) { $0.pointee.release?($0) }
             buffers.deallocate()
             ArrowCData.liveExports.subtract(1, ordering: .relaxed)
         }

@@ -61,6 +61,18 @@ import Testing
         #expect(actual == expected)
     }
 
+    /// Checks the CDN job's result rows against examples/cdn/reference.py (pandas) over the example in `folder`:
+    /// province, count and bytes exactly, the speed to 1e-5.
+    static func expectCDNStatistics(_ actual: [[String]], computedByPandasFrom folder: URL) throws {
+        let expected = try reference("examples/cdn/reference.py", [folder.appendingPathComponent("data/access_log.csv").path,
+                                                                    folder.appendingPathComponent("ip_ranges.csv").path])
+        #expect(actual.count == expected.count)
+        for (a, e) in zip(actual, expected) {
+            #expect(Array(a.prefix(3)) == Array(e.prefix(3)))
+            #expect(abs((Double(a[3]) ?? 0) - (Double(e[3]) ?? 1)) < 1e-5, "\(a) vs \(e)")
+        }
+    }
+
     @Test(arguments: [1, 2]) func cdnLogAnalysisMatchesPandas(parallelism: Int) async throws {
         let folder = try Self.example("cdn", generate: "generate_access_log.py", arguments: ["--rows", "20000"], data: "data/access_log.csv")
         let job = try Job.load(path: folder.appendingPathComponent("cdn_log_analysis.sql").path)
@@ -68,13 +80,7 @@ import Testing
         try await job.run(parallelism: parallelism, progress: progress)
         #expect(progress.snapshot.rowsIn == 20_000)
         let actual = try await Self.rows(of: job.plans[0].sink)
-        let expected = try Self.reference("examples/cdn/reference.py", [folder.appendingPathComponent("data/access_log.csv").path,
-                                                                         folder.appendingPathComponent("ip_ranges.csv").path])
-        #expect(actual.count == expected.count)
-        for (a, e) in zip(actual, expected) {
-            #expect(Array(a.prefix(3)) == Array(e.prefix(3)))
-            #expect(abs((Double(a[3]) ?? 0) - (Double(e[3]) ?? 1)) < 1e-5, "\(a) vs \(e)")
-        }
+        try Self.expectCDNStatistics(actual, computedByPandasFrom: folder)
     }
 
     @Test(arguments: modes) func iotInterpolationMatchesPandas(mode: String) async throws {
@@ -146,13 +152,7 @@ extension ExampleJobTests {
                                          stdin: folder.appendingPathComponent("data/access_log.csv"))
         try #require(outcome.status == 0, "\(outcome.output)")
         let actual = try await Self.rows(of: try Job.load(path: jobFile.path).plans[0].sink)
-        let expected = try Self.reference("examples/cdn/reference.py", [folder.appendingPathComponent("data/access_log.csv").path,
-                                                                         folder.appendingPathComponent("ip_ranges.csv").path])
-        #expect(actual.count == expected.count)
-        for (a, e) in zip(actual, expected) {
-            #expect(Array(a.prefix(3)) == Array(e.prefix(3)))
-            #expect(abs((Double(a[3]) ?? 0) - (Double(e[3]) ?? 1)) < 1e-5, "\(a) vs \(e)")
-        }
+        try Self.expectCDNStatistics(actual, computedByPandasFrom: folder)
     }
 }
 

@@ -42,6 +42,16 @@ def ipc_bytes(batches: List[pa.RecordBatch], schema: Optional[pa.Schema] = None)
     return sink.getvalue().to_pybytes()
 
 
+def stop_process(process) -> None:
+    """Kills a worker process that is still running, waits for it, and closes its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
 def read_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 

@@ -12,7 +12,7 @@ import pytest
 import udfs_aggregates as aggs
 import udfs_pyflink_style as style
 from descriptors import call_message as call, functions
-from fake_runner import AGGREGATE_URN, FakeRunner, ipc_bytes, make_descriptor
+from fake_runner import AGGREGATE_URN, FakeRunner, ipc_bytes, make_descriptor, stop_process
 from pyfn import DataTypes
 from pyfn.metrics import MetricGroup
 from pyfn.proto.pyfn import udf_pb2
@@ -24,26 +24,6 @@ from pyfn.worker.metrics_reporting import decode_varints
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def stop_process(process):
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-@pytest.fixture(scope="module")
-def runner():
-    fake = FakeRunner(pipeline_options={"python.files": HERE})
-    process = fake.start_worker()
-    try:
-        fake.wait_connected()
-        yield fake
-    finally:
-        fake.stop()
-        stop_process(process)
 
 
 def keyed(keys, values, key_type=pa.string(), value_type=pa.int64()):

@@ -10,8 +10,8 @@ import cloudpickle
 import pytest
 
 import udfs_pyflink_style as style
-from pyfn import (AggregateFunction, DataTypes, FunctionContext, Row, ScalarFunction, TableFunction, udaf, udf,
-                  udtf)
+from udfs_aggregates import WeightedAvg
+from pyfn import DataTypes, FunctionContext, Row, ScalarFunction, TableFunction, udaf, udf, udtf
 from pyfn.describe import describe
 from pyfn.metrics import MetricGroup
 from pyfn.proto.pyfn import udf_pb2
@@ -123,28 +123,6 @@ def test_udtf_forms():
 
 
 # ------------------------------------------------------------------------------------------ udaf
-
-class WeightedAvg(AggregateFunction):
-    def create_accumulator(self):
-        return Row(0, 0)
-
-    def get_value(self, accumulator):
-        return None if accumulator[1] == 0 else accumulator[0] / accumulator[1]
-
-    def accumulate(self, accumulator, value, weight):
-        accumulator[0] += value * weight
-        accumulator[1] += weight
-
-    def retract(self, accumulator, value, weight):
-        accumulator[0] -= value * weight
-        accumulator[1] -= weight
-
-    def get_result_type(self):
-        return DataTypes.DOUBLE()
-
-    def get_accumulator_type(self):
-        return "ROW<f0 BIGINT, f1 BIGINT>"
-
 
 def test_udaf():
     avg = udaf(WeightedAvg())

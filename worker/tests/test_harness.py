@@ -13,33 +13,13 @@ import pytest
 
 import udfs_pyflink_style as style
 from descriptors import call_message as call, functions
-from fake_runner import PANDAS_URN, SCALAR_URN, TABLE_URN, FakeRunner, ipc_bytes
+from fake_runner import PANDAS_URN, SCALAR_URN, TABLE_URN, FakeRunner, ipc_bytes, stop_process
 from pyfn import DataTypes, Row, udf, udtf
 from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.worker.metrics_reporting import decode_varints
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def stop_process(process):
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-@pytest.fixture(scope="module")
-def runner():
-    fake = FakeRunner(pipeline_options={"python.files": HERE})
-    process = fake.start_worker()
-    try:
-        fake.wait_connected()
-        yield fake
-    finally:
-        fake.stop()
-        stop_process(process)
 
 
 # ------------------------------------------------------------------------------------------ scalar

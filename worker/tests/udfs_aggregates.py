@@ -63,6 +63,16 @@ class WeightedAvg(AggregateFunction):
         accumulator[0] += value * weight
         accumulator[1] += weight
 
+    def retract(self, accumulator, value, weight):
+        accumulator[0] -= value * weight
+        accumulator[1] -= weight
+
+    def get_result_type(self):
+        return DataTypes.DOUBLE()
+
+    def get_accumulator_type(self):
+        return "ROW<f0 BIGINT, f1 BIGINT>"
+
 
 class Tagged(AggregateFunction):
     """Counts rows, reporting them as `<tag>:<count>/<opens>`; `tag` is a job parameter, `close_marker` a file

@@ -100,6 +100,9 @@ actor AggregateResults {
     private let streaming: Bool
     private let writer: SinkWriter
     private let progress: JobProgress
+    /// Streaming: the keys seen (their rows are written at once).
+    private var seenKeys: Set<AggregateKey> = []
+    /// Bounded input: the latest row of each key, and where it is among `rows`.
     private var rowOfKey: [AggregateKey: Int] = [:]
     private var rows: [[ArrowValue]] = []
 
@@ -115,16 +118,20 @@ actor AggregateResults {
     func add(_ batches: [RecordBatch]) async throws {
         for batch in batches where batch.length > 0 {
             for row in 0..<batch.length {
+                if streaming {
+                    seenKeys.insert(AggregateKey(batch.columns.prefix(keyCount).map { $0.value(at: row) }))
+                    continue
+                }
                 let values = batch.columns.map { $0.value(at: row) }
                 let key = AggregateKey(values.prefix(keyCount))
                 if let index = rowOfKey[key] {
-                    if !streaming { rows[index] = values }
+                    rows[index] = values
                 } else {
                     rowOfKey[key] = rows.count
-                    rows.append(streaming ? [] : values)
+                    rows.append(values)
                 }
             }
-            let groups = rowOfKey.count
+            let groups = streaming ? seenKeys.count : rowOfKey.count
             progress.update { $0.groups = groups }
             if streaming { try await writer.write(try StepChain.apply(after, to: batch)) }
         }

@@ -55,15 +55,14 @@ final class EmbeddedWorker: PythonWorker {
                 array.deallocate()
             }
         }
-        let addresses = [exported.schema, output.schema].map { UInt(bitPattern: $0) } + [exported.array, output.array].map { UInt(bitPattern: $0) }
+        // process(instruction, descriptor, schema, array, out_schema, out_array), as the structs' addresses.
+        let structs: [PythonArgument] = [UInt(bitPattern: exported.schema), UInt(bitPattern: exported.array),
+                                         UInt(bitPattern: output.schema), UInt(bitPattern: output.array)].map { .address($0) }
         let worker = self.worker
         let (answer, logs) = try await interpreter.run { [self] python in
             // Checked here, in the interpreter's job order: stop()'s job releases the worker.
             guard !stopped.load(ordering: .relaxed) else { throw PyFnError.workerLost("worker \(id) was stopped") }
-            let reply = try python.call(worker, "process", [
-                .string(instructionID), .string(descriptorID), .address(addresses[0]), .address(addresses[2]),
-                .address(addresses[1]), .address(addresses[3]),
-            ])
+            let reply = try python.call(worker, "process", [.string(instructionID), .string(descriptorID)] + structs)
             defer { python.release(reply) }
             return (try python.bytes(reply), try Self.drainLogs(python))
         }

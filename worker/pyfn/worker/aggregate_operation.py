@@ -33,10 +33,10 @@ from pyfn.functions import AggregateFunction
 from pyfn.proto.pyfn import udf_pb2
 from pyfn.types import from_proto
 from pyfn.worker import execution_context
-from pyfn.worker.arrow_conversion import ResultConverter, constant_value
+from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
-from pyfn.worker.scalar_operation import COLUMN, CONSTANT, BatchColumns
+from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
 from pyfn.worker.state_channel import BundleState, bag_user_state_key
 from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
 
@@ -81,20 +81,11 @@ def compile_aggregate_call(message, lifecycle: FunctionLifecycle) -> AggregateCa
                           % (function.name, describe_value(function.call)))
     args = []
     for index, argument in enumerate(message.inputs):
-        which = argument.WhichOneof("input")
-        if which == "column":
-            if argument.column < 0:
-                raise BundleError("function %r: argument %d names column %d" % (function.name, index, argument.column))
-            args.append((COLUMN, argument.column))
-        elif which == "constant":
-            constant = argument.constant
-            data_type = from_proto(constant.type) if constant.HasField("type") and constant.type.type_name else None
-            args.append((CONSTANT, constant_value(constant, data_type)))
-        elif which == "call":
+        leaf = leaf_argument(function.name, index, argument)
+        if leaf is None:
             raise BundleError("function %r: argument %d is a nested call; the arguments of an aggregate function "
                               "are input columns or constants" % (function.name, index))
-        else:
-            raise BundleError("function %r: argument %d is neither a column nor a constant" % (function.name, index))
+        args.append(leaf)
     lifecycle.open(function)
     return AggregateCall(function, args)
 

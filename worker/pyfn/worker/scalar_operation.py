@@ -65,25 +65,29 @@ class Call:
         return out
 
 
+def leaf_argument(function_name: str, index: int, argument) -> Optional[Tuple[int, object]]:
+    """(COLUMN, index) or (CONSTANT, value) for an input that is a column or a constant; None for a nested call."""
+    which = argument.WhichOneof("input")
+    if which == "column":
+        if argument.column < 0:
+            raise BundleError("function %r: argument %d names column %d" % (function_name, index, argument.column))
+        return COLUMN, argument.column
+    if which == "constant":
+        constant = argument.constant
+        data_type = from_proto(constant.type) if constant.HasField("type") and constant.type.type_name else None
+        return CONSTANT, constant_value(constant, data_type)
+    if which == "call":
+        return None
+    raise BundleError("function %r: argument %d is neither a column, a constant nor a call" % (function_name, index))
+
+
 def compile_call(message, lifecycle: FunctionLifecycle, loaded: Optional[Dict] = None) -> Call:
     """A Call tree for a `pyfn.v1.UserDefinedFunction`, each function loaded and opened once."""
     function = load_function(message)
     args = []
     for index, argument in enumerate(message.inputs):
-        which = argument.WhichOneof("input")
-        if which == "column":
-            if argument.column < 0:
-                raise BundleError("function %r: argument %d names column %d" % (function.name, index, argument.column))
-            args.append((COLUMN, argument.column))
-        elif which == "constant":
-            constant = argument.constant
-            data_type = from_proto(constant.type) if constant.HasField("type") and constant.type.type_name else None
-            args.append((CONSTANT, constant_value(constant, data_type)))
-        elif which == "call":
-            args.append((CALL, compile_call(argument.call, lifecycle, loaded)))
-        else:
-            raise BundleError("function %r: argument %d is neither a column, a constant nor a call"
-                              % (function.name, index))
+        leaf = leaf_argument(function.name, index, argument)
+        args.append(leaf if leaf is not None else (CALL, compile_call(argument.call, lifecycle, loaded)))
     lifecycle.open(function)
     return Call(function, args)
 
