@@ -89,23 +89,33 @@ def elements_table(elements: Sequence, schema=None):
     return pa.Table.from_arrays(arrays, names=names), names, types
 
 
+def _pandas_column(series, data_type: DataType):
+    """One DataFrame column as an Arrow array of `data_type` (nested values converted value by value)."""
+    import pyarrow as pa
+
+    if not isinstance(data_type, (ArrayType, MapType, RowType)):
+        return pa.array(series, type=data_type.to_arrow(), from_pandas=True)
+    values = [None if v is None or (not isinstance(v, (list, dict, tuple, Row)) and v != v) else v for v in series]
+    return pa.array([_arrow_value(v, data_type) for v in values], type=data_type.to_arrow())
+
+
 def pandas_table(pdf, schema=None):
     """(Arrow table, column names, column types) of a pandas DataFrame (`from_pandas`)."""
     import pyarrow as pa
 
     width = len(pdf.columns)
     names, types = _names_and_types(schema, width, [str(c) for c in pdf.columns])
-    table = pa.Table.from_pandas(pdf, preserve_index=False)
     if types is None:
-        types = [parse_type(sql_type_of_arrow(field.type)) for field in table.schema]
+        inferred = pa.Table.from_pandas(pdf, preserve_index=False)
+        types = [parse_type(sql_type_of_arrow(field.type)) for field in inferred.schema]
     arrays = []
     for index, data_type in enumerate(types):
-        column = table.column(index)
+        series = pdf.iloc[:, index]
         try:
-            arrays.append(column.cast(data_type.to_arrow()))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            arrays.append(_pandas_column(series, data_type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError) as error:
             raise TypeError("from_pandas: column %r (%s) cannot be held as %s: %s"
-                            % (names[index], column.type, data_type.sql(), error)) from None
+                            % (names[index], series.dtype, data_type.sql(), error)) from None
     return pa.Table.from_arrays(arrays, names=names), names, types
 
 

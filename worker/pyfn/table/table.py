@@ -14,7 +14,7 @@ from pyfn.client import caller_location
 from pyfn.table.expression import Expression, RenderScope, column, quote_identifier
 from pyfn.table.expression_parser import as_expressions
 from pyfn.table.table_schema import TableSchema
-from pyfn.table.type_inference import infer_type
+from pyfn.table.type_inference import check_call_arguments, infer_type
 from pyfn.util.exceptions import TableException, ValidationException
 
 __all__ = ["Table", "GroupedTable"]
@@ -69,6 +69,12 @@ class Table:
         lookup = {c.lower(): t for c, t in zip(self._columns or [], self._types or [])}
         return infer_type(expression, lookup, self._env._catalog.function_wrapper)
 
+    def _check_arguments(self, expression: Expression, location) -> None:
+        lookup = {c.lower(): t for c, t in zip(self._columns or [], self._types or [])}
+        problem = check_call_arguments(expression, lookup, self._env._catalog.function_wrapper)
+        if problem:
+            _fail(ValidationException, problem, location)
+
     def _expand_star(self, expressions: List[Expression], location) -> List[Expression]:
         out = []
         for expression in expressions:
@@ -99,6 +105,7 @@ class Table:
                     given = ["_c%d" % position]
             name = given[0]
             inner = expression.unaliased()
+            self._check_arguments(inner, location)
             plain = inner.kind == "column" and inner.attributes["name"].lower() == name.lower()
             texts.append(text if plain else "%s AS %s" % (text, quote_identifier(name)))
             names.append(name)

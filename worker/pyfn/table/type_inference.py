@@ -10,7 +10,7 @@ from typing import Callable, Dict, Optional
 
 from pyfn.table.expression import Expression
 from pyfn.types import (BigIntType, DataType, DataTypes, DecimalType, DoubleType, FloatType, IntType,
-                        SmallIntType, TinyIntType)
+                        SmallIntType, TinyIntType, VarBinaryType, VarCharType)
 
 __all__ = ["infer_type", "type_of_value"]
 
@@ -86,3 +86,41 @@ def infer_type(expression: Expression, columns: Dict[str, Optional[DataType]],
         return None
     return None
 
+
+
+def _family(data_type: DataType) -> str:
+    if isinstance(data_type, _INTEGERS):
+        return "integer"
+    if isinstance(data_type, (FloatType, DoubleType, DecimalType)):
+        return "approximate"
+    if isinstance(data_type, VarCharType):  # CHAR(n) is a VarCharType too
+        return "string"
+    if isinstance(data_type, VarBinaryType):
+        return "binary"
+    return type(data_type).__name__
+
+
+def check_call_arguments(expression: Expression, columns: Dict[str, Optional[DataType]],
+                         function_wrapper: Callable[[str], object]) -> Optional[str]:
+    """PyFlink's check of a call against the function's declared `input_types`: the message of the first call
+    whose arguments cannot be given as declared (same family: integers, other numbers, strings, …), else None."""
+    for child in expression.children:
+        problem = check_call_arguments(child, columns, function_wrapper)
+        if problem:
+            return problem
+    if expression.kind != "call":
+        return None
+    function = expression.attributes["function"]
+    wrapper = function if not isinstance(function, str) else function_wrapper(function)
+    declared = getattr(wrapper, "input_types", None)
+    if not declared:
+        return None
+    actual = [infer_type(child, columns, function_wrapper) for child in expression.children]
+    fits = len(actual) == len(declared) and all(
+        a is None or _family(a) == _family(d) for a, d in zip(actual, declared))
+    if fits:
+        return None
+    name = function if isinstance(function, str) else wrapper.name
+    shown = lambda types: ", ".join("?" if t is None else t.sql() for t in types)  # noqa: E731
+    return ("Invalid function call:\n%s(%s)\n%s declares input_types %s(%s)"
+            % (name, shown(actual), name, name, shown(declared)))
