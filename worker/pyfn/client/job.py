@@ -112,10 +112,15 @@ class RunningJob:
     def wait(self, timeout: Optional[float] = None) -> JobStatus:
         """Waits for the runner to exit; returns its status, or raises the job's error as a Python exception
         (ValidationException, JobExecutionException, TableException for a crash)."""
-        if not self._stdout_done:
-            self._drain_stdout()
-        self._process.wait(timeout)
-        self._stderr_thread.join()
+        try:
+            if not self._stdout_done:
+                self._drain_stdout()
+            self._process.wait(timeout)
+            self._stderr_thread.join()
+        except BaseException:  # interrupted (Ctrl-C, a timeout): the runner must not outlive the wait
+            self.finish_at_exit = False
+            self.close()
+            raise
         _live_jobs.discard(self)
         status = self._status
         if status is None:

@@ -330,16 +330,16 @@ class TableEnvironment:
         return self._collect(table._select_sql(), location, _Tail(table._ordering, table._offset, table._limit))
 
     def _explain(self, query: str, location) -> str:
-        request = self._request("explain", [], Statement(query, location))
-        request.extra["explain"] = True
-        job = submit(request)
-        try:
-            import pyarrow as pa
+        """What the runner is sent for `query`: the statements (SQL as rendered) and the Python functions.
 
-            table = pa.Table.from_batches(list(job.batches()), schema=job.schema)
-            return "\n".join(str(v) for v in table.column(0).to_pylist())
-        finally:
-            job.close()
+        The runner's operator plan is `pyfn explain` of a job file; a program's jobs are explained by the text
+        they send (the submission contract has no explain request yet)."""
+        lines = ["== Statements sent to the PyFn runner =="]
+        lines += [statement.sql + ";" for statement in self._catalog.statements]
+        lines += [query.strip().rstrip(";") + ";", "", "== Python functions (shipped by value) =="]
+        lines += ["%s: %s %s" % (spec.name, spec.description["kind"], spec.description["result_type"])
+                  for spec in self._catalog.function_specs()]
+        return "\n".join(lines)
 
 
 class StreamTableEnvironment(TableEnvironment):
