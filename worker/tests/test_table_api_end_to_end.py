@@ -222,9 +222,13 @@ def test_closing_collect_early_stops_the_runner(batch_env):
     assert tagged_processes() == []
 
 
-def _rss_kb(pid: int, field: str = "VmRSS") -> int:
-    with open("/proc/%d/status" % pid) as handle:
-        return next(int(line.split()[1]) for line in handle if line.startswith(field + ":"))
+def _rss_kb(pid: int):
+    """The resident memory of a live process in kB (None once it exited)."""
+    try:
+        with open("/proc/%d/status" % pid) as handle:
+            return next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), None)
+    except OSError:
+        return None
 
 
 def test_collect_of_10_million_rows_keeps_both_sides_memory_flat(batch_env):
@@ -240,8 +244,10 @@ def test_collect_of_10_million_rows_keeps_both_sides_memory_flat(batch_env):
         total += row[0]
         if count % 1_000_000 == 0:
             program.append(_rss_kb(os.getpid()))
-            runner_rss.append(_rss_kb(runner_pid))
+            runner_rss.append(_rss_kb(runner_pid))  # None once the runner wrote its last batch and exited
     assert count == 10_000_000 and total == 10_000_000 * 10_000_001 // 2
+    runner_rss = [kb for kb in runner_rss if kb is not None]
+    assert len(runner_rss) >= 5, "the runner finished before the program read half the rows: %r" % runner_rss
     # Flat: what each side holds after 2 M rows does not grow by more than 64 MB by 10 M rows.
     assert max(program[2:]) - program[1] < 64 * 1024, program
     assert max(runner_rss[2:]) - runner_rss[1] < 64 * 1024, runner_rss

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Iterator, List, Optional, Tuple
 
-from pyfn.row import Row, RowKind, _make_row
+from pyfn.row import Row, RowKind
 from pyfn.table.table_printer import print_table
 
 __all__ = ["TableResult", "ResultKind", "CloseableIterator", "JobClient", "JobExecutionResult", "rows_of_batch"]
@@ -22,15 +22,28 @@ class ResultKind(Enum):
     SUCCESS_WITH_CONTENT = 1
 
 
-def rows_of_batch(batch, names: List[str]) -> List[Row]:
-    """A RecordBatch as Rows (named fields; a `__row_kind` first column sets each row's kind)."""
+_new_row = Row.__new__
+_set_values = Row._values.__set__
+_set_fields = Row._fields.__set__
+_set_kind = Row._row_kind.__set__
+
+
+def rows_of_batch(batch, names: List[str]) -> Iterator[Row]:
+    """A RecordBatch's rows as Rows, one at a time (named fields; a `__row_kind` first column sets each row's
+    kind). Rows share one list of field names, set straight into their slots (measured: half the time of
+    `Row(*values)` + `set_field_names`)."""
     columns = [column.to_pylist() for column in batch.columns]
+    kinds = None
     if batch.schema.names and batch.schema.names[0] == _ROW_KIND_COLUMN:
         kinds, columns = columns[0], columns[1:]
-        return [_make_row(names, values, _ROW_KINDS[kind]) for kind, values in zip(kinds, zip(*columns))]
-    if not columns:
-        return [_make_row(names, ()) for _ in range(batch.num_rows)]
-    return [_make_row(names, values) for values in zip(*columns)]
+    values_of_rows = zip(*columns) if columns else (() for _ in range(batch.num_rows))
+    insert = RowKind.INSERT
+    for index, values in enumerate(values_of_rows):
+        row = _new_row(Row)
+        _set_values(row, list(values))
+        _set_fields(row, names)
+        _set_kind(row, _ROW_KINDS[kinds[index]] if kinds is not None else insert)
+        yield row
 
 
 class _Tail:
