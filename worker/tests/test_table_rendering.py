@@ -247,3 +247,14 @@ def test_configuration_keeps_job_file_strings():
     configuration = Configuration().set_integer("a", 3).set_boolean("b", True).set_string("c", "x")
     assert configuration.to_dict() == {"a": "3", "b": "true", "c": "x"}
     assert configuration.get_integer("a", 0) == 3 and configuration.get_boolean("b", False) is True
+
+
+def test_sql_text_reads_views_of_table_api_objects(t_env):
+    t_env.create_temporary_view("provinces", t_env.from_path("cdn_access_log").select(
+        col("uuid"), ip_to_province(col("client_ip")).alias("province")))
+    table = t_env.sql_query("SELECT province, COUNT(uuid) AS n FROM provinces GROUP BY province")
+    assert table._select_sql() == ("SELECT province, COUNT(uuid) AS n FROM (SELECT uuid, ip_to_province(client_ip) "
+                                   "AS province FROM cdn_access_log) AS provinces GROUP BY province")
+    assert table.get_schema().get_field_names() == ["province", "n"]
+    assert t_env.from_path("provinces").get_schema().get_field_names() == ["uuid", "province"]
+    assert "provinces" in t_env.list_tables()

@@ -8,12 +8,12 @@ The runner parses every statement for real; the client only needs these facts to
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from pyfn.types import DataType, parse_type
 
 __all__ = ["statement_kind", "create_table_parts", "create_function_name", "set_pair", "select_output_names",
-           "dropped_name", "SqlTokens"]
+           "dropped_name", "expand_views", "SqlTokens"]
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+|--[^\n]*|/\*.*?\*/)
@@ -209,3 +209,39 @@ def select_output_names(query: str, table_columns: Callable[[str], Optional[List
         else:
             names.append("EXPR$%d" % index)
     return names
+
+
+_FROM_ENDS = {"WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "UNION", "WINDOW", "ON", "SELECT"}
+
+
+def expand_views(text: str, views: Dict[str, str]) -> str:
+    """`text` with each table reference to a view (a Table API object named by create_temporary_view) replaced
+    by the view's query as a subquery, so SQL statements can read views the runner knows nothing of."""
+    if not views:
+        return text
+    tokens = SqlTokens(text).tokens
+    pieces, last, in_from = [], 0, [False]
+    for index, (kind, value, offset) in enumerate(tokens):
+        upper = value.upper()
+        if value == "(":
+            in_from.append(False)
+        elif value == ")":
+            if len(in_from) > 1:
+                in_from.pop()
+        elif upper in ("FROM", "JOIN"):
+            in_from[-1] = True
+        elif upper in _FROM_ENDS:
+            in_from[-1] = False
+        elif kind in ("word", "quoted") and in_from[-1] and index > 0 \
+                and (tokens[index - 1][1].upper() in ("FROM", "JOIN") or tokens[index - 1][1] == ","):
+            name = SqlTokens.identifier(tokens[index])
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if name.lower() in views and not (following and following[1] in (".", "(")):
+                aliased = following is not None and (following[1].upper() == "AS" or (
+                    following[0] in ("word", "quoted") and following[1].upper() not in _FROM_ENDS
+                    and following[1].upper() not in ("LEFT", "INNER", "JOIN", "CROSS", "LATERAL")))
+                pieces.append(text[last:offset])
+                pieces.append("(%s)%s" % (views[name.lower()], "" if aliased else " AS " + value))
+                last = offset + len(value)
+    pieces.append(text[last:])
+    return "".join(pieces)

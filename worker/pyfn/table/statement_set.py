@@ -16,7 +16,7 @@ class StatementSet:
 
     def add_insert_sql(self, stmt: str) -> "StatementSet":
         """Adds an `INSERT INTO … SELECT …` statement."""
-        self._inserts.append((None, stmt.strip().rstrip(";"), caller_location()))
+        self._inserts.append((None, self._env._expand_views(stmt.strip().rstrip(";")), caller_location()))
         return self
 
     def add_insert(self, target_path: str, table, overwrite: bool = False) -> "StatementSet":

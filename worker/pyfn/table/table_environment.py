@@ -200,7 +200,7 @@ class TableEnvironment:
         """PyFlink 1.10's DDL / INSERT: DDL is recorded, INSERT runs with the next `execute(name)`."""
         location = caller_location()
         if sql.statement_kind(stmt) == "INSERT":
-            self._pending_inserts.append((None, stmt, location))
+            self._pending_inserts.append((None, self._expand_views(stmt.strip().rstrip(";")), location))
         else:
             self._execute_statement(stmt, location)
 
@@ -210,13 +210,20 @@ class TableEnvironment:
         if sql.statement_kind(query) != "SELECT":
             raise ValidationException("sql_query takes a SELECT; use execute_sql for %r" % query.strip()[:40],
                                       *_where(location))
-        text = query.strip().rstrip(";")
-        columns = sql.select_output_names(text, self._catalog.table_columns)
+        text = self._expand_views(query.strip().rstrip(";"))
+        columns = sql.select_output_names(query.strip().rstrip(";"), self._catalog.table_columns)
         return Table(self, text, None, columns, None, location)
+
+    def _expand_views(self, text: str) -> str:
+        """`text` reading views (Table API objects) as subqueries."""
+        views = {key: entry.view._select_sql() for key, entry in self._catalog.tables.items() if entry.view is not None}
+        return sql.expand_views(text, views)
 
     def _execute_statement(self, stmt: str, location) -> TableResult:
         kind = sql.statement_kind(stmt)
         text = stmt.strip().rstrip(";").strip()
+        if kind in ("INSERT", "SELECT", "EXPLAIN"):
+            text = self._expand_views(text)
         statement = Statement(text, location)
         if kind == "CREATE_TABLE":
             name, columns = sql.create_table_parts(text)
