@@ -258,3 +258,16 @@ def test_sql_text_reads_views_of_table_api_objects(t_env):
     assert table.get_schema().get_field_names() == ["province", "n"]
     assert t_env.from_path("provinces").get_schema().get_field_names() == ["uuid", "province"]
     assert "provinces" in t_env.list_tables()
+
+
+def test_statements_without_a_job_print_as_pyflink_prints_them(t_env, capsys):
+    t_env.execute_sql("CREATE TABLE a (x INT) WITH ('connector' = 'datagen')").print()
+    t_env.execute_sql("SHOW TABLES").print()
+    assert capsys.readouterr().out == ("OK\n"
+                                       "+----------------+\n"
+                                       "|     table name |\n"
+                                       "+----------------+\n"
+                                       "|              a |\n"
+                                       "| cdn_access_log |\n"
+                                       "+----------------+\n"
+                                       "2 rows in set\n")

@@ -9,7 +9,7 @@
 
 Columns are right-aligned; a column is as wide as its type needs (BIGINT 20, INT 11, STRING and DOUBLE 30, …), its
 name, and `<NULL>` when it may hold NULLs; longer values are cut to the width, ending in `...`. Streaming results
-have an `op` column first (+I, -U, +U, -D). No rows: `Empty set`.
+have an `op` column first (+I, -U, +U, -D). No rows: `Empty set`. Rows print as they arrive.
 """
 
 from __future__ import annotations
@@ -91,18 +91,21 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def print_table(schema, rows: Iterable, streaming: bool, out: Optional[TextIO] = None) -> None:
-    """Prints `rows` (Row objects) of an Arrow `schema` (without the `__row_kind` column) as PyFlink does."""
+def print_table(schema, rows: Iterable, streaming: bool, out: Optional[TextIO] = None,
+                widths_from_data: bool = False) -> None:
+    """Prints `rows` (Row objects) of an Arrow `schema` (without the `__row_kind` column) as PyFlink does, each row
+    as it arrives (widths come from the types, so an endless stream prints too). `widths_from_data`: columns as
+    wide as their longest value (PyFlink's style for SHOW / SET answers)."""
     import sys
 
     out = out or sys.stdout
-    rows = list(rows)
-    if not rows:
-        print("Empty set", file=out)
-        return
     names = list(schema.names)
-    widths = [max(_type_width(field.type), len(field.name), len(_NULL) if field.nullable else 0)
-              for field in schema]
+    if widths_from_data:
+        rows = list(rows)
+        widths = [max([len(name)] + [len(format_value(row[i])) for row in rows]) for i, name in enumerate(names)]
+    else:
+        widths = [max(_type_width(field.type), len(field.name), len(_NULL) if field.nullable else 0)
+                  for field in schema]
     if streaming:
         names = ["op"] + names
         widths = [2] + widths
@@ -111,13 +114,17 @@ def print_table(schema, rows: Iterable, streaming: bool, out: Optional[TextIO] =
     def line(cells: List[str]) -> str:
         return "|" + "|".join(" %s " % _cut(c, w).rjust(w) for c, w in zip(cells, widths)) + "|"
 
-    print(border, file=out)
-    print(line(names), file=out)
-    print(border, file=out)
+    count = 0
     for row in rows:
+        if count == 0:
+            print(border, line(names), border, sep="\n", file=out)
         cells = [format_value(v) for v in row]
         if streaming:
             cells = [_ROW_KINDS[row.get_row_kind().value]] + cells
-        print(line(cells), file=out)
+        print(line(cells), file=out, flush=True)
+        count += 1
+    if count == 0:
+        print("Empty set", file=out)
+        return
     print(border, file=out)
-    print("%d row%s in set" % (len(rows), "" if len(rows) == 1 else "s"), file=out)
+    print("%d row%s in set" % (count, "" if count == 1 else "s"), file=out)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Iterator, List, Optional, Tuple
 
 from pyfn.row import Row, RowKind
@@ -15,8 +14,8 @@ _ROW_KIND_COLUMN = "__row_kind"
 _ROW_KINDS = list(RowKind)
 
 
-class ResultKind(Enum):
-    """SUCCESS for DDL and SET; SUCCESS_WITH_CONTENT for queries and inserts."""
+class ResultKind:
+    """SUCCESS for DDL and SET; SUCCESS_WITH_CONTENT for queries and inserts (PyFlink's int constants)."""
 
     SUCCESS = 0
     SUCCESS_WITH_CONTENT = 1
@@ -228,17 +227,22 @@ class TableResult:
         return pa.Table.from_pylist([r.as_dict() for r in rows], schema=schema).to_pandas()
 
     def print(self) -> None:
-        """Prints the rows as PyFlink's table."""
+        """Prints the result as PyFlink does: a query's rows as its table; `OK` for DDL; an insert's `-1` once it
+        finished; SHOW / SET answers as a table as wide as their values."""
         if self._job is not None and self._job.request.collect is not None:
             with self.collect() as rows:
                 print_table(self._arrow_schema(), rows, self._streaming)
             return
         if self._job is not None:
             self.wait()
+        if self._kind == ResultKind.SUCCESS or self._job is not None:
+            for row in self._rows:
+                print("\t".join(str(value) for value in row))
+            return
         import pyarrow as pa
 
-        schema = pa.schema([pa.field(name, pa.string()) for name in self._columns])
-        print_table(schema, self._rows, False)
+        schema = pa.schema([pa.field(name, pa.string(), nullable=False) for name in self._columns])
+        print_table(schema, self._rows, False, widths_from_data=True)
 
 
 class _FixedRows(CloseableIterator):
