@@ -2,6 +2,7 @@
 outputs checked against references computed independently, their errors as Python exceptions naming the
 program's line, no runner left behind, and collect() over 10 M rows in flat memory."""
 
+import collections
 import datetime
 import decimal
 import os
@@ -15,8 +16,8 @@ import pytest
 from table_api_support import EXAMPLES, REPO, reference_csv, run_program, runner, tagged_processes  # noqa: F401
 
 from pyfn.table import DataTypes, EnvironmentSettings, TableEnvironment
-from pyfn.table.expressions import col
-from pyfn.table.udf import udf
+from pyfn.table.expressions import call, col
+from pyfn.table.udf import AggregateFunction, udaf, udf, udtf
 from pyfn.util.exceptions import JobExecutionException, ValidationException
 
 CDN = os.path.join(EXAMPLES, "cdn")
@@ -251,3 +252,35 @@ def test_collect_of_10_million_rows_keeps_both_sides_memory_flat(batch_env):
     # Flat: what each side holds after 2 M rows does not grow by more than 64 MB by 10 M rows.
     assert max(program[2:]) - program[1] < 64 * 1024, program
     assert max(runner_rss[2:]) - runner_rss[1] < 64 * 1024, runner_rss
+
+
+class WeightedAvg(AggregateFunction):
+    def create_accumulator(self):
+        return [0, 0]
+
+    def accumulate(self, accumulator, value, weight):
+        accumulator[0] += value * weight
+        accumulator[1] += weight
+
+    def get_value(self, accumulator):
+        return accumulator[0] / accumulator[1] if accumulator[1] else None
+
+
+@udtf(result_types=[DataTypes.STRING()])
+def words(line):
+    yield from line.lower().split()
+
+
+def test_python_aggregates_and_table_functions_in_the_expression_dsl(batch_env):
+    weighted_avg = udaf(WeightedAvg(), result_type=DataTypes.DOUBLE(),
+                        accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+    table = batch_env.from_elements([(1, "a", 2), (3, "a", 2), (5, "b", 1)], ["v", "w", "k"])
+    averages = table.group_by(col("w")).select(col("w"), weighted_avg(col("v"), col("k")))
+    assert averages.get_schema().get_field_names() == ["w", "EXPR$0"]
+    assert sorted(tuple(r) for r in averages.execute().collect()) == [("a", 2.0), ("b", 5.0)]
+    lines = ["The cat", "the dog and THE cat", ""]
+    counted = batch_env.from_elements([(line,) for line in lines], ["line"]) \
+        .join_lateral(call(words, col("line")).alias("word")) \
+        .group_by(col("word")).select(col("word"), col("word").count.alias("n"))
+    expected = collections.Counter(word for line in lines for word in line.lower().split())
+    assert dict((r["word"], r["n"]) for r in counted.execute().collect()) == expected

@@ -102,6 +102,11 @@ class Catalog:
         """Registered function names."""
         return sorted(f.name for f in self.functions.values())
 
+    def aggregate_names(self) -> set:
+        """Lower-case names of the registered Python aggregate functions."""
+        return {key for key, f in self.functions.items()
+                if f.wrapper is not None and f.wrapper.kind in ("aggregate", "pandas_aggregate")}
+
     def function_wrapper(self, name: str) -> Optional[UserDefinedFunctionWrapper]:
         """The Python object registered as `name`, if any."""
         entry = self.functions.get(name.lower())

@@ -156,12 +156,17 @@ class Expression:
             return [self.attributes["name"]]
         return [name for child in self.children for name in child.columns()]
 
-    def is_aggregate(self) -> bool:
-        """Whether the expression contains a built-in aggregate call."""
-        if self.kind == "call" and isinstance(self.attributes["function"], str) \
-                and self.attributes["function"].upper() in AGGREGATES:
-            return True
-        return any(child.is_aggregate() for child in self.children)
+    def is_aggregate(self, aggregate_functions=()) -> bool:
+        """Whether the expression calls an aggregate: a built-in one, a udaf object, or a name in
+        `aggregate_functions` (lower-case names of registered aggregate functions)."""
+        if self.kind == "call":
+            function = self.attributes["function"]
+            if isinstance(function, str):
+                if function.upper() in AGGREGATES or function.lower() in aggregate_functions:
+                    return True
+            elif getattr(function, "kind", "") in ("aggregate", "pandas_aggregate"):
+                return True
+        return any(child.is_aggregate(aggregate_functions) for child in self.children)
 
     def __repr__(self) -> str:
         return "Expression(%s)" % self.render(RenderScope(None, lambda f: f if isinstance(f, str) else f.name))

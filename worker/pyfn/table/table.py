@@ -98,7 +98,7 @@ class Table:
                 _fail(ValidationException, "%r names %d columns; only a table function call (join_lateral) gives "
                       "several" % (expression, len(given)), location)
             if given is None:
-                if expression.is_aggregate():
+                if expression.is_aggregate(self._env._catalog.aggregate_names()):
                     given = ["EXPR$%d" % unnamed_aggregates]
                     unnamed_aggregates += 1
                 else:
@@ -118,7 +118,7 @@ class Table:
         location = caller_location()
         self._check_open("select", location)
         expressions = self._expand_star(as_expressions(fields, location), location)
-        if any(e.is_aggregate() for e in expressions):
+        if any(e.is_aggregate(self._env._catalog.aggregate_names()) for e in expressions):
             return GroupedTable(self, [], location)._aggregate_select(expressions, location)
         listed, names, types = self._projection(expressions, location)
         return self._derive("SELECT %s FROM %s" % (listed, self._from_clause()), names, types, location)
