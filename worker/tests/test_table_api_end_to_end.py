@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 
 import pandas as pd
 import pytest
@@ -57,8 +58,8 @@ def test_the_seeds_cdn_program_writes_its_statistic_into_sqlite(runner, access_l
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    folder = str(tmp_path_factory.mktemp("postgres"))
+def postgres():
+    folder = tempfile.mkdtemp(prefix="pyfn-tableapi-pg-")  # not pytest's tmp_path: its parents are closed to the postgres user
     script = os.path.join(REPO, "scripts", "postgres.sh")
     started = subprocess.run([script, "start", folder, "pyfn_tableapi"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
