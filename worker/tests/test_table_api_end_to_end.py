@@ -16,6 +16,7 @@ import pytest
 
 from table_api_support import EXAMPLES, REPO, reference_csv, run_program, runner, tagged_processes  # noqa: F401
 
+from pyfn.row import RowKind
 from pyfn.table import DataTypes, EnvironmentSettings, TableEnvironment
 from pyfn.table.expressions import call, col
 from pyfn.table.udf import AggregateFunction, udaf, udf, udtf
@@ -285,3 +286,19 @@ def test_python_aggregates_and_table_functions_in_the_expression_dsl(batch_env):
         .group_by(col("word")).select(col("word"), col("word").count.alias("n"))
     expected = collections.Counter(word for line in lines for word in line.lower().split())
     assert dict((r["word"], r["n"]) for r in counted.execute().collect()) == expected
+
+
+def test_a_streaming_grouped_query_is_a_changelog_whose_final_rows_to_pandas_gives(runner):
+    t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    table = t_env.from_elements([(1, "a"), (2, "b"), (3, "a")], ["n", "w"]) \
+        .group_by(col("w")).select(col("w"), col("n").sum.alias("s"))
+    changes = [(row.get_row_kind(), tuple(row)) for row in table.execute().collect()]
+    final = {}
+    for kind, (word, total) in changes:
+        if kind in (RowKind.INSERT, RowKind.UPDATE_AFTER):
+            final[word] = total
+        else:
+            assert final.pop(word) == total
+    assert final == {"a": 4, "b": 2}
+    assert sorted(map(tuple, table.to_pandas().itertuples(index=False))) == [("a", 4), ("b", 2)]
+    t_env.close()
