@@ -132,6 +132,7 @@ class JobExecutionResult:
         return getattr(self._status, name, None)
 
     def is_job_execution_result(self) -> bool:
+        """PyFlink's type check: always True."""
         return True
 
 
