@@ -114,6 +114,8 @@ class FakeRunner:
         self._output_pieces: Dict[str, int] = {}
         self._output_done: Dict[str, threading.Event] = {}
         self.control_connected = threading.Event()
+        #: The metadata of the worker's Control call.
+        self.control_metadata: Dict[str, str] = {}
         #: Instructions whose output had a piece with data and is_last (Beam's data channels drop such data).
         self.data_on_last_piece: List[str] = []
         self._counter = 0
@@ -145,6 +147,7 @@ class FakeRunner:
         class Control(beam_fn_api_pb2_grpc.BeamFnControlServicer):
             def Control(self, request_iterator, context):
                 runner._check(context, "Control")
+                runner.control_metadata = dict(context.invocation_metadata())
                 threading.Thread(target=runner._read_responses, args=(request_iterator,), daemon=True).start()
                 runner.control_connected.set()
                 while True:

@@ -42,3 +42,9 @@ def test_input_with_data_on_the_last_piece_is_still_read(runner):
     result = runner.result(instruction_id)
     assert result.error == ""
     assert result.table().column("f0").to_pylist() == [2 * v for v in values]
+
+
+def test_the_control_call_declares_embedding(runner):
+    # The runner embeds input in a ProcessBundleRequest only for a harness that declares it here.
+    declared = runner.control_metadata.get("pyfn-capabilities", "").split()
+    assert declared == ["beam:protocol:control_request_elements_embedding:v1"]
