@@ -59,7 +59,7 @@ public struct Job: Sendable {
             }
         }
         settings.merge(overrides) { $1 }
-        var python = PythonOptions(settings: settings)
+        var python = try PythonOptions(settings: settings)
         python.files = python.files.map { Self.pythonPathEntry($0, relativeTo: folder) }
         let bundle = try BundleOptions(settings: settings)
         let workerMode = try WorkerMode(settings: settings)

@@ -44,7 +44,9 @@ public struct ExternalEnvironment: WorkerEnvironment {
     /// Asks the pool to start a worker and returns once it has dialed in.
     public func startWorker() async throws -> any PythonWorker {
         let workerID = "external-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let connection = await server.registry.expect(workerID: workerID, options: options.pipelineOptions)
+        let connection = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
+                                                              capabilities: options.workerCapabilities,
+                                                              bundleTimeout: options.bundleTimeout)
         var request = StartWorkerRequest()
         request.workerID = workerID
         request.provisionEndpoint.url = server.endpoint
