@@ -102,7 +102,7 @@ public struct Job: Sendable {
     /// the operators' figures and the functions' metrics to `metrics`.
     public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
                     metrics: RunnerMetrics? = nil) async throws {
-        let server = try await FnAPIServer.start(logger: logger)
+        let server = try await FnAPIServer.start(transport: try FnAPITransport(settings: settings), logger: logger)
         do {
             let environment = try workerMode.environment(server: server, python: python, logger: logger)
             for plan in plans {
