@@ -10,8 +10,6 @@ public actor WorkerRegistry {
         let connection: WorkerConnection
         let secret: WorkerSecret
         let options: [String: String]
-        /// The worker's harness sends no secret header; its id is random and passed outside its command line.
-        let idIsCredential: Bool
         var descriptorIDs: Set<String> = []
     }
 
@@ -41,10 +39,7 @@ public actor WorkerRegistry {
                        bundleTimeout: Duration? = nil) -> (connection: WorkerConnection, secret: WorkerSecret) {
         let connection = WorkerConnection(workerID: workerID, state: state, capabilities: capabilities,
                                           bundleTimeout: bundleTimeout)
-        // A harness that cannot send the secret header authenticates by its id alone: the environment must then
-        // have made the id unguessable (``WorkerSecret/unguessableWorkerID()``).
-        let worker = Worker(connection: connection, secret: WorkerSecret(), options: workerOptions,
-                            idIsCredential: !capabilities.contains(WorkerCapability.workerSecretHeader))
+        let worker = Worker(connection: connection, secret: WorkerSecret(), options: workerOptions)
         workers[workerID] = worker
         return (worker.connection, worker.secret)
     }
@@ -59,13 +54,9 @@ public actor WorkerRegistry {
         workers[workerID] = nil
     }
 
-    /// Whether a call as `workerID` carrying `secret` (nil: no secret header) comes from that worker: the secret
-    /// matches (compared in constant time), or the worker's harness sends none and its unguessable id is its
-    /// credential.
-    public func authenticates(workerID: String, secret: String?) -> Bool {
-        guard let worker = workers[workerID] else { return false }
-        guard let secret else { return worker.idIsCredential }
-        return worker.secret.matches(secret)
+    /// Whether `secret` is the secret of the known worker `workerID` (compared in constant time).
+    public func authenticates(workerID: String, secret: String) -> Bool {
+        workers[workerID]?.secret.matches(secret) ?? false
     }
 
     /// The connection of a known worker, or nil.

@@ -21,9 +21,6 @@ public struct WorkerSecret: Sendable, CustomStringConvertible {
         }.joined()
     }
 
-    /// A worker id that is itself a credential (256 random bits), for harnesses that send no secret header.
-    public static func unguessableWorkerID() -> String { "worker-" + WorkerSecret().value }
-
     /// Whether `candidate` is this secret, in time that depends only on the candidate's length.
     public func matches(_ candidate: String) -> Bool {
         let expected = Array(value.utf8), given = Array(candidate.utf8)

@@ -25,23 +25,19 @@ public struct ProcessEnvironment: WorkerEnvironment {
     /// Starts `python -m pyfn.worker` and returns once it has dialed in; throws with the interpreter's path and
     /// its last output when it cannot start or exits first.
     public func startWorker() async throws -> any PythonWorker {
-        // PyFn's harness proves itself with its secret; a harness that sends only `worker_id` gets an unguessable
-        // id instead, in its environment (`WORKER_ID`, Beam's name) and not on its command line, where `ps` shows it.
-        let sendsSecret = options.workerCapabilities.contains(WorkerCapability.workerSecretHeader)
-        let workerID = sendsSecret ? "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-                                   : WorkerSecret.unguessableWorkerID()
+        let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         let python = options.resolvedExecutable
         let executable = try Self.locate(python)
         let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
                                                                 capabilities: options.workerCapabilities,
                                                                 bundleTimeout: options.bundleTimeout)
         var environment = server.transport.workerTLSEnvironment
-        if sendsSecret { environment[WorkerTLSVariables.secret] = secret.value } else { environment["WORKER_ID"] = workerID }
+        environment[WorkerTLSVariables.secret] = secret.value
         let process: WorkerProcess
         do {
             process = try WorkerProcess(
                 executable: executable,
-                arguments: ["-m", "pyfn.worker"] + (sendsSecret ? ["--id=\(workerID)"] : []) + ["--provision_endpoint=\(server.endpoint)",
+                arguments: ["-m", "pyfn.worker", "--id=\(workerID)", "--provision_endpoint=\(server.endpoint)",
                             "--control_endpoint=\(server.endpoint)", "--logging_endpoint=\(server.endpoint)"],
                 environment: environment, workerID: workerID, logger: logger,
                 onExit: { status, output in

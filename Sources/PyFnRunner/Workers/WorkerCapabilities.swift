@@ -11,11 +11,6 @@ public enum WorkerCapability {
     /// it and waits on the Data stream for input sent that way.
     public static let controlRequestElementsEmbedding = "beam:protocol:control_request_elements_embedding:v1"
 
-    /// The worker sends its secret in the `pyfn-worker-secret` header of every call (``WorkerSecret``). A harness
-    /// that does not (Beam's, PyFlink's: they send only `worker_id`) is given an unguessable worker id instead,
-    /// through its environment (`WORKER_ID`), never its command line, and that id is its credential.
-    public static let workerSecretHeader = "pyfn:protocol:worker_secret_header:v1"
-
     /// What PyFn's own harness (`python -m pyfn.worker`) declares.
-    public static let pyfnHarness: Set<String> = [controlRequestElementsEmbedding, workerSecretHeader]
+    public static let pyfnHarness: Set<String> = [controlRequestElementsEmbedding]
 }

@@ -1,7 +1,6 @@
 """Boots an unmodified Apache Beam Python SDK harness as a PyFn worker, as Beam's container boot program does.
 
-Run by a `python.executable` wrapper with the runner's boot flags (`--provision_endpoint=H:P ...`, the worker id in
-`WORKER_ID`) and
+Run by a `python.executable` wrapper with the runner's boot flags (`--id=W --provision_endpoint=H:P ...`) and
 an interpreter that has apache-beam installed: it asks the runner's Provision service for the job's options and
 endpoints (with the `worker_id` header, as every call must carry), then execs
 `python -m apache_beam.runners.worker.sdk_worker_main` with the environment that program reads: WORKER_ID,
@@ -23,9 +22,7 @@ from apache_beam.portability.api import beam_provision_api_pb2, beam_provision_a
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    # The runner gives a harness that sends no secret header an unguessable id, in WORKER_ID (not on the
-    # command line, where `ps` would show it); that id is the harness's credential.
-    parser.add_argument("--id", default=os.environ.get("WORKER_ID", ""))
+    parser.add_argument("--id", required=True)
     parser.add_argument("--provision_endpoint", required=True)
     parser.add_argument("--control_endpoint", default="")
     parser.add_argument("--logging_endpoint", default="")

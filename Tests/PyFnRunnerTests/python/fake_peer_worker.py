@@ -106,8 +106,7 @@ def main() -> None:
     parser.add_argument("--id", required=True)
     parser.add_argument("--provision_endpoint", required=True)
     args, _ = parser.parse_known_args()
-    # Every call carries the worker's id and the secret the runner handed it in the environment.
-    metadata = (("worker_id", args.id), ("pyfn-worker-secret", os.environ.get("PYFN_WORKER_SECRET", "")))
+    metadata = (("worker_id", args.id),)
     channel = grpc.insecure_channel(args.provision_endpoint)
     info = provision_grpc.ProvisionServiceStub(channel).GetProvisionInfo(
         provision.GetProvisionInfoRequest(), metadata=metadata).info
