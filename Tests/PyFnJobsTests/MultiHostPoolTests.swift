@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PyFnJobs
 import PyFnTestSupport
 import Synchronization
@@ -11,7 +12,7 @@ import Testing
 @Suite(.serialized, .enabled(if: TestNetwork.unavailableReason == nil,
                              "multi-host pool tests skipped: \(TestNetwork.unavailableReason ?? "")"))
 struct MultiHostPoolTests {
-    static let rows = 20_000
+    static let rows = 12_000
 
     /// The job's harnesses (pids) per pool.
     static func harnesses(of pools: [WorkerPoolProcess]) -> [[Int]] {
@@ -66,9 +67,11 @@ struct MultiHostPoolTests {
             "python.fn-api.tls.client-ca": certs.ca,
         ])
         let finished = Atomic<Bool>(false)
+        let dialledIn = WorkerStartCounter.Count()
+        let logger = Logger(label: "pyfn.worker") { _ in WorkerStartCounter(count: dialledIn) }
         let running = Task {
             defer { finished.store(true, ordering: .sequentiallyConsistent) }
-            try await job.run(parallelism: 4)
+            try await job.run(parallelism: 4, logger: logger)
         }
         var spread: [[Int]] = []
         for _ in 0..<200 {
@@ -79,9 +82,12 @@ struct MultiHostPoolTests {
         #expect(spread.map(\.count) == [2, 2], "4 workers, 2 on each pool: \(spread)")
         var killedMidJob = false
         if killing {
-            // Long enough for the harnesses to dial in: a pool that dies while its harness is still starting
-            // leaves the runner waiting out the start timeout (30 s) before it asks the other pool.
-            try await Task.sleep(for: .seconds(2))
+            // Once every harness has dialled in: a pool that dies while its harness is still starting leaves the
+            // runner waiting out the start timeout (30 s) before it asks the other pool.
+            for _ in 0..<400 where dialledIn.value.load(ordering: .sequentiallyConsistent) < 4 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(300))
             killedMidJob = !finished.load(ordering: .sequentiallyConsistent)
             pools[0].kill()
         }
@@ -105,5 +111,27 @@ struct MultiHostPoolTests {
         #expect(lines.count == Self.rows, "every row once")
         let expected = Set((0..<Self.rows).map { "\($0),\($0 * 3)" })
         #expect(Set(lines) == expected)
+    }
+}
+
+/// Counts the harnesses' "pyfn worker W started" records (sent over the Logging service just before Control
+/// opens), and otherwise drops what it is given.
+struct WorkerStartCounter: LogHandler {
+    /// The number of records seen.
+    final class Count: Sendable {
+        let value = Atomic<Int>(0)
+    }
+    let count: Count
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let text = "\(message)"
+        if text.hasPrefix("pyfn worker external-") && text.contains(" started ") { count.value.add(1, ordering: .sequentiallyConsistent) }
     }
 }
