@@ -121,6 +121,10 @@ class FakeRunner:
         self._output_pieces: Dict[str, int] = {}
         self._output_done: Dict[str, threading.Event] = {}
         self.control_connected = threading.Event()
+        #: The metadata of the worker's Control call.
+        self.control_metadata: Dict[str, str] = {}
+        #: Instructions whose output had a piece with data and is_last (Beam's data channels drop such data).
+        self.data_on_last_piece: List[str] = []
         self._counter = 0
         # State, per descriptor as the real runner keeps it: committed values by (descriptor_id, transform_id,
         # user_state_id, window, key); the open bundles' own writes by instruction (with their descriptor).
@@ -150,6 +154,7 @@ class FakeRunner:
         class Control(beam_fn_api_pb2_grpc.BeamFnControlServicer):
             def Control(self, request_iterator, context):
                 runner._check(context, "Control")
+                runner.control_metadata = dict(context.invocation_metadata())
                 threading.Thread(target=runner._read_responses, args=(request_iterator,), daemon=True).start()
                 runner.control_connected.set()
                 while True:
@@ -309,6 +314,8 @@ class FakeRunner:
                     assert data.transform_id == "sink", data.transform_id
                     assert len(data.data) <= 4 * 1024 * 1024
                     with self._lock:
+                        if data.is_last and data.data:
+                            self.data_on_last_piece.append(data.instruction_id)
                         self._outputs.setdefault(data.instruction_id, []).append(data.data)
                         self._output_pieces[data.instruction_id] = self._output_pieces.get(data.instruction_id, 0) + 1
                     if data.is_last:
@@ -347,7 +354,9 @@ class FakeRunner:
             return "bundle-%d" % self._counter
 
     def send_bundle(self, descriptor_id: str, data: bytes, embedded: bool = False, piece_size: int = 1 << 20,
-                    instruction_id: Optional[str] = None) -> str:
+                    instruction_id: Optional[str] = None, data_on_last: bool = False) -> str:
+        """Sends a bundle's input as data pieces then an empty is_last piece; with `data_on_last`, the old way
+        (the last piece carries data and is_last), as older runners did."""
         instruction_id = instruction_id or self.next_instruction_id()
         with self._lock:
             self._bundle_writes[instruction_id] = (descriptor_id, {})
@@ -360,12 +369,13 @@ class FakeRunner:
             return instruction_id
         self._control_queue.put(request)
         pieces = [data[i:i + piece_size] for i in range(0, len(data), piece_size)] or [b""]
-        for index, piece in enumerate(pieces):
+        tail = pieces.pop() if data_on_last else b""
+        for piece in pieces:
             elements = beam_fn_api_pb2.Elements()
             elements.data.add(instruction_id=instruction_id, transform_id="source", data=piece, is_last=False)
             self._data_to_worker.put(elements)
         last = beam_fn_api_pb2.Elements()
-        last.data.add(instruction_id=instruction_id, transform_id="source", data=b"", is_last=True)
+        last.data.add(instruction_id=instruction_id, transform_id="source", data=tail, is_last=True)
         self._data_to_worker.put(last)
         return instruction_id
 
@@ -375,15 +385,23 @@ class FakeRunner:
         except queue.Empty:
             raise AssertionError("no response for %s; worker stderr: %s" % (instruction_id, self.stderr()))
         if embedded:
-            data = b"".join(d.data for d in response.process_bundle.elements.data)
+            pieces = response.process_bundle.elements.data
+            assert not [d for d in pieces if d.is_last and d.data], "data on an embedded is_last piece"
+            data = b"".join(d.data for d in pieces)
             return BundleResult(response, data, len(response.process_bundle.elements.data))
         ended = self._output_event(instruction_id).wait(2.0 if response.error else timeout)
         if not ended and not response.error:
             raise AssertionError("the output of %s never ended (no is_last)" % instruction_id)
         with self._lock:
+            assert instruction_id not in self.data_on_last_piece, "data on the is_last piece of %s" % instruction_id
             data = b"".join(self._outputs.get(instruction_id, []))
             pieces = self._output_pieces.get(instruction_id, 0)
         return BundleResult(response, data, pieces)
+
+    def output_pieces(self, instruction_id: str) -> List[bytes]:
+        """The `data` of every output piece received for an instruction over Data, in order."""
+        with self._lock:
+            return list(self._outputs.get(instruction_id, []))
 
     def run(self, descriptor_id: str, data: bytes, embedded: bool = False, **kwargs) -> BundleResult:
         return self.result(self.send_bundle(descriptor_id, data, embedded, **kwargs), embedded)

@@ -26,6 +26,7 @@ struct WorkerIdentityInterceptor: ServerInterceptor {
             return StreamingServerResponse(error: RPCError(
                 code: .permissionDenied, message: "unknown worker_id '\(workerID)' or wrong secret on \(context.descriptor)"))
         }
+        await registry.noteCall(from: workerID, to: context.descriptor.service.service)
         return try await next(request, context)
     }
 }

@@ -17,6 +17,9 @@ public actor WorkerRegistry {
     private var descriptors: [String: ProcessBundleDescriptor] = [:]
     /// host:port of the services workers dial, once the server is bound.
     public private(set) var endpoint = ""
+    /// The services each worker has called (by short name: `BeamFnControl`, `ProvisionService`, …), kept after
+    /// the worker is forgotten: what a foreign harness got through before it failed.
+    public private(set) var servicesCalled: [String: Set<String>] = [:]
     /// The aggregate functions' state, shared by every worker of this runner.
     public nonisolated let state = StateStore()
 
@@ -28,13 +31,22 @@ public actor WorkerRegistry {
         self.endpoint = endpoint
     }
 
-    /// Announces a worker that is about to dial in, with the job options it is provisioned with; returns its
+    /// Announces a worker that is about to dial in, with the job options it is provisioned with, the
+    /// capabilities its environment declares and how long its bundles may go silent (nil: no limit); returns its
     /// connection and the fresh secret it must send on every call.
-    public func expect(workerID: String, options workerOptions: [String: String]) -> (connection: WorkerConnection, secret: WorkerSecret) {
-        let worker = Worker(connection: WorkerConnection(workerID: workerID, state: state), secret: WorkerSecret(),
-                            options: workerOptions)
+    public func expect(workerID: String, options workerOptions: [String: String],
+                       capabilities: Set<String> = WorkerCapability.pyfnHarness,
+                       bundleTimeout: Duration? = nil) -> (connection: WorkerConnection, secret: WorkerSecret) {
+        let connection = WorkerConnection(workerID: workerID, state: state, capabilities: capabilities,
+                                          bundleTimeout: bundleTimeout)
+        let worker = Worker(connection: connection, secret: WorkerSecret(), options: workerOptions)
         workers[workerID] = worker
         return (worker.connection, worker.secret)
+    }
+
+    /// Records that a known worker called `service`.
+    func noteCall(from workerID: String, to service: String) {
+        servicesCalled[workerID, default: []].insert(service)
     }
 
     /// Forgets a worker that has stopped; its later calls are refused.

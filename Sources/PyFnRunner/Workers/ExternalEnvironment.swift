@@ -55,7 +55,9 @@ public struct ExternalEnvironment: WorkerEnvironment {
 
     private func startWorker(on pool: WorkerPoolClient) async throws -> any PythonWorker {
         let workerID = "external-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions)
+        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
+                                                                capabilities: options.workerCapabilities,
+                                                                bundleTimeout: options.bundleTimeout)
         let failure: String
         do {
             failure = try await pool.startWorker(workerID, endpoint: server.endpoint, secret: secret)

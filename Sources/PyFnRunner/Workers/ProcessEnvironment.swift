@@ -28,7 +28,9 @@ public struct ProcessEnvironment: WorkerEnvironment {
         let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         let python = options.resolvedExecutable
         let executable = try Self.locate(python)
-        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions)
+        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
+                                                                capabilities: options.workerCapabilities,
+                                                                bundleTimeout: options.bundleTimeout)
         var environment = server.transport.workerTLSEnvironment
         environment[WorkerTLSVariables.secret] = secret.value
         let process: WorkerProcess
@@ -44,6 +46,14 @@ public struct ProcessEnvironment: WorkerEnvironment {
         } catch {
             await server.registry.forget(workerID: workerID)
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
+        }
+        let logger = self.logger
+        await connection.onHang { what in
+            let dump = await process.dumpPythonStacks()
+            logger.error("worker \(workerID) is hung: \(what). Its Python stacks:\n\(dump)",
+                         metadata: ["worker": "\(workerID)"])
+            await process.stop(grace: .zero)
+            return PythonStacks.bundleThreads(in: dump)
         }
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,

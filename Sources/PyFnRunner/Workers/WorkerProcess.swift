@@ -18,6 +18,10 @@ final class WorkerProcess: Sendable {
         }
         let exit = Mutex(Exit())
         let outputTail = Mutex<[String]>([])
+        /// Output lines gathered while a stack dump is asked for (nil when none is).
+        let capture = Mutex<[String]?>(nil)
+        /// When the last output line arrived.
+        let lastOutput = Mutex(ContinuousClock.now)
         let onExit: @Sendable (Int32, String) -> Void
         static let tailLines = 30
 
@@ -32,6 +36,8 @@ final class WorkerProcess: Sendable {
                 $0.append(line)
                 if $0.count > Self.tailLines { $0.removeFirst() }
             }
+            capture.withLock { $0?.append(line) }
+            lastOutput.withLock { $0 = .now }
         }
 
         /// Reports the exit once both the status and the end of the output are in.
@@ -110,6 +116,25 @@ final class WorkerProcess: Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return hasExited
+    }
+
+    /// Asks the harness for its Python stacks (it writes every thread's to stderr on SIGUSR1, with `faulthandler`)
+    /// and returns the lines it wrote until its output went quiet for `quiet`, waiting at most `limit`. A process
+    /// with no handler for SIGUSR1 dies of it, which is no loss: it is about to be killed as hung.
+    func dumpPythonStacks(quiet: Duration = .milliseconds(300), limit: Duration = .seconds(3)) async -> String {
+        state.capture.withLock { $0 = [] }
+        let asked = ContinuousClock.now
+        kill(pid, SIGUSR1)
+        while ContinuousClock.now - asked < limit && !hasExited {
+            try? await Task.sleep(for: .milliseconds(20))
+            let lines = state.capture.withLock { $0?.count ?? 0 }
+            let silent = ContinuousClock.now - state.lastOutput.withLock { $0 }
+            if lines > 0 && silent >= quiet { break }
+        }
+        return state.capture.withLock { lines in
+            defer { lines = nil }
+            return (lines ?? []).joined(separator: "\n")
+        }
     }
 
     /// Waits `grace` for the process to exit by itself, then sends SIGTERM, then SIGKILL; returns when it is gone.
