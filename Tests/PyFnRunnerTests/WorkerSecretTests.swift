@@ -37,7 +37,10 @@ import Testing
         let noSecret = try Self.probe(server.endpoint, id: "worker-77-1", secret: "", descriptor: "victims-functions")
         let wrongSecret = try Self.probe(server.endpoint, id: "worker-77-1", secret: otherSecret.value, descriptor: "victims-functions")
         let guessed = try Self.probe(server.endpoint, id: "worker-77-3", secret: otherSecret.value, descriptor: "victims-functions")
+        // Harnesses that cannot add a header (Beam's) send `worker_id: ID#SECRET`; a wrong suffix is as bad.
+        let wrongSuffix = try Self.probe(server.endpoint, id: "worker-77-1#\(otherSecret.value)", secret: "", descriptor: "victims-functions")
         for call in ["provision", "descriptor", "logging", "data"] {
+            #expect(wrongSuffix.calls[call]?.hasPrefix("PERMISSION_DENIED") == true, "\(call): \(wrongSuffix.output)")
             #expect(noID.calls[call]?.hasPrefix("UNAUTHENTICATED") == true, "\(call): \(noID.output)")
             #expect(noSecret.calls[call]?.hasPrefix("UNAUTHENTICATED") == true, "\(call): \(noSecret.output)")
             #expect(wrongSecret.calls[call]?.hasPrefix("PERMISSION_DENIED") == true, "\(call): \(wrongSecret.output)")
@@ -54,6 +57,8 @@ import Testing
         let victim = try Self.probe(server.endpoint, id: "worker-77-1", secret: victimSecret.value, descriptor: "victims-functions")
         #expect(victim.calls["provision"] == "OK", "\(victim.output)")
         #expect(victim.calls["descriptor"] == "OK", "\(victim.output)")
+        let suffixed = try Self.probe(server.endpoint, id: "worker-77-1#\(victimSecret.value)", secret: "", descriptor: "victims-functions")
+        #expect(suffixed.calls["descriptor"] == "OK", "\(suffixed.output)")
     }
 
     @Test func aStrangerWithARunningWorkersIDCannotWriteItsLogOrDisturbItsJob() async throws {

@@ -1,5 +1,7 @@
 // Calls to one worker pool (Beam's BeamFnExternalWorkerPool): StartWorker and StopWorker with the pool token in
 // their metadata, over TLS when the runner's transport has TLS material, failing fast when the pool is away.
+// One connection per pool lives as long as the environment: a short-lived client per call cost 5 s a call over
+// TLS (swift-nio-ssl waits up to its shutdown timeout for the pool's close_notify, which grpcio does not send).
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
@@ -13,6 +15,20 @@ struct WorkerPoolClient: Sendable {
     let port: Int
     /// Where the token and the TLS settings come from.
     let transport: FnAPITransport
+    private let connection: PoolConnection
+
+    /// A client of the pool at `host`:`port`; throws when the TLS material cannot be used.
+    init(host: String, port: Int, transport: FnAPITransport) throws {
+        self.host = host
+        self.port = port
+        self.transport = transport
+        // A host name is also checked against the pool's certificate; an IP address cannot be (see
+        // FnAPITransport.poolClientSecurity).
+        var address = in_addr()
+        let target: any ResolvableTarget = inet_pton(AF_INET, host, &address) == 1
+            ? ResolvableTargets.IPv4.ipv4(address: host, port: port) : ResolvableTargets.DNS.dns(host: host, port: port)
+        connection = PoolConnection(try HTTP2ClientTransport.Posix(target: target, transportSecurity: transport.poolClientSecurity))
+    }
 
     /// Pool calls fail fast rather than wait for an unreachable pool.
     private static let callOptions: CallOptions = {
@@ -36,7 +52,7 @@ struct WorkerPoolClient: Sendable {
                   (1...65535).contains(port), colon != entry.startIndex else {
                 throw PyFnError.workerStartFailed("the worker pool address '\(entry)' is not host:port (python.worker-pool)")
             }
-            return WorkerPoolClient(host: String(entry[..<colon]), port: port, transport: transport)
+            return try WorkerPoolClient(host: String(entry[..<colon]), port: port, transport: transport)
         }
     }
 
@@ -74,14 +90,19 @@ struct WorkerPoolClient: Sendable {
     private func call<Result: Sendable>(
         _ body: (BeamFnExternalWorkerPool.Client<HTTP2ClientTransport.Posix>) async throws -> Result
     ) async throws -> Result {
-        // A host name is also checked against the pool's certificate; an IP address cannot be (see
-        // FnAPITransport.poolClientSecurity).
-        var address = in_addr()
-        let target: any ResolvableTarget = inet_pton(AF_INET, host, &address) == 1
-            ? ResolvableTargets.IPv4.ipv4(address: host, port: port) : ResolvableTargets.DNS.dns(host: host, port: port)
-        let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: self.transport.poolClientSecurity)
-        return try await withGRPCClient(transport: transport) { client in
-            try await body(BeamFnExternalWorkerPool.Client(wrapping: client))
-        }
+        try await body(BeamFnExternalWorkerPool.Client(wrapping: connection.client))
     }
+}
+
+/// A gRPC client to one pool, running from creation until it is released.
+private final class PoolConnection: Sendable {
+    let client: GRPCClient<HTTP2ClientTransport.Posix>
+
+    init(_ transport: HTTP2ClientTransport.Posix) {
+        let client = GRPCClient(transport: transport)
+        self.client = client
+        Task { try? await client.runConnections() }
+    }
+
+    deinit { client.beginGracefulShutdown() }
 }

@@ -8,7 +8,7 @@ from typing import Dict, Optional
 
 import grpc
 
-from pyfn.worker.transport import CHANNEL_OPTIONS, TransportSettings  # noqa: F401 - CHANNEL_OPTIONS re-exported
+from pyfn.worker.transport import TransportSettings
 
 
 class _CallDetails(collections.namedtuple("_CallDetails",
