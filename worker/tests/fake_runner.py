@@ -1,6 +1,7 @@
 """A small in-test runner: Provision, Control, Data, State and Logging on one gRPC server on 127.0.0.1:0.
 
-It checks the `worker_id` header of every call, hands out descriptors, sends a bundle's input as an Arrow IPC
+It checks the `worker_id` header and the worker's secret (`pyfn-worker-secret`, given to the worker in its
+environment) of every call, serves TLS when given `tls`, hands out descriptors, sends a bundle's input as an Arrow IPC
 stream (over Data or embedded) and collects the output stream, the responses and the log records. Its State
 service keeps bag user state in memory as the real runner does: a bundle's writes are its own (its reads see
 them) until its InstructionResponse arrives, and are committed then if the bundle succeeded, else dropped;
@@ -9,8 +10,10 @@ them) until its InstructionResponse arrives, and are committed then if the bundl
 
 from __future__ import annotations
 
+import hmac
 import os
 import queue
+import secrets
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ import pyarrow as pa
 from pyfn.proto.beam import (beam_fn_api_pb2, beam_fn_api_pb2_grpc, beam_provision_api_pb2,
                              beam_provision_api_pb2_grpc)
 from pyfn.proto.pyfn import udf_pb2
+from pyfn.worker.transport import TLSFiles
 
 SCALAR_URN = "pyfn:transform:scalar_function:v1"
 TABLE_URN = "pyfn:transform:table_function:v1"
@@ -98,8 +102,11 @@ class BundleResult:
 
 
 class FakeRunner:
-    def __init__(self, worker_id: str = "worker-1", pipeline_options: Optional[Dict[str, str]] = None):
+    def __init__(self, worker_id: str = "worker-1", pipeline_options: Optional[Dict[str, str]] = None,
+                 tls: Optional[TLSFiles] = None):
         self.worker_id = worker_id
+        #: The worker's secret, given to it in its environment; every call must carry it.
+        self.secret = secrets.token_hex(32)
         self.pipeline_options = pipeline_options or {}
         self.descriptors: Dict[str, object] = {}
         self.descriptor_fetches: Dict[str, int] = {}
@@ -195,7 +202,8 @@ class FakeRunner:
         beam_fn_api_pb2_grpc.add_BeamFnDataServicer_to_server(Data(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnStateServicer_to_server(State(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnLoggingServicer_to_server(Logging(), self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.port = (self.server.add_insecure_port("127.0.0.1:0") if tls is None
+                     else self.server.add_secure_port("127.0.0.1:0", tls.server_credentials()))
         self.url = "127.0.0.1:%d" % self.port
         self.server.start()
         self.process: Optional[subprocess.Popen] = None
@@ -209,9 +217,9 @@ class FakeRunner:
         if worker_id is None:
             self.refused.append(method)
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "no worker_id")
-        if worker_id != self.worker_id:
+        if worker_id != self.worker_id or not hmac.compare_digest(metadata.get("pyfn-worker-secret", ""), self.secret):
             self.refused.append(method)
-            context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s" % worker_id)
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s or wrong secret" % worker_id)
 
     # -- streams -------------------------------------------------------------------------------
     @staticmethod
@@ -321,6 +329,7 @@ class FakeRunner:
         command = [sys.executable, "-m", "pyfn.worker", "--id=%s" % (worker_id or self.worker_id),
                    "--provision_endpoint=%s" % self.url] + list(extra_args or [])
         full_env = dict(os.environ)
+        full_env["PYFN_WORKER_SECRET"] = self.secret
         full_env.update(env or {})
         self.control_connected.clear()
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)

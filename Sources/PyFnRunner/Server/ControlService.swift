@@ -45,8 +45,8 @@ struct ControlService: BeamFnControl.ServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<ProcessBundleDescriptor> {
         let id = request.message.processBundleDescriptorID
-        guard let descriptor = await registry.descriptor(id: id) else {
-            throw RPCError(code: .notFound, message: "no process bundle descriptor with id '\(id)'")
+        guard let workerID = request.metadata.workerID, let descriptor = await registry.descriptor(id: id, for: workerID) else {
+            throw RPCError(code: .notFound, message: "no process bundle descriptor with id '\(id)' for this worker")
         }
         return ServerResponse(message: descriptor)
     }

@@ -14,7 +14,7 @@ struct RemoteWorker: PythonWorker {
     let explainLoss: @Sendable () async -> String?
 
     func register(_ descriptor: ProcessBundleDescriptor) async throws {
-        await registry.register(try descriptor.pointingServices(at: await registry.endpoint))
+        await registry.register(try descriptor.pointingServices(at: await registry.endpoint), for: id)
     }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {

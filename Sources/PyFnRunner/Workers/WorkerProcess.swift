@@ -53,14 +53,19 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    /// Starts `executable` with `arguments`; `onExit` is called once, with the exit status and the last lines of
-    /// output, after the process has exited and its output is read to the end.
-    init(executable: String, arguments: [String], workerID: String, logger: Logger,
+    /// Starts `executable` with `arguments` and this process's environment plus `environment` (where secrets go:
+    /// a process's environment is readable only by its user, its command line by everyone); `onExit` is called
+    /// once, with the exit status and the last lines of output, after the process has exited and its output is
+    /// read to the end.
+    init(executable: String, arguments: [String], environment extra: [String: String] = [:], workerID: String, logger: Logger,
          onExit: @escaping @Sendable (Int32, String) -> Void) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
+        // The pool token is for this runner's calls to pools; the job's Python code has no use for it.
+        environment[FnAPITransport.poolTokenVariable] = nil
+        environment.merge(extra) { $1 }
         environment["PYTHONUNBUFFERED"] = "1"
         process.environment = environment
         let pipe = Pipe()

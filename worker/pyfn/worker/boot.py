@@ -154,8 +154,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as error:  # noqa: BLE001 - only a head start; bundles import what they need anyway
         _log.warning("warm-up failed: %s", error)
     from pyfn.worker.channels import ChannelFactory
+    from pyfn.worker.transport import TransportSettings
 
-    channels = ChannelFactory(args.id)
+    channels = ChannelFactory(args.id, TransportSettings.from_environment(args.id))
     try:
         info = provision(channels, args.provision_endpoint)
     except Exception as error:  # noqa: BLE001 - report why the harness cannot start

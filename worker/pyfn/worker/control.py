@@ -23,7 +23,7 @@ import grpc
 
 from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
 from pyfn.worker.bundle_processor import BundleProcessor
-from pyfn.worker.channels import CHANNEL_OPTIONS, normalize_target
+from pyfn.worker.channels import normalize_target
 
 _log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ControlClient:
 
     def __init__(self, control_url: str, channels):
         self._target = normalize_target(control_url)
-        self._worker_id = channels.worker_id
+        self._channels = channels
         # Descriptors are fetched with a blocking call, from whichever thread runs the bundle.
         stub = beam_fn_api_pb2_grpc.BeamFnControlStub(channels.channel(control_url))
         self.processor = BundleProcessor(stub, channels, control_url)
@@ -124,9 +124,9 @@ class ControlClient:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._write_lock = asyncio.Lock()
-        async with grpc.aio.insecure_channel(self._target, options=CHANNEL_OPTIONS) as channel:
+        async with self._channels.aio_channel(self._target) as channel:
             call = self._call = beam_fn_api_pb2_grpc.BeamFnControlStub(channel).Control(
-                metadata=(("worker_id", self._worker_id), (CAPABILITIES_HEADER, " ".join(CAPABILITIES))))
+                metadata=self._channels.metadata + ((CAPABILITIES_HEADER, " ".join(CAPABILITIES)),))
             try:
                 while True:
                     request = await call.read()
