@@ -2,8 +2,7 @@ import Foundation
 
 /// How Python workers are started and what they are told: Flink's `python.*` settings.
 public struct PythonOptions: Sendable {
-    /// The Python interpreter (`python.executable`); nil means `$PYFN_PYTHON`, else the nearest `.venv/bin/python`
-    /// above the working directory, else `python3` on the PATH.
+    /// The Python interpreter (`python.executable`); nil lets ``PythonInterpreterChoice`` find one.
     public var executable: String?
     /// Files and folders put at the front of the worker's `sys.path` (`python.files`).
     public var files: [String] = []
@@ -37,20 +36,8 @@ public struct PythonOptions: Sendable {
         }
     }
 
-    /// The interpreter to run, resolved as ``executable`` describes.
-    public var resolvedExecutable: String {
-        if let executable { return executable }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["PYFN_PYTHON"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent(".venv/bin/python").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return "python3"
-    }
+    /// The interpreter to run, resolved as ``PythonInterpreterChoice`` describes.
+    public var resolvedExecutable: String { PythonInterpreterChoice(options: self).python }
 
     /// The options a worker receives in its ProvisionInfo.
     var pipelineOptions: [String: String] {
