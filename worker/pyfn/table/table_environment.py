@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import weakref
 from typing import List, Optional, Tuple
 
@@ -173,6 +172,8 @@ class TableEnvironment:
 
     def _data_table(self, data, names, types, location) -> Table:
         if self._data_folder is None:
+            import tempfile
+
             self._data_folder = tempfile.mkdtemp(prefix="pyfn-data-")
             weakref.finalize(self, shutil.rmtree, self._data_folder, True)
         self._data_tables += 1
