@@ -25,6 +25,7 @@ __all__ = ["RunningJob", "submit"]
 _STOP_GRACE_SECONDS = 5.0
 _LAST_LINES = 20
 _live_jobs: "weakref.WeakSet[RunningJob]" = weakref.WeakSet()
+_jobs_to_finish: set = set()  # strong references: a started INSERT runs on even when its result is dropped
 
 
 class RunningJob:
@@ -33,7 +34,7 @@ class RunningJob:
     def __init__(self, request: JobRequest, runner: Optional[str] = None, forward_stderr=None):
         self.request = request
         self.runner = runner or find_runner()
-        self.finish_at_exit = False
+        self._finish_at_exit = False
         # A DataStream graph with a collect sink (execute_and_collect) streams its records on stdout too.
         self._collects = request.collect is not None or bool(request.extra.get("datastream", {}).get("collect"))
         self._forward = forward_stderr if forward_stderr is not None else sys.stderr
@@ -54,6 +55,16 @@ class RunningJob:
             self._process.stdin.close()
         except (BrokenPipeError, OSError):
             pass  # the runner stopped before reading it all; its status (or exit) says why
+
+    @property
+    def finish_at_exit(self) -> bool:
+        """Whether the program waits for this job at exit (and keeps it running when its handle is dropped)."""
+        return self._finish_at_exit
+
+    @finish_at_exit.setter
+    def finish_at_exit(self, value: bool) -> None:
+        self._finish_at_exit = bool(value)
+        (_jobs_to_finish.add if value else _jobs_to_finish.discard)(self)
 
     # -- stderr: log lines forwarded, the status line kept -----------------------------------------------
     def _read_stderr(self) -> None:
@@ -113,10 +124,16 @@ class RunningJob:
     def wait(self, timeout: Optional[float] = None) -> JobStatus:
         """Waits for the runner to exit; returns its status, or raises the job's error as a Python exception
         (ValidationException, JobExecutionException, TableException for a crash)."""
-        if not self._stdout_done:
-            self._drain_stdout()
-        self._process.wait(timeout)
-        self._stderr_thread.join()
+        try:
+            if not self._stdout_done:
+                self._drain_stdout()
+            self._process.wait(timeout)
+            self._stderr_thread.join()
+            _jobs_to_finish.discard(self)
+        except BaseException:  # interrupted (Ctrl-C, a timeout): the runner must not outlive the wait
+            self.finish_at_exit = False
+            self.close()
+            raise
         _live_jobs.discard(self)
         status = self._status
         if status is None:
@@ -165,6 +182,7 @@ class RunningJob:
                 process.stdout.close()
             self._stderr_thread.join(_STOP_GRACE_SECONDS)
             _live_jobs.discard(self)
+            _jobs_to_finish.discard(self)
 
     def __enter__(self) -> "RunningJob":
         return self
@@ -189,7 +207,7 @@ def submit(request: JobRequest, runner: Optional[str] = None, forward_stderr=Non
 
 @atexit.register
 def _finish_jobs_at_exit() -> None:
-    for job in list(_live_jobs):
+    for job in list(_live_jobs) + [j for j in _jobs_to_finish if j not in _live_jobs]:
         if job.finish_at_exit:
             try:
                 job.wait()

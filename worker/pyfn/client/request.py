@@ -51,23 +51,43 @@ class FunctionSpec:
         return out
 
 
-def _pickle_by_value(wrapper: UserDefinedFunctionWrapper) -> bool:
-    """Whether the wrapper's module travels by value: yes unless it is installed (site-packages, the stdlib)."""
-    module = sys.modules.get(getattr(wrapper, "__module__", None) or "")
-    path = getattr(module, "__file__", None)
-    if not path:
-        return True
-    path = os.path.abspath(path)
-    installed = ("site-packages" in path or "dist-packages" in path
-                 or path.startswith(os.path.abspath(sys.base_prefix) + os.sep))
-    return not installed
+def _program_modules(wrapper: UserDefinedFunctionWrapper) -> list:
+    """The modules a wrapper's function comes from that workers may not be able to import: the program's own
+    (not pyfn, not installed in site-packages or the standard library), so they travel by value."""
+    func = wrapper.func
+    names = {getattr(wrapper, "__module__", None), getattr(func, "__module__", None), type(func).__module__}
+    modules = []
+    for name in filter(None, names):
+        module = sys.modules.get(name)
+        if module is None or name == "__main__" or name == "pyfn" or name.startswith("pyfn."):
+            continue  # __main__ is always pickled by value
+        path = getattr(module, "__file__", None)
+        if not path:
+            continue
+        path = os.path.abspath(path)
+        if "site-packages" in path or "dist-packages" in path \
+                or path.startswith(os.path.abspath(sys.base_prefix) + os.sep):
+            continue
+        modules.append(module)
+    return modules
+
+
+def _pickle(wrapper: UserDefinedFunctionWrapper) -> bytes:
+    import cloudpickle
+
+    modules = _program_modules(wrapper)
+    for module in modules:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        return cloudpickle.dumps(wrapper)
+    finally:
+        for module in modules:
+            cloudpickle.unregister_pickle_by_value(module)
 
 
 def describe_function(name: str, wrapper: UserDefinedFunctionWrapper,
                       location: Optional[Location] = None) -> FunctionSpec:
     """The request's description of a udf/udtf/udaf wrapper registered as `name`."""
-    from pyfn.describe import _pickle
-
     if not isinstance(wrapper, UserDefinedFunctionWrapper):
         what = getattr(wrapper, "__name__", type(wrapper).__name__)
         raise TypeError("%r is not a declared function: wrap it with @udf(result_type=...), "
@@ -77,7 +97,7 @@ def describe_function(name: str, wrapper: UserDefinedFunctionWrapper,
         "function_name": wrapper.name,
         "result_type": wrapper.result_type.sql(),
         "deterministic": wrapper.deterministic,
-        "pickle": base64.b64encode(_pickle(wrapper, _pickle_by_value(wrapper))).decode("ascii"),
+        "pickle": base64.b64encode(_pickle(wrapper)).decode("ascii"),
     }
     if wrapper.input_types is not None:
         description["input_types"] = [t.sql() for t in wrapper.input_types]
