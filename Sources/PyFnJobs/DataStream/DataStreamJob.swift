@@ -24,11 +24,16 @@ public struct DataStreamJob: Sendable {
         self.graph = graph
         self.settings = settings
         self.baseDirectory = baseDirectory
-        var python = PythonOptions(settings: settings)
+        var python = try PythonOptions(settings: settings)
         python.files = python.files.map { Job.pythonPathEntry($0, relativeTo: baseDirectory) }
         self.python = python
         self.bundle = try BundleOptions(settings: settings)
         self.workerMode = try WorkerMode(settings: settings)
+        if case .external = workerMode {} else {
+            // As for SQL jobs: an interpreter without the worker package is named before any worker starts.
+            let choice = PythonInterpreterChoice(options: python)
+            try choice.checkWorkerPackage(at: try ProcessEnvironment.locate(choice.python))
+        }
         if workerMode == .embedded, let keyed = graph.nodes.first(where: \.keyedInput) {
             throw DataStreamError("'\(keyed.name)' runs on a keyed stream, whose state lives in the runner's State service, which embedded mode ('python.execution-mode' = 'thread') does not have yet; run this job in process mode", keyed)
         }

@@ -190,7 +190,7 @@ class GraphBuilder:
         elif node.kind == "python":
             chain = ChainSpec(node.steps, record_format(node.input_type), keyed_input=node.keyed_input,
                               batch_mode=self.batch_mode, task_name=out["name"])
-            out["chain"] = base64.b64encode(cloudpickle.dumps(chain)).decode("ascii")
+            out["chain"] = base64.b64encode(_pickle_chain(chain)).decode("ascii")
             out["keyed_input"] = node.keyed_input
             out["keyed_output"] = chain.keyed_output
             out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
@@ -205,7 +205,8 @@ class GraphBuilder:
     def _source_spec(self, transformation: Transformation) -> dict:
         if transformation.source is not None:
             return transformation.source.source_spec(self.files)
-        return {"type": "collection", "path": self._write_collection(transformation)}
+        path = getattr(transformation, "arrow_path", None)  # a table's rows (to_data_stream)
+        return {"type": "collection", "path": path or self._write_collection(transformation)}
 
     def _write_collection(self, transformation: Transformation) -> str:
         import pyarrow as pa
@@ -223,6 +224,14 @@ class GraphBuilder:
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as writer:
             writer.write_batch(batch)
         return path
+
+
+def _pickle_chain(chain: ChainSpec) -> bytes:
+    """The chain cloudpickled, the program's own modules by value (as the Table API ships functions): workers
+    need not import the program's modules."""
+    from pyfn.client.request import pickle_by_value
+
+    return pickle_by_value(chain, [step.function for step in chain.steps])
 
 
 class TemporaryFiles:
