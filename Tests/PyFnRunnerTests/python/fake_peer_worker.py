@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--id", required=True)
     parser.add_argument("--provision_endpoint", required=True)
     args, _ = parser.parse_known_args()
-    metadata = (("worker_id", args.id),)
+    metadata = (("worker_id", args.id), ("pyfn-worker-secret", os.environ.get("PYFN_WORKER_SECRET", "")))
     channel = grpc.insecure_channel(args.provision_endpoint)
     info = provision_grpc.ProvisionServiceStub(channel).GetProvisionInfo(
         provision.GetProvisionInfoRequest(), metadata=metadata).info
