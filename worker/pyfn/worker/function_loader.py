@@ -107,7 +107,7 @@ class FunctionLifecycle:
         if instance is None or id(instance) in self._opened_ids:
             return
         # Each function gets its own context: its metrics carry its name, and so do its logs and prints.
-        context = FunctionContext(self._metric_group.for_function(function.name), self._job_parameters)
+        context = FunctionContext(self.metric_group_for(function.name), self._job_parameters)
         execution_context.set_function(function.name)
         try:
             instance.open(context)
