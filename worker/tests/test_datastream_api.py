@@ -286,3 +286,17 @@ def test_from_data_stream_and_to_data_stream_round_trip():
     appended = t_env.to_append_stream(t_env.from_data_stream(stream, "w", "m"),
                                       Types.ROW([Types.STRING(), Types.LONG()]))
     assert sorted(tuple(r) for r in appended.execute_and_collect()) == [("A", 10), ("A", 30), ("B", 20)]
+
+
+def test_embedded_mode_runs_stateless_chains_and_refuses_keyed_state():
+    from pyfn.util.exceptions import ValidationException
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.get_configuration().set_string("python.execution-mode", "thread")
+    out = list(env.from_source(NumberSequenceSource(1, 1000)).map(lambda x: x * 3, output_type=Types.LONG())
+               .filter(lambda x: x % 2 == 0).execute_and_collect())
+    assert sorted(out) == [x * 3 for x in range(1, 1001) if x * 3 % 2 == 0]
+    keyed = env.from_collection([1, 2], Types.LONG()).key_by(lambda x: x).reduce(lambda a, b: a + b)
+    with pytest.raises(ValidationException) as raised:
+        list(keyed.execute_and_collect())
+    assert "'Reduce' runs on a keyed stream" in str(raised.value) and "process mode" in str(raised.value)

@@ -12,6 +12,7 @@ from typing import Dict, Iterable, List, Optional
 
 from pyfn.common.configuration import Configuration
 from pyfn.common.execution_mode import RuntimeExecutionMode
+from pyfn.table.table_result import JobExecutionResult  # the same result as the Table API's execute()
 
 __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobExecutionResult", "JobClient"]
 
@@ -45,34 +46,6 @@ class ExecutionConfig:
     def get_global_job_parameters(self) -> Dict[str, str]:
         """The parameters set."""
         return {k[len("job.param."):]: v for k, v in self._configuration.to_dict().items() if k.startswith("job.param.")}
-
-
-class JobExecutionResult:
-    """What `execute()` returns once the job ended."""
-
-    def __init__(self, job_name: str, status):
-        self._job_name = job_name
-        self._status = status
-
-    def get_job_id(self) -> str:
-        """The job's name (PyFn has no cluster job ids)."""
-        return self._job_name
-
-    def get_net_runtime(self) -> int:
-        """Milliseconds the job ran."""
-        return int(self._status.seconds * 1000)
-
-    def get_accumulator_result(self, accumulator_name: str):
-        """PyFn has no accumulators: None."""
-        return None
-
-    def get_all_accumulator_results(self) -> dict:
-        """PyFn has no accumulators: {}."""
-        return {}
-
-    def __str__(self) -> str:
-        return "JobExecutionResult(%s, %.3f s, %d records in, %d out)" % (
-            self._job_name, self._status.seconds, self._status.rows_in, self._status.rows_out)
 
 
 class _JobResultFuture:

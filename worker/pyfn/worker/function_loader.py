@@ -112,7 +112,7 @@ class FunctionLifecycle:
         if instance is None or id(instance) in self._opened_ids:
             return
         # Each function gets its own context: its metrics carry its name, and so do its logs and prints.
-        metric_group = self._metric_group.for_function(function.name) if self._metric_enabled else None
+        metric_group = self.metric_group_for(function.name) if self._metric_enabled else None
         context = FunctionContext(metric_group, self._job_parameters, **self._task.context_arguments())
         execution_context.set_function(function.name)
         try:
