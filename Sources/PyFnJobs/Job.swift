@@ -65,7 +65,7 @@ public struct Job: Sendable {
             }
         }
         settings.merge(overrides) { $1 }
-        var python = PythonOptions(settings: settings)
+        var python = try PythonOptions(settings: settings)
         python.files = python.files.map { Self.pythonPathEntry($0, relativeTo: folder) }
         let bundle = try BundleOptions(settings: settings)
         let workerMode = try WorkerMode(settings: settings)
@@ -124,7 +124,7 @@ public struct Job: Sendable {
     public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
                     metrics: RunnerMetrics? = nil, collectInto collectSink: (any TableSink)? = nil,
                     onPlanStart: @Sendable (InsertPlan) -> Void = { _ in }) async throws {
-        let server = try await FnAPIServer.start(logger: logger)
+        let server = try await FnAPIServer.start(transport: try FnAPITransport(settings: settings), logger: logger)
         do {
             let environment = try workerMode.environment(server: server, python: python, logger: logger)
             var runs = plans.map { ($0, nil as (any TableSink)?) }

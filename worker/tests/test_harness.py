@@ -30,7 +30,7 @@ def test_scalar_nested_calls_constants_and_nulls(runner):
         nested,
         call(style.scale, 1),
         call(style.upper, 2),
-        job_parameters={"factor": "3"},
+        job_parameters={"factor": "3"}, metric_enabled=True,
     ))
     batch = pa.record_batch([pa.array([1, 2, 3]), pa.array([5, None, 7]), pa.array(["a", None, "c"])],
                             names=["x", "y", "s"])
@@ -321,7 +321,8 @@ def test_no_orphan_when_the_parent_dies():
         "p = subprocess.Popen([sys.executable, '-m', 'pyfn.worker', '--id=%s', '--provision_endpoint=%s'])\n"
         "print(p.pid, flush=True)\n"
         "time.sleep(600)\n" % (fake.worker_id, fake.url))
-    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE)
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE,
+                              env=dict(os.environ, PYFN_WORKER_SECRET=fake.secret))
     worker_pid = None
     try:
         worker_pid = int(parent.stdout.readline())

@@ -17,6 +17,7 @@ from pyfn.metrics import MetricGroup
 from pyfn.types import DataType, from_proto
 from pyfn.worker import execution_context
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
+from pyfn.worker.task_info import TaskInfo, task_info
 from pyfn.wrappers import UserDefinedFunctionWrapper
 
 
@@ -95,18 +96,24 @@ def load_function(message) -> LoadedFunction:
 class FunctionLifecycle:
     """Opens each class-based function instance once and closes them all at the end."""
 
-    def __init__(self, job_parameters: Dict[str, str], metric_group: MetricGroup):
+    def __init__(self, job_parameters: Dict[str, str], metric_group: MetricGroup, metric_enabled: bool = True,
+                 task: Optional[TaskInfo] = None):
         self._job_parameters = job_parameters
         self._metric_group = metric_group
+        #: With `python.metric.enabled` false, FunctionContext.get_metric_group() raises as PyFlink's does.
+        self._metric_enabled = metric_enabled
+        self._task = task if task is not None else task_info(job_parameters, "")
         self._opened: List[LoadedFunction] = []
         self._opened_ids = set()
+        self._closers: List = []
 
     def open(self, function: LoadedFunction) -> None:
         instance = function.instance
         if instance is None or id(instance) in self._opened_ids:
             return
         # Each function gets its own context: its metrics carry its name, and so do its logs and prints.
-        context = FunctionContext(self._metric_group.for_function(function.name), self._job_parameters)
+        metric_group = self._metric_group.for_function(function.name) if self._metric_enabled else None
+        context = FunctionContext(metric_group, self._job_parameters, **self._task.context_arguments())
         execution_context.set_function(function.name)
         try:
             instance.open(context)
@@ -117,9 +124,22 @@ class FunctionLifecycle:
         self._opened_ids.add(id(instance))
         self._opened.append(function)
 
+    def metric_group_for(self, name: str) -> MetricGroup:
+        """The metric group of a function called `name` (its metrics carry that name)."""
+        return self._metric_group.for_function(name)
+
+    def track_closer(self, name: str, close) -> None:
+        """Has `close()` (returning a failure message or None) called when the functions are closed."""
+        self._closers.append((name, close))
+
     def close(self) -> List[str]:
         """Closes every opened instance; returns the messages of close() calls that failed."""
         failures = []
+        for _name, close in reversed(self._closers):
+            failure = close()
+            if failure:
+                failures.append(failure)
+        self._closers.clear()
         for function in reversed(self._opened):
             try:
                 function.instance.close()
