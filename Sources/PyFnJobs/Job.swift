@@ -71,7 +71,9 @@ public struct Job: Sendable {
         let workerMode = try WorkerMode(settings: settings)
         let choice = PythonInterpreterChoice(options: python)
         let interpreter = try ProcessEnvironment.locate(choice.python)
-        if !creates.isEmpty || !{ if case .external = workerMode { true } else { false } }() {
+        // Describing functions needs the package here; running them too, unless an external pool runs them.
+        let external = { if case .external = workerMode { true } else { false } }()
+        if !creates.isEmpty || (!shipped.isEmpty && !external) {
             try choice.checkWorkerPackage(at: interpreter)
         }
         var functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files)
@@ -148,12 +150,19 @@ public struct Job: Sendable {
         var lines: [String] = []
         for plan in plans + [collectPlan].compactMap({ $0 }) {
             lines.append("INSERT INTO \(plan.sink.name)  (\(plan.location))")
-            lines.append("  source  \(plan.source.name) [\(plan.source.options["connector"] ?? "?")]  columns: \(plan.source.columns.map(\.name).joined(separator: ", "))")
+            lines.append("  source  \(plan.source.name) [\(Self.connectorName(plan.source))]  columns: \(plan.source.columns.map(\.name).joined(separator: ", "))")
             for step in plan.steps { lines.append("  " + step.explanation(parallelism: parallelism)) }
             let mode = plan.upsertKey.map { "upsert by \($0.map { plan.output[$0].name }.joined(separator: ", "))" } ?? "append"
-            lines.append("  sink    \(plan.sink.name) [\(plan.sink.options["connector"] ?? "?")]  \(mode)")
+            lines.append("  sink    \(plan.sink.name) [\(plan.sink.name == "collect" && plan.sink.options.isEmpty ? "collect" : Self.connectorName(plan.sink))]  \(mode)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Job {
+    /// The connector a table uses, as PyFn names it (Flink's legacy keys and JDBC URLs mapped); "?" when unknown.
+    public static func connectorName(_ table: TableDefinition) -> String {
+        (try? FlinkOptionAliases.normalized(table))?.options["connector"] ?? table.options["connector"] ?? "?"
     }
 }
 

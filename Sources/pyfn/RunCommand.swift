@@ -115,7 +115,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Reads a result table back (where its connector can) and prints it as a text table.
     private func printTable(_ table: TableDefinition) async throws {
-        guard ["sqlite", "filesystem"].contains(table.options["connector"] ?? ""), let source = try? Connectors.source(table) else { return }
+        guard ["sqlite", "filesystem"].contains(Job.connectorName(table)), let source = try? Connectors.source(table) else { return }
         var rows: [[String]] = []
         var total = 0
         for try await batch in source.batches(batchSize: 10_000) {

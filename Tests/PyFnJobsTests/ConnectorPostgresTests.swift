@@ -44,6 +44,20 @@ struct PostgresServer {
         return PostgresServer(folder: folder, environment: environment)
     }
 
+    /// A server in a fresh temporary folder; nil (recorded as a known issue saying `untested` was not tested)
+    /// when PostgreSQL is not installed and apt is unreachable.
+    static func startForTest(untested: String) throws -> PostgresServer? {
+        let folder = NSTemporaryDirectory() + "pyfn-postgres-" + UUID().uuidString.prefix(8)
+        do {
+            return try start(in: folder)
+        } catch StartError.aptUnreachable(let detail) {
+            withKnownIssue("PostgreSQL is not installed and apt is unreachable, so \(untested) was not tested") {
+                Issue.record("postgres.sh: \(detail)")
+            }
+            return nil
+        }
+    }
+
     func stop() { _ = try? Self.run(["stop", folder, "--remove"]) }
 
     /// The rows of `sql`, every column cast to text by the query.
@@ -78,16 +92,7 @@ struct ConnectorPostgresTests {
     }
 
     @Test func sinkInsertsAndUpsertsIntoARealServer() async throws {
-        let folder = NSTemporaryDirectory() + "pyfn-postgres-" + UUID().uuidString.prefix(8)
-        let server: PostgresServer
-        do {
-            server = try PostgresServer.start(in: folder)
-        } catch PostgresServer.StartError.aptUnreachable(let detail) {
-            withKnownIssue("PostgreSQL is not installed and apt is unreachable, so the postgres sink was not tested") {
-                Issue.record("postgres.sh: \(detail)")
-            }
-            return
-        }
+        guard let server = try PostgresServer.startForTest(untested: "the postgres sink") else { return }
         defer { server.stop() }
         let baseOptions = ["connector": "postgres", "port": String(server.port), "username": "pyfn", "password": "pyfn",
                            "database-name": server.environment["PGDATABASE"] ?? ""]
@@ -134,14 +139,7 @@ struct ConnectorPostgresTests {
 
 extension ConnectorPostgresTests {
     @Test func aGroupedJobLeavesTheRightRowsInPostgres() async throws {
-        let folder = NSTemporaryDirectory() + "pyfn-postgres-" + UUID().uuidString.prefix(8)
-        let server: PostgresServer
-        do {
-            server = try PostgresServer.start(in: folder)
-        } catch PostgresServer.StartError.aptUnreachable(let detail) {
-            withKnownIssue("PostgreSQL is not installed and apt is unreachable") { Issue.record("postgres.sh: \(detail)") }
-            return
-        }
+        guard let server = try PostgresServer.startForTest(untested: "a grouped job into PostgreSQL") else { return }
         defer { server.stop() }
         let example = try ExampleJobTests.example("word_count", generate: "generate_lines.py", arguments: ["--lines", "1500"], data: "data/lines.csv")
         let jobFile = example.appendingPathComponent("word_count.sql")

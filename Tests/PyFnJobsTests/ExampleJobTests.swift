@@ -121,14 +121,16 @@ import Testing
 enum PyFnBinary {
     static var path: String { TestPython.repositoryRoot.appendingPathComponent(".build/debug/pyfn").path }
 
-    /// Runs `pyfn arguments`, standard input from `stdin` if given; returns status and output.
-    static func run(_ arguments: [String], stdin: URL? = nil) throws -> TestPython.Outcome {
+    /// Runs `pyfn arguments`, standard input from `stdin` if given, in `folder` if given; returns status and output.
+    /// The environment is this process's with `PYFN_PYTHON` set to the project's Python, or exactly `environment`.
+    static func run(_ arguments: [String], stdin: URL? = nil, in folder: URL? = nil, environment exact: [String: String]? = nil) throws -> TestPython.Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYFN_PYTHON"] = TestPython.executable
-        process.environment = environment
+        process.environment = exact ?? environment
+        if let folder { process.currentDirectoryURL = folder }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

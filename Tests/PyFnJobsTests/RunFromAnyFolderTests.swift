@@ -26,20 +26,10 @@ struct RunFromAnyFolderTests {
         return folder
     }
 
-    /// Runs `pyfn run job.sql --show 0` in `folder` with exactly `environment` (plus HOME).
+    /// Runs `pyfn run job.sql` in `folder` with exactly `environment` (plus HOME).
     static func run(in folder: URL, environment: [String: String]) throws -> TestPython.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PyFnBinary.path)
-        process.arguments = ["run", "job.sql", "--show", "0", "--no-metrics-summary"]
-        process.currentDirectoryURL = folder
-        process.environment = environment.merging(["HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"]) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return TestPython.Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        try PyFnBinary.run(["run", "job.sql", "--show", "0", "--no-metrics-summary"], in: folder,
+                           environment: environment.merging(["HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"]) { $1 })
     }
 
     @Test func theActiveVenvRunsTheWorkers() throws {

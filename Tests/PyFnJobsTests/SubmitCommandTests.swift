@@ -182,16 +182,7 @@ struct SubmitCommandTests {
 
 extension SubmitCommandTests {
     @Test func groupedInsertThroughLegacyJDBCOptionsIntoARealPostgreSQL() async throws {
-        let folder = NSTemporaryDirectory() + "pyfn-submit-postgres-" + UUID().uuidString.prefix(8)
-        let server: PostgresServer
-        do {
-            server = try PostgresServer.start(in: folder)
-        } catch PostgresServer.StartError.aptUnreachable(let detail) {
-            withKnownIssue("PostgreSQL is not installed and apt is unreachable, so jdbc:postgresql was not tested") {
-                Issue.record("postgres.sh: \(detail)")
-            }
-            return
-        }
+        guard let server = try PostgresServer.startForTest(untested: "pyfn submit into jdbc:postgresql") else { return }
         defer { server.stop() }
         let (data, table) = try Self.peopleFolder([(1, "ada"), (2, "grace"), (3, "ada"), (4, "ada")])
         let sink = """

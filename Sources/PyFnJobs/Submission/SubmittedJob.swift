@@ -93,8 +93,13 @@ public struct SubmittedJob: Sendable {
     private func checkConnectors() throws {
         guard let job else { return }
         for plan in job.plans + [job.collectPlan].compactMap({ $0 }) {
-            do { _ = try Connectors.source(plan.source) } catch let error as ConnectorError {
+            let source: any TableSource
+            do { source = try Connectors.source(plan.source) } catch let error as ConnectorError {
                 throw SubmissionError(.validation, error.message, at: tableLocation(plan.source.name) ?? location(of: plan))
+            }
+            if source is StdinSource {
+                throw SubmissionError(.validation, "table '\(plan.source.name)': 'connector' = 'stdin' cannot be read by a submitted job (the runner's stdin carries the job request); use a file",
+                                      at: tableLocation(plan.source.name) ?? location(of: plan))
             }
             guard plan.sink.name != "collect" || !plan.sink.options.isEmpty else { continue }
             do { _ = try Connectors.sink(plan.sink) } catch let error as ConnectorError {
