@@ -64,7 +64,12 @@ public struct Job: Sendable {
         let bundle = try BundleOptions(settings: settings)
         let workerMode = try WorkerMode(settings: settings)
         let interpreter = try ProcessEnvironment.locate(python.resolvedExecutable)
-        let functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files)
+        python.harness = try PythonHarness(settings: settings)
+        if python.harness == .pyflink && workerMode != .process {
+            throw SQLError("'python.harness' = 'pyflink' runs PyFlink's worker as a process; it cannot be used with 'python.worker-pool' or 'python.execution-mode' = 'thread'",
+                           at: SourceLocation(file: name, line: 1, column: 1))
+        }
+        let functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness)
         let planner = Planner(tables: tables, functions: functions)
         let plans = try inserts.map { try planner.plan($0) }
         if workerMode == .embedded, let grouped = plans.first(where: { $0.steps.contains { if case .pythonAggregate = $0 { true } else { false } } }) {

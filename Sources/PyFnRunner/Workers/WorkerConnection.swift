@@ -137,6 +137,30 @@ public actor WorkerConnection {
         }
     }
 
+    /// Runs one bundle whose input is already cut into Data pieces (each readable on its own, as PyFlink's worker
+    /// decodes them): the pieces, then an empty `is_last` piece, never embedded in the request. Returns the
+    /// instruction id with the reply, so that errors can name the bundle.
+    func processBundle(descriptorID: String, pieces: [Data],
+                       onProgress: (@Sendable ([MonitoringInfo]) -> Void)?) async throws -> (String, BundleReply) {
+        if let lostReason { throw PyFnError.workerLost("worker \(workerID): \(lostReason)") }
+        let instructionID = newInstructionID("bundle")
+        var request = InstructionRequest()
+        request.instructionID = instructionID
+        request.processBundle.processBundleDescriptorID = descriptorID
+        let reply: BundleReply = try await withCheckedThrowingContinuation { continuation in
+            state.begin(worker: workerID, instruction: instructionID, descriptor: descriptorID)
+            pending[instructionID] = PendingBundle(continuation)
+            instructionSink.yield(request)
+            for piece in pieces + [Data()] {
+                var elements = Elements()
+                elements.data = [Self.piece(instructionID, piece, isLast: piece.isEmpty)]
+                dataSink.yield(elements)
+            }
+            if let onProgress { Task { await self.reportProgress(of: instructionID, to: onProgress) } }
+        }
+        return (instructionID, reply)
+    }
+
     /// Asks the worker for the metrics of every profiling operator (`python.profile.enabled`): its
     /// HarnessMonitoringInfosResponse's `monitoring_data`, empty when the worker is lost or does not answer
     /// within `timeout`.

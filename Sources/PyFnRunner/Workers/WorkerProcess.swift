@@ -47,15 +47,17 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    /// Starts `executable` with `arguments`; `onExit` is called once, with the exit status and the last lines of
-    /// output, after the process has exited and its output is read to the end.
-    init(executable: String, arguments: [String], workerID: String, logger: Logger,
+    /// Starts `executable` with `arguments`, this process's environment plus `environment`; `onExit` is called
+    /// once, with the exit status and the last lines of output, after the process has exited and its output is
+    /// read to the end.
+    init(executable: String, arguments: [String], workerID: String, logger: Logger, environment extra: [String: String] = [:],
          onExit: @escaping @Sendable (Int32, String) -> Void) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
