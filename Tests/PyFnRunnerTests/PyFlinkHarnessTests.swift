@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PyFnArrow
 import PyFnRunner
 import PyFnTestSupport
@@ -169,14 +170,22 @@ struct PyFlinkHarnessTests {
     @Test func metricsAndLogsComeBack() async throws {
         let shout = try Self.function("shout", returns: .string)
         let metrics = RunnerMetrics(job: "pyflink")
+        let records = LogRecords()
+        let logger = Logger(label: "pyfn.worker") { _ in CapturingLogHandler(records: records) }
+        let server = try await FnAPIServer.start(logger: logger)
         let python = Self.options()
         let input = try Harness.strings("word", ["a", "b", nil])
-        let output = try await Harness.run(over: [input], python: python, environment: { PyFlinkEnvironment(server: $0, options: python) }) { environment in
-            try ScalarFunctionOperator(calls: [FunctionCall(shout, [.column(0)])], inputSchema: input.schema, forwardedColumns: [],
-                                       environment: environment, python: python, metrics: metrics)
-        }
-        #expect(output.column(0) == [.string("A"), .string("B"), .null])
+        let op = try ScalarFunctionOperator(calls: [FunctionCall(shout, [.column(0)])], inputSchema: input.schema, forwardedColumns: [],
+                                            environment: PyFlinkEnvironment(server: server, options: python, logger: logger),
+                                            python: python, metrics: metrics)
+        try await op.open()
+        let output = try await op.process(input) + op.finish()
+        await op.close()
+        await server.shutdown()
+        #expect(try RecordBatch.concatenate(output).column(0) == [.string("A"), .string("B"), .null])
         #expect(metrics.snapshot().userMetrics.first { $0.key.name == "rows" }?.value == 3)
+        let opened = records.all.first { $0.message == "Shout opened" }
+        #expect(opened?.level == .warning, "\(records.all.map(\.message))")
     }
 
     @Test func aWorkerKilledMidBundleIsReplacedAndTheBundleReplayed() async throws {
