@@ -24,6 +24,25 @@ if [ ! -f "$stamp" ] || [ worker/pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# .venv/bin/pyfn: a launcher, so `pyfn` works from any folder once the venv is active and a Python program
+# (pyfn.table) finds its runner beside its interpreter. It runs the release build when that is built and newer
+# than the debug one, else the debug build, and tells the runner to start workers with this venv's python.
+cat > .venv/bin/pyfn.tmp <<LAUNCHER
+#!/bin/sh
+# Written by scripts/setup.sh: runs the PyFn runner of $root with this venv's Python for its workers.
+bin=\$(cd "\$(dirname "\$0")" && pwd)
+release="$root/.build/release/pyfn"
+debug="$root/.build/debug/pyfn"
+runner=\$debug
+if [ -x "\$release" ] && { [ ! -x "\$debug" ] || [ "\$release" -nt "\$debug" ]; }; then runner=\$release; fi
+if [ ! -x "\$runner" ]; then
+  echo "pyfn: the runner is not built; run $root/scripts/setup.sh (or swift build) in $root" >&2
+  exit 127
+fi
+PYFN_PYTHON="\${PYFN_PYTHON:-\$bin/python}" exec "\$runner" "\$@"
+LAUNCHER
+chmod +x .venv/bin/pyfn.tmp && mv .venv/bin/pyfn.tmp .venv/bin/pyfn
+
 if [ "${PYFN_SKIP_SWIFT_BUILD:-0}" != 1 ]; then
   echo "setup: building the Swift package (${PYFN_BUILD_CONFIGURATION:-debug})"
   swift build -c "${PYFN_BUILD_CONFIGURATION:-debug}" --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true

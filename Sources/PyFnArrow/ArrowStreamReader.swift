@@ -6,6 +6,8 @@ public struct ArrowStreamReader: Sendable {
     public private(set) var schema: ArrowSchema?
     /// Whether the end-of-stream marker has been read.
     public private(set) var isFinished = false
+    /// Bytes appended after the end-of-stream marker had been read (they are not kept).
+    private var bytesAfterEnd = 0
 
     /// Received bytes not yet decoded start at `pending[cursor]`.
     private var pending: [UInt8] = []
@@ -21,7 +23,7 @@ public struct ArrowStreamReader: Sendable {
 
     /// Adds received bytes (no copy when nothing is pending).
     public mutating func append(_ bytes: [UInt8]) {
-        guard !isFinished else { return }
+        guard !isFinished else { bytesAfterEnd += bytes.count; return }
         if cursor == pending.count {
             pending = bytes
             cursor = 0
@@ -32,7 +34,7 @@ public struct ArrowStreamReader: Sendable {
 
     /// Adds received bytes from any collection (e.g. Foundation `Data`).
     public mutating func append(_ bytes: some Collection<UInt8>) {
-        guard !isFinished else { return }
+        guard !isFinished else { bytesAfterEnd += bytes.count; return }
         if cursor == pending.count {
             pending = Array(bytes)
             cursor = 0
@@ -77,21 +79,27 @@ public struct ArrowStreamReader: Sendable {
         reader.append(bytes)
         var batches: [RecordBatch] = []
         while let batch = try reader.nextBatch() { batches.append(batch) }
-        let remaining = reader.pending.count - reader.cursor
-        guard reader.isFinished else {
+        return (try reader.checkEnded(), batches)
+    }
+
+    /// Once every byte has been appended and every batch read: the schema of a stream that ended properly;
+    /// throws if it is truncated, lacks the end-of-stream marker or has bytes after it.
+    public func checkEnded() throws -> ArrowSchema {
+        let remaining = pending.count - cursor
+        guard isFinished else {
             let reason = remaining == 0
                 ? "stream ended without the end-of-stream marker"
-                : "stream is truncated: the message needs \(reader.awaitedBytes) bytes, only \(remaining) remain"
-            throw ArrowIPCError(reason, messageIndex: reader.messageIndex, byteOffset: reader.streamOffset)
+                : "stream is truncated: the message needs \(awaitedBytes) bytes, only \(remaining) remain"
+            throw ArrowIPCError(reason, messageIndex: messageIndex, byteOffset: streamOffset)
         }
-        guard remaining == 0 else {
-            throw ArrowIPCError("\(remaining) bytes follow the end-of-stream marker",
-                                messageIndex: reader.messageIndex, byteOffset: reader.streamOffset)
+        guard remaining + bytesAfterEnd == 0 else {
+            throw ArrowIPCError("\(remaining + bytesAfterEnd) bytes follow the end-of-stream marker",
+                                messageIndex: messageIndex, byteOffset: streamOffset)
         }
-        guard let schema = reader.schema else {
+        guard let schema else {
             throw ArrowIPCError("stream ended before its schema message", messageIndex: 0, byteOffset: 0)
         }
-        return (schema, batches)
+        return schema
     }
 
     /// Moves past a decoded message of `size` bytes, dropping consumed bytes now and then.

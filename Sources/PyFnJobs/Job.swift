@@ -17,6 +17,9 @@ public struct Job: Sendable {
     public let settings: [String: String]
     /// The plans, one per INSERT, in file order.
     public let plans: [InsertPlan]
+    /// The plan of the query whose rows go back to a Python program (`collect()`), if any; run after the INSERTs
+    /// into the sink given to ``run(parallelism:progress:logger:metrics:collectInto:onPlanStart:)``.
+    public let collectPlan: InsertPlan?
     /// The Python functions the job registers, by lower-cased SQL name.
     public let functions: [String: RegisteredFunction]
     /// How workers are started.
@@ -39,8 +42,11 @@ public struct Job: Sendable {
 
     /// Checks and plans `script` — statements parsed from a file or built in Swift. `name` names the job (a job
     /// file's path); relative paths in options and `python.files` are resolved against `baseDirectory`;
-    /// `overrides` win over the script's `SET`s.
-    public init(script: SQLScript, name: String, baseDirectory folder: String, overrides: [String: String] = [:]) throws {
+    /// `overrides` win over the script's `SET`s. `shipped` are functions sent by value (a Python program's, as
+    /// cloudpickle bodies), registered beside the script's `CREATE FUNCTION`s; `collect` is a query without INSERT
+    /// whose rows go back to the program (a job with one needs no INSERT).
+    public init(script: SQLScript, name: String, baseDirectory folder: String, overrides: [String: String] = [:],
+                shipped: [RegisteredFunction] = [], collect: SelectStatement? = nil) throws {
         var settings: [String: String] = [:]
         var tables: [String: TableDefinition] = [:]
         var creates: [CreateFunctionStatement] = []
@@ -59,35 +65,48 @@ public struct Job: Sendable {
             }
         }
         settings.merge(overrides) { $1 }
-        var python = PythonOptions(settings: settings)
+        var python = try PythonOptions(settings: settings)
         python.files = python.files.map { Self.pythonPathEntry($0, relativeTo: folder) }
         let bundle = try BundleOptions(settings: settings)
         let workerMode = try WorkerMode(settings: settings)
-        let interpreter = try ProcessEnvironment.locate(python.resolvedExecutable)
+        let choice = PythonInterpreterChoice(options: python)
+        let interpreter = try ProcessEnvironment.locate(choice.python)
         python.harness = try PythonHarness(settings: settings)
         if python.harness == .pyflink && workerMode != .process {
             throw SQLError("'python.harness' = 'pyflink' runs PyFlink's worker as a process; it cannot be used with 'python.worker-pool' or 'python.execution-mode' = 'thread'",
                            at: SourceLocation(file: name, line: 1, column: 1))
         }
-        let functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness)
+        // PyFlink's worker needs apache-flink in the interpreter, not PyFn's worker package.
+        if python.harness == .pyfn && (!creates.isEmpty || !{ if case .external = workerMode { true } else { false } }()) {
+            try choice.checkWorkerPackage(at: interpreter)
+        }
+        var functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness)
+        for function in shipped {
+            if let existing = functions[function.sqlName.lowercased()] {
+                throw SQLError("function '\(function.sqlName)' is already registered at \(existing.location)", at: function.location)
+            }
+            functions[function.sqlName.lowercased()] = function
+        }
         let planner = Planner(tables: tables, functions: functions)
         let plans = try inserts.map { try planner.plan($0) }
-        if workerMode == .embedded, let grouped = plans.first(where: { $0.steps.contains { if case .pythonAggregate = $0 { true } else { false } } }) {
+        let collectPlan = try collect.map { try planner.plan(collect: $0) }
+        if workerMode == .embedded, let grouped = (plans + [collectPlan].compactMap { $0 }).first(where: { $0.steps.contains { if case .pythonAggregate = $0 { true } else { false } } }) {
             throw SQLError("Python aggregate functions keep their accumulators in the runner's State service, which embedded mode ('python.execution-mode' = 'thread') does not have yet; run this job in process mode",
                            at: grouped.location)
         }
-        guard !plans.isEmpty else {
+        guard !plans.isEmpty || collectPlan != nil else {
             throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: name, line: 1, column: 1))
         }
-        self.init(path: name, settings: settings, plans: plans, functions: functions, python: python, bundle: bundle,
-                  workerMode: workerMode)
+        self.init(path: name, settings: settings, plans: plans, collectPlan: collectPlan, functions: functions, python: python,
+                  bundle: bundle, workerMode: workerMode)
     }
 
-    private init(path: String, settings: [String: String], plans: [InsertPlan], functions: [String: RegisteredFunction],
-                 python: PythonOptions, bundle: BundleOptions, workerMode: WorkerMode) {
+    private init(path: String, settings: [String: String], plans: [InsertPlan], collectPlan: InsertPlan?,
+                 functions: [String: RegisteredFunction], python: PythonOptions, bundle: BundleOptions, workerMode: WorkerMode) {
         self.path = path
         self.settings = settings
         self.plans = plans
+        self.collectPlan = collectPlan
         self.functions = functions
         self.python = python
         self.bundle = bundle
@@ -104,15 +123,23 @@ public struct Job: Sendable {
     public var name: String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
 
     /// Runs every INSERT in order with `parallelism` workers per Python operator, reporting to `progress`, and
-    /// the operators' figures and the functions' metrics to `metrics`.
+    /// the operators' figures and the functions' metrics to `metrics`; then the ``collectPlan`` into
+    /// `collectSink` (required when there is one). `onPlanStart` is told of each plan as it starts.
     public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
-                    metrics: RunnerMetrics? = nil) async throws {
-        let server = try await FnAPIServer.start(logger: logger)
+                    metrics: RunnerMetrics? = nil, collectInto collectSink: (any TableSink)? = nil,
+                    onPlanStart: @Sendable (InsertPlan) -> Void = { _ in }) async throws {
+        let server = try await FnAPIServer.start(transport: try FnAPITransport(settings: settings), logger: logger)
         do {
             let environment = try workerMode.environment(server: server, python: python, logger: logger)
-            for plan in plans {
+            var runs = plans.map { ($0, nil as (any TableSink)?) }
+            if let collectPlan {
+                guard let collectSink else { throw ConnectorError("the job has a collect query but no sink was given for its rows") }
+                runs.append((collectPlan, collectSink))
+            }
+            for (plan, sink) in runs {
+                onPlanStart(plan)
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
-                                       parallelism: max(1, parallelism), progress: progress, metrics: metrics).run()
+                                       parallelism: max(1, parallelism), progress: progress, metrics: metrics, sink: sink).run()
             }
             await server.shutdown()
         } catch {
@@ -125,7 +152,7 @@ public struct Job: Sendable {
     /// operator), the grouping and the sink.
     public func explain(parallelism: Int = 1) -> String {
         var lines: [String] = []
-        for plan in plans {
+        for plan in plans + [collectPlan].compactMap({ $0 }) {
             lines.append("INSERT INTO \(plan.sink.name)  (\(plan.location))")
             lines.append("  source  \(plan.source.name) [\(plan.source.options["connector"] ?? "?")]  columns: \(plan.source.columns.map(\.name).joined(separator: ", "))")
             for step in plan.steps { lines.append("  " + step.explanation(parallelism: parallelism)) }

@@ -6,5 +6,5 @@ struct PyFnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pyfn",
         abstract: "Run Flink-style SQL jobs whose user-defined functions are written in Python.",
-        subcommands: [RunCommand.self, ExplainCommand.self])
+        subcommands: [RunCommand.self, ExplainCommand.self, SubmitCommand.self])
 }

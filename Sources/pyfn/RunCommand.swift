@@ -24,6 +24,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Serve the job's metrics in Prometheus text format at http://HOST:PORT/metrics while it runs.")
     var metricsPort: Int?
 
+    @Option(name: .long, help: "The address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface).")
+    var metricsHost = "127.0.0.1"
+
     @Option(name: .long, help: "Write the job's final metrics (operators, user metrics, profile) to this JSON file.")
     var metricsOut: String?
 
@@ -60,9 +63,9 @@ struct RunCommand: AsyncParsableCommand {
         let endpoint: PrometheusMetricsEndpoint?
         if let metricsPort {
             do {
-                endpoint = try await PrometheusMetricsEndpoint.start(port: metricsPort, registry: registry, metrics: metrics)
+                endpoint = try await PrometheusMetricsEndpoint.start(host: metricsHost, port: metricsPort, registry: registry, metrics: metrics)
             } catch {
-                FileHandle.standardError.write(Data("error: cannot serve metrics on port \(metricsPort): \(error)\n".utf8))
+                FileHandle.standardError.write(Data("error: cannot serve metrics on \(metricsHost):\(metricsPort): \(error)\n".utf8))
                 throw ExitCode.failure
             }
         } else {

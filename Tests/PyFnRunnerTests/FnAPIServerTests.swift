@@ -8,15 +8,7 @@ import Testing
 
 /// The runner's gRPC services as a worker, or an impostor, sees them.
 @Suite(.serialized) struct FnAPIServerTests {
-    @Test func callsWithoutAKnownWorkerIDAreRefused() async throws {
-        let server = try await FnAPIServer.start()
-        let outcome = try TestPython.run("Tests/PyFnRunnerTests/python/probe_worker_id.py", [server.endpoint])
-        await server.shutdown()
-        #expect(outcome.status == 0, "\(outcome.output)")
-        #expect(outcome.output.contains("provision-no-id UNAUTHENTICATED"), "\(outcome.output)")
-        #expect(outcome.output.contains("provision-unknown-id PERMISSION_DENIED"), "\(outcome.output)")
-        #expect(outcome.output.contains("descriptor-unknown-id PERMISSION_DENIED"), "\(outcome.output)")
-    }
+    // Calls without a worker's id and secret: WorkerSecretTests.
 
     /// The runner's log records while `udf` runs over `values` in a real worker of kind `workers`.
     func logRecords(running udf: String, over values: [Int64?], python: PythonOptions = Harness.pythonOptions(),

@@ -70,6 +70,7 @@ import Testing
             _ = try await Harness.run([FunctionCall(Harness.udf("exit_on_seven", returns: .bigint), [.column(0)])], over: [input], python: Self.fast)
         }
         #expect(message.contains("exited with status 3"), "\(message)")
+        #expect(message.contains("while running exit_on_seven"), "\(message)")
         #expect(message.contains("gave up after 3 restarts"), "\(message)")
     }
 

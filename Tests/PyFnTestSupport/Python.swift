@@ -29,11 +29,13 @@ public enum TestPython {
         }
     }
 
-    /// Runs `python script arguments…` (script relative to the repository root) and waits for it.
-    public static func run(_ script: String, _ arguments: [String] = []) throws -> Outcome {
+    /// Runs `python script arguments…` (script relative to the repository root), with `environment` added to
+    /// this process's, and waits for it.
+    public static func run(_ script: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [repositoryRoot.appendingPathComponent(script).path] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

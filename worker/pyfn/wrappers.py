@@ -75,6 +75,9 @@ class UserDefinedFunctionWrapper:
         return func.eval if isinstance(func, (ScalarFunction, TableFunction)) else func
 
     def __call__(self, *args):
+        if any(getattr(type(a), "_pyfn_expression", False) for a in args):
+            from pyfn.table.expression import function_call  # a Table API call: f(col("a"))
+            return function_call(self, *args)
         return self._callable()(*args)
 
     def __repr__(self):
@@ -168,13 +171,20 @@ class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
         return self._func_type
 
 
-def udf(f=None, input_types=None, result_type=None, deterministic=None, name=None, func_type="general"):
+def udf(f=None, input_types=None, result_type=None, deterministic=None, name=None, func_type="general",
+        udf_type=None):
     """Declares a scalar function.
 
     `@udf(result_type=DataTypes.BIGINT())` on a function, `udf(lambda i: i + 1, result_type='BIGINT')`, or
     `udf(MyScalarFunction(), result_type=...)`. `func_type="pandas"` makes it vectorized: it gets a
     pandas.Series per argument for a whole batch and returns a Series (or array) of the same length.
+    `udf_type="pandas"` is PyFlink 1.11's spelling of the same. Called with Table API expressions
+    (`f(col("a"))`), a wrapper gives the call's expression.
     """
+    if udf_type is not None:
+        if func_type not in ("general", udf_type):
+            raise ValueError("udf: udf_type=%r and func_type=%r disagree; give one" % (udf_type, func_type))
+        func_type = udf_type
     if f is None:
         return functools.partial(udf, input_types=input_types, result_type=result_type,
                                  deterministic=deterministic, name=name, func_type=func_type)

@@ -1,6 +1,7 @@
 """A small in-test runner: Provision, Control, Data, State and Logging on one gRPC server on 127.0.0.1:0.
 
-It checks the `worker_id` header of every call, hands out descriptors, sends a bundle's input as an Arrow IPC
+It checks the `worker_id` header and the worker's secret (`pyfn-worker-secret`, given to the worker in its
+environment) of every call, serves TLS when given `tls`, hands out descriptors, sends a bundle's input as an Arrow IPC
 stream (over Data or embedded) and collects the output stream, the responses and the log records. Its State
 service keeps bag user state in memory as the real runner does: a bundle's writes are its own (its reads see
 them) until its InstructionResponse arrives, and are committed then if the bundle succeeded, else dropped;
@@ -9,8 +10,10 @@ them) until its InstructionResponse arrives, and are committed then if the bundl
 
 from __future__ import annotations
 
+import hmac
 import os
 import queue
+import secrets
 import subprocess
 import sys
 import threading
@@ -24,6 +27,7 @@ import pyarrow as pa
 from pyfn.proto.beam import (beam_fn_api_pb2, beam_fn_api_pb2_grpc, beam_provision_api_pb2,
                              beam_provision_api_pb2_grpc)
 from pyfn.proto.pyfn import udf_pb2
+from pyfn.worker.transport import TLSFiles
 
 SCALAR_URN = "pyfn:transform:scalar_function:v1"
 TABLE_URN = "pyfn:transform:table_function:v1"
@@ -98,8 +102,11 @@ class BundleResult:
 
 
 class FakeRunner:
-    def __init__(self, worker_id: str = "worker-1", pipeline_options: Optional[Dict[str, str]] = None):
+    def __init__(self, worker_id: str = "worker-1", pipeline_options: Optional[Dict[str, str]] = None,
+                 tls: Optional[TLSFiles] = None):
         self.worker_id = worker_id
+        #: The worker's secret, given to it in its environment; every call must carry it.
+        self.secret = secrets.token_hex(32)
         self.pipeline_options = pipeline_options or {}
         self.descriptors: Dict[str, object] = {}
         self.descriptor_fetches: Dict[str, int] = {}
@@ -114,6 +121,10 @@ class FakeRunner:
         self._output_pieces: Dict[str, int] = {}
         self._output_done: Dict[str, threading.Event] = {}
         self.control_connected = threading.Event()
+        #: The metadata of the worker's Control call.
+        self.control_metadata: Dict[str, str] = {}
+        #: Instructions whose output had a piece with data and is_last (Beam's data channels drop such data).
+        self.data_on_last_piece: List[str] = []
         self._counter = 0
         # State, per descriptor as the real runner keeps it: committed values by (descriptor_id, transform_id,
         # user_state_id, window, key); the open bundles' own writes by instruction (with their descriptor).
@@ -143,6 +154,7 @@ class FakeRunner:
         class Control(beam_fn_api_pb2_grpc.BeamFnControlServicer):
             def Control(self, request_iterator, context):
                 runner._check(context, "Control")
+                runner.control_metadata = dict(context.invocation_metadata())
                 threading.Thread(target=runner._read_responses, args=(request_iterator,), daemon=True).start()
                 runner.control_connected.set()
                 while True:
@@ -190,7 +202,8 @@ class FakeRunner:
         beam_fn_api_pb2_grpc.add_BeamFnDataServicer_to_server(Data(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnStateServicer_to_server(State(), self.server)
         beam_fn_api_pb2_grpc.add_BeamFnLoggingServicer_to_server(Logging(), self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.port = (self.server.add_insecure_port("127.0.0.1:0") if tls is None
+                     else self.server.add_secure_port("127.0.0.1:0", tls.server_credentials()))
         self.url = "127.0.0.1:%d" % self.port
         self.server.start()
         self.process: Optional[subprocess.Popen] = None
@@ -204,9 +217,9 @@ class FakeRunner:
         if worker_id is None:
             self.refused.append(method)
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "no worker_id")
-        if worker_id != self.worker_id:
+        if worker_id != self.worker_id or not hmac.compare_digest(metadata.get("pyfn-worker-secret", ""), self.secret):
             self.refused.append(method)
-            context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s" % worker_id)
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, "unknown worker_id %s or wrong secret" % worker_id)
 
     # -- streams -------------------------------------------------------------------------------
     @staticmethod
@@ -301,6 +314,8 @@ class FakeRunner:
                     assert data.transform_id == "sink", data.transform_id
                     assert len(data.data) <= 4 * 1024 * 1024
                     with self._lock:
+                        if data.is_last and data.data:
+                            self.data_on_last_piece.append(data.instruction_id)
                         self._outputs.setdefault(data.instruction_id, []).append(data.data)
                         self._output_pieces[data.instruction_id] = self._output_pieces.get(data.instruction_id, 0) + 1
                     if data.is_last:
@@ -314,6 +329,7 @@ class FakeRunner:
         command = [sys.executable, "-m", "pyfn.worker", "--id=%s" % (worker_id or self.worker_id),
                    "--provision_endpoint=%s" % self.url] + list(extra_args or [])
         full_env = dict(os.environ)
+        full_env["PYFN_WORKER_SECRET"] = self.secret
         full_env.update(env or {})
         self.control_connected.clear()
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
@@ -338,7 +354,9 @@ class FakeRunner:
             return "bundle-%d" % self._counter
 
     def send_bundle(self, descriptor_id: str, data: bytes, embedded: bool = False, piece_size: int = 1 << 20,
-                    instruction_id: Optional[str] = None) -> str:
+                    instruction_id: Optional[str] = None, data_on_last: bool = False) -> str:
+        """Sends a bundle's input as data pieces then an empty is_last piece; with `data_on_last`, the old way
+        (the last piece carries data and is_last), as older runners did."""
         instruction_id = instruction_id or self.next_instruction_id()
         with self._lock:
             self._bundle_writes[instruction_id] = (descriptor_id, {})
@@ -351,12 +369,13 @@ class FakeRunner:
             return instruction_id
         self._control_queue.put(request)
         pieces = [data[i:i + piece_size] for i in range(0, len(data), piece_size)] or [b""]
-        for index, piece in enumerate(pieces):
+        tail = pieces.pop() if data_on_last else b""
+        for piece in pieces:
             elements = beam_fn_api_pb2.Elements()
             elements.data.add(instruction_id=instruction_id, transform_id="source", data=piece, is_last=False)
             self._data_to_worker.put(elements)
         last = beam_fn_api_pb2.Elements()
-        last.data.add(instruction_id=instruction_id, transform_id="source", data=b"", is_last=True)
+        last.data.add(instruction_id=instruction_id, transform_id="source", data=tail, is_last=True)
         self._data_to_worker.put(last)
         return instruction_id
 
@@ -366,15 +385,23 @@ class FakeRunner:
         except queue.Empty:
             raise AssertionError("no response for %s; worker stderr: %s" % (instruction_id, self.stderr()))
         if embedded:
-            data = b"".join(d.data for d in response.process_bundle.elements.data)
+            pieces = response.process_bundle.elements.data
+            assert not [d for d in pieces if d.is_last and d.data], "data on an embedded is_last piece"
+            data = b"".join(d.data for d in pieces)
             return BundleResult(response, data, len(response.process_bundle.elements.data))
         ended = self._output_event(instruction_id).wait(2.0 if response.error else timeout)
         if not ended and not response.error:
             raise AssertionError("the output of %s never ended (no is_last)" % instruction_id)
         with self._lock:
+            assert instruction_id not in self.data_on_last_piece, "data on the is_last piece of %s" % instruction_id
             data = b"".join(self._outputs.get(instruction_id, []))
             pieces = self._output_pieces.get(instruction_id, 0)
         return BundleResult(response, data, pieces)
+
+    def output_pieces(self, instruction_id: str) -> List[bytes]:
+        """The `data` of every output piece received for an instruction over Data, in order."""
+        with self._lock:
+            return list(self._outputs.get(instruction_id, []))
 
     def run(self, descriptor_id: str, data: bytes, embedded: bool = False, **kwargs) -> BundleResult:
         return self.result(self.send_bundle(descriptor_id, data, embedded, **kwargs), embedded)

@@ -26,7 +26,9 @@ def test_small_output_stays_embedded():
     elements = beam_fn_api_pb2.Elements()
     output.fill(elements)
     assert streams == []
-    assert [(d.data, d.is_last, d.transform_id) for d in elements.data] == [(b"abcdef", True, "sink")]
+    # Data pieces, then an empty is_last piece: Beam's data channels drop the data of a piece marked last.
+    assert [(d.data, d.is_last, d.transform_id) for d in elements.data] == [(b"abcdef", False, "sink"),
+                                                                            (b"", True, "sink")]
     assert output.barrier is None
 
 

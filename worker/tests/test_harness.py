@@ -321,7 +321,8 @@ def test_no_orphan_when_the_parent_dies():
         "p = subprocess.Popen([sys.executable, '-m', 'pyfn.worker', '--id=%s', '--provision_endpoint=%s'])\n"
         "print(p.pid, flush=True)\n"
         "time.sleep(600)\n" % (fake.worker_id, fake.url))
-    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE)
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE,
+                              env=dict(os.environ, PYFN_WORKER_SECRET=fake.secret))
     worker_pid = None
     try:
         worker_pid = int(parent.stdout.readline())

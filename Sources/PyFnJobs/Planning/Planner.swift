@@ -14,6 +14,19 @@ struct Planner {
         guard let sink = tables[insert.table.lowercased()] else {
             throw SQLError("unknown table '\(insert.table)'\(known(tables.keys))", at: insert.location)
         }
+        return try plan(InsertStatement(table: sink.name, query: insert.query, location: insert.location), into: sink)
+    }
+
+    /// Plans a query without INSERT (a Python program's `collect()`): its sink is a table named `collect` whose
+    /// columns are the query's own output columns (names and types), so nothing is cast.
+    func plan(collect query: SelectStatement) throws -> InsertPlan {
+        var scratch: [PlanStep] = []
+        let columns = try planQuery(query, steps: &scratch).1
+        let sink = TableDefinition(name: "collect", columns: columns.map { SQLField($0.name, $0.type) }, options: [:], baseDirectory: "/")
+        return try plan(InsertStatement(table: sink.name, query: query, location: query.location), into: sink)
+    }
+
+    private func plan(_ insert: InsertStatement, into sink: TableDefinition) throws -> InsertPlan {
         var steps: [PlanStep] = []
         let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
         if let aggregate = steps.firstIndex(where: \.groups) {

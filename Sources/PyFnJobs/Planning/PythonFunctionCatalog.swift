@@ -14,6 +14,35 @@ public struct RegisteredFunction: Sendable, Hashable {
     public var location: SourceLocation
 }
 
+extension RegisteredFunction {
+    /// A function described the way `pyfn.describe` prints it (and a Python program sends it): `kind` is `SCALAR`,
+    /// `PANDAS_SCALAR`, `TABLE` or `AGGREGATE`, types are SQL type strings; a table function's non-ROW result
+    /// becomes `ROW<f0 …>`. Errors name the function as `describedAs` and stand at `location`.
+    public init(sqlName: String, body: PythonFunction.Body, kind kindName: String, resultType resultText: String, inputTypes: [String]?,
+                deterministic: Bool, describedAs what: String, location: SourceLocation) throws {
+        let kind: PythonFunction.Kind
+        switch kindName {
+        case "SCALAR": kind = .scalar
+        case "PANDAS_SCALAR": kind = .pandasScalar
+        case "TABLE": kind = .table
+        case "AGGREGATE": kind = .aggregate
+        default:
+            throw SQLError("\(what) is a \(kindName.lowercased()) function, which PyFn jobs cannot call yet", at: location)
+        }
+        func type(_ text: String) throws -> SQLType {
+            do { return try SQLParser.parseType(text) } catch {
+                throw SQLError("\(what) declares type '\(text)', which PyFn does not know", at: location)
+            }
+        }
+        var resultType = try type(resultText)
+        if kind == .table, case .row = resultType.kind {} else if kind == .table {
+            resultType = .row([SQLField("f0", resultType)])
+        }
+        let function = PythonFunction(name: sqlName, body: body, kind: kind, resultType: resultType, deterministic: deterministic)
+        self.init(sqlName: sqlName, function: function, inputTypes: try inputTypes.map { try $0.map(type) }, location: location)
+    }
+}
+
 /// Asks Python what the functions a job registers are: one `python -m pyfn.describe` run per module.
 enum PythonFunctionDescriber {
     /// One described function as `pyfn.describe` prints it.
@@ -60,25 +89,8 @@ enum PythonFunctionDescriber {
 
     private static func registered(_ d: Description, module: String, name: String, statement: CreateFunctionStatement,
                                    harness: PythonHarness) throws -> RegisteredFunction {
-        let kind: PythonFunction.Kind
-        switch d.kind {
-        case "SCALAR": kind = .scalar
-        case "PANDAS_SCALAR": kind = .pandasScalar
-        case "TABLE": kind = .table
-        case "AGGREGATE" where harness == .pyflink:
+        if harness == .pyflink && d.kind == "AGGREGATE" {
             throw SQLError("'\(statement.pythonObject)' is an aggregate function; with 'python.harness' = 'pyflink' PyFn runs scalar, table and Pandas scalar functions (PyFlink's worker keeps aggregate state by Flink's conventions): use 'python.harness' = 'pyfn' for it", at: statement.location)
-        case "AGGREGATE": kind = .aggregate
-        default:
-            throw SQLError("'\(statement.pythonObject)' is a \(d.kind.lowercased()) function, which PyFn jobs cannot call yet", at: statement.location)
-        }
-        func type(_ text: String) throws -> SQLType {
-            do { return try SQLParser.parseType(text) } catch {
-                throw SQLError("'\(statement.pythonObject)' declares type '\(text)', which PyFn does not know", at: statement.location)
-            }
-        }
-        var resultType = try type(d.result_type)
-        if kind == .table, case .row = resultType.kind {} else if kind == .table {
-            resultType = .row([SQLField("f0", resultType)])
         }
         var body = PythonFunction.Body.reference(module: module, name: name)
         if let payload = d.payload {
@@ -87,10 +99,9 @@ enum PythonFunctionDescriber {
             }
             body = .cloudpickle(pickled)
         }
-        let function = PythonFunction(name: statement.name, body: body, kind: kind,
-                                      resultType: resultType, deterministic: d.deterministic ?? true)
-        return RegisteredFunction(sqlName: statement.name, function: function,
-                                  inputTypes: try d.input_types.map { try $0.map(type) }, location: statement.location)
+        return try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
+                                      inputTypes: d.input_types, deterministic: d.deterministic ?? true, describedAs: "'\(statement.pythonObject)'",
+                                      location: statement.location)
     }
 
     private static func run(python: String, arguments: [String], files: [String], module: String, names: [String],

@@ -12,10 +12,12 @@ struct InsertRunner {
     let parallelism: Int
     let progress: JobProgress
     let metrics: RunnerMetrics?
+    /// The sink to write instead of the one the plan's table declares (a collect query's result stream).
+    var sink: (any TableSink)? = nil
 
     func run() async throws {
         let source = try Connectors.source(plan.source)
-        let sink = try Connectors.sink(plan.sink)
+        let sink = try self.sink ?? Connectors.sink(plan.sink)
         let aggregateAt = plan.steps.firstIndex(where: \.groups)
         let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
         let after = aggregateAt.map { Array(plan.steps.suffix(from: $0 + 1)) } ?? []

@@ -26,6 +26,19 @@ public enum SQLParser {
         return try grammar.script()
     }
 
+    /// Parses one query (`SELECT …`, no INSERT), as a Python program's `collect()` sends it; a trailing `;` is
+    /// allowed.
+    ///
+    /// - Throws: ``SQLError`` at the first token that does not fit.
+    public static func parseQuery(_ text: String, file: String) throws -> SelectStatement {
+        let grammar = SQLGrammar(text: text, file: file)
+        guard grammar.token.isKeyword("SELECT") else { throw grammar.unexpected("SELECT") }
+        let query = try grammar.select()
+        while grammar.accept(.semicolon) {}
+        guard grammar.token.kind == .end else { throw grammar.unexpected("end of query") }
+        return query
+    }
+
     /// Parses a type written as text, e.g. `BIGINT NOT NULL`, `ARRAY<STRING>`, `ROW<a INT, b STRING>`,
     /// `DECIMAL(10, 2)`, `MAP<STRING, BIGINT>`, `TIMESTAMP(3)`.
     ///

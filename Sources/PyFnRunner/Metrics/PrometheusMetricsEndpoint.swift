@@ -27,8 +27,10 @@ public final class PrometheusMetricsEndpoint: Sendable {
         self.channel = channel
     }
 
-    /// Starts serving `metrics` (which must publish into `registry`) on `host`:`port`; 0 picks a free port.
-    public static func start(host: String = "0.0.0.0", port: Int, registry: PrometheusCollectorRegistry,
+    /// Starts serving `metrics` (which must publish into `registry`) on `host`:`port`; 0 picks a free port. The
+    /// default host is loopback: a job's figures name its tables and functions, so other hosts see them only
+    /// when asked for (`pyfn run --metrics-host 0.0.0.0`).
+    public static func start(host: String = "127.0.0.1", port: Int, registry: PrometheusCollectorRegistry,
                              metrics: RunnerMetrics) async throws -> PrometheusMetricsEndpoint {
         let render: @Sendable () -> [UInt8] = {
             metrics.publish()

@@ -34,7 +34,8 @@ public class PythonFunctionOperator {
         if let recorder {
             onWorkerStart = { @Sendable restart in recorder.workerStarted(restart: restart) }
         }
-        self.supervisor = WorkerSupervisor(environment: environment, onWorkerStart: onWorkerStart)
+        self.supervisor = WorkerSupervisor(environment: environment, maxRestarts: functions.python.maxRestarts,
+                                           functions: names.joined(separator: ", "), onWorkerStart: onWorkerStart)
         self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle, metrics: recorder)
     }
 

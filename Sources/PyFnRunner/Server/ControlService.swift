@@ -10,7 +10,8 @@ struct ControlService: BeamFnControl.ServiceProtocol {
         context: ServerContext
     ) async throws -> StreamingServerResponse<InstructionRequest> {
         let connection = try await registry.connection(of: request.metadata)
-        guard await connection.controlStreamOpened() else {
+        let declared = request.metadata[stringValues: WorkerCapability.header].flatMap { $0.split(separator: " ").map(String.init) }
+        guard await connection.controlStreamOpened(declaring: Set(declared)) else {
             throw RPCError(code: .alreadyExists, message: "worker \(connection.workerID) already has a Control stream")
         }
         return StreamingServerResponse { writer in
@@ -44,8 +45,8 @@ struct ControlService: BeamFnControl.ServiceProtocol {
         context: ServerContext
     ) async throws -> ServerResponse<ProcessBundleDescriptor> {
         let id = request.message.processBundleDescriptorID
-        guard let descriptor = await registry.descriptor(id: id) else {
-            throw RPCError(code: .notFound, message: "no process bundle descriptor with id '\(id)'")
+        guard let workerID = request.metadata.workerID, let descriptor = await registry.descriptor(id: id, for: workerID) else {
+            throw RPCError(code: .notFound, message: "no process bundle descriptor with id '\(id)' for this worker")
         }
         return ServerResponse(message: descriptor)
     }

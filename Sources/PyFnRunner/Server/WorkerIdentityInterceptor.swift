@@ -1,6 +1,7 @@
 import GRPCCore
 
-/// Refuses every call that does not carry the `worker_id` header of a worker this runner started.
+/// Refuses every call that does not carry the `worker_id` header of a worker this runner started together with
+/// that worker's secret (`pyfn-worker-secret`). Refusals name the worker id and the call, never a secret.
 struct WorkerIdentityInterceptor: ServerInterceptor {
     /// The header Beam harnesses send on every call.
     static let header = "worker_id"
@@ -16,10 +17,16 @@ struct WorkerIdentityInterceptor: ServerInterceptor {
             return StreamingServerResponse(error: RPCError(
                 code: .unauthenticated, message: "call to \(context.descriptor) carries no worker_id header"))
         }
-        guard await registry.connection(for: workerID) != nil else {
+        guard let secret = request.metadata[stringValues: WorkerSecret.header].first(where: { _ in true }) else {
             return StreamingServerResponse(error: RPCError(
-                code: .permissionDenied, message: "unknown worker_id '\(workerID)' on \(context.descriptor)"))
+                code: .unauthenticated, message: "call to \(context.descriptor) as worker '\(workerID)' carries no \(WorkerSecret.header) header"))
         }
+        guard await registry.authenticates(workerID: workerID, secret: secret) else {
+            // One answer for an unknown id and a wrong secret: a caller learns nothing about which ids exist.
+            return StreamingServerResponse(error: RPCError(
+                code: .permissionDenied, message: "unknown worker_id '\(workerID)' or wrong secret on \(context.descriptor)"))
+        }
+        await registry.noteCall(from: workerID, to: context.descriptor.service.service)
         return try await next(request, context)
     }
 }

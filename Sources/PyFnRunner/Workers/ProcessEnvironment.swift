@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 
 /// Process mode, the default: each worker is a child `python -m pyfn.worker` that dials this runner's
-/// ``FnAPIServer`` with Beam's boot flags. Workers never outlive the runner: they exit when their Control stream
+/// ``FnAPIServer`` with Beam's boot flags, its secret (and the server's TLS trust, when it speaks TLS) in its
+/// environment. Workers never outlive the runner: they exit when their Control stream
 /// ends, and ``PythonWorker/stop()`` kills one that does not.
 public struct ProcessEnvironment: WorkerEnvironment {
     /// The server the workers dial.
@@ -27,14 +28,18 @@ public struct ProcessEnvironment: WorkerEnvironment {
         let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         let python = options.resolvedExecutable
         let executable = try Self.locate(python)
-        let connection = await server.registry.expect(workerID: workerID, options: options.pipelineOptions)
+        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
+                                                                capabilities: options.workerCapabilities,
+                                                                bundleTimeout: options.bundleTimeout)
+        var environment = server.transport.workerTLSEnvironment
+        environment[WorkerTLSVariables.secret] = secret.value
         let process: WorkerProcess
         do {
             process = try WorkerProcess(
                 executable: executable,
                 arguments: ["-m", "pyfn.worker", "--id=\(workerID)", "--provision_endpoint=\(server.endpoint)",
                             "--control_endpoint=\(server.endpoint)", "--logging_endpoint=\(server.endpoint)"],
-                workerID: workerID, logger: logger,
+                environment: environment, workerID: workerID, logger: logger,
                 onExit: { status, output in
                     Task { await connection.markLost("its process exited with status \(status)\(output.isEmpty ? "" : "; its last output:\n\(output)")") }
                 })
@@ -42,6 +47,7 @@ public struct ProcessEnvironment: WorkerEnvironment {
             await server.registry.forget(workerID: workerID)
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
         }
+        await connection.killOnHang(process, workerID: workerID, logger: logger)
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
                                   terminate: { await process.stop(grace: stopGrace) },

@@ -2,8 +2,7 @@ import Foundation
 
 /// How Python workers are started and what they are told: Flink's `python.*` settings.
 public struct PythonOptions: Sendable {
-    /// The Python interpreter (`python.executable`); nil means `$PYFN_PYTHON`, else the nearest `.venv/bin/python`
-    /// above the working directory, else `python3` on the PATH.
+    /// The Python interpreter (`python.executable`); nil lets ``PythonInterpreterChoice`` find one.
     public var executable: String?
     /// Files and folders put at the front of the worker's `sys.path` (`python.files`).
     public var files: [String] = []
@@ -25,39 +24,53 @@ public struct PythonOptions: Sendable {
     public var startTimeout: Duration = .seconds(30)
     /// How long a worker may take to exit after it is told to stop, before it is killed.
     public var stopTimeout: Duration = .seconds(5)
+    /// How long a bundle may go without output or an answer from its worker before the worker counts as hung
+    /// (`python.fn-execution.bundle.timeout`; nil, or `0` in the setting: never). A hung worker has its Python
+    /// stacks logged, is killed, and its bundles are replayed on a new one. Ten minutes: a bundle of a UDF that
+    /// calls a slow service sends nothing until its last row is done, and a user would rather wait than lose a
+    /// working job; a UDF that never returns still ends the job, with its stack in the error.
+    public var bundleTimeout: Duration? = .seconds(600)
+    /// How many times an operator's lost (crashed, hung or misbehaving) worker is replaced before the job fails
+    /// (`python.worker.max-restarts`).
+    public var maxRestarts = 3
+    /// The Fn API capabilities the workers declare (``WorkerCapability``): PyFn's own harness by default; a
+    /// harness of another kind declares its own (Beam's and PyFlink's declare none the runner uses).
+    public var workerCapabilities: Set<String> = WorkerCapability.pyfnHarness
 
     /// Default options.
     public init() {}
 
     /// Options from Flink-style settings (`python.executable`, `python.files`, `python.metric.enabled`,
-    /// `python.profile.enabled`); `pipeline.global-job-parameters` style keys `job.param.NAME` become job parameters.
-    public init(settings: [String: String]) {
+    /// `python.profile.enabled`, `python.fn-execution.bundle.timeout`, `python.worker.max-restarts`);
+    /// `pipeline.global-job-parameters` style keys `job.param.NAME` become job parameters. Throws, naming the
+    /// key, for a value that cannot be read.
+    public init(settings: [String: String]) throws {
         executable = settings["python.executable"]
         files = settings["python.files"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         metricsEnabled = settings["python.metric.enabled"].map { $0.lowercased() != "false" } ?? true
         profileEnabled = settings["python.profile.enabled"].map { $0.lowercased() == "true" } ?? false
         logLevel = settings["python.log.level"]
-        harness = (try? PythonHarness(settings: settings)) ?? .pyfn
+        harness = try PythonHarness(settings: settings)
         localTimeZone = settings["table.local-time-zone"].flatMap { $0 == "default" ? nil : $0 }
+        if let text = settings["python.fn-execution.bundle.timeout"] {
+            guard let timeout = FlinkDuration.parse(text) else {
+                throw PyFnError.invalidDescriptor("'python.fn-execution.bundle.timeout' must be a duration such as '600 s' or '10 min' (0 turns it off), not '\(text)'")
+            }
+            bundleTimeout = timeout == .zero ? nil : timeout
+        }
+        if let text = settings["python.worker.max-restarts"] {
+            guard let restarts = Int(text.trimmingCharacters(in: .whitespaces)), restarts >= 0 else {
+                throw PyFnError.invalidDescriptor("'python.worker.max-restarts' must be a whole number of at least 0, not '\(text)'")
+            }
+            maxRestarts = restarts
+        }
         for (key, value) in settings where key.hasPrefix("job.param.") {
             jobParameters[String(key.dropFirst("job.param.".count))] = value
         }
     }
 
-    /// The interpreter to run, resolved as ``executable`` describes.
-    public var resolvedExecutable: String {
-        if let executable { return executable }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["PYFN_PYTHON"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        while folder.path != "/" {
-            let candidate = folder.appendingPathComponent(".venv/bin/python").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return "python3"
-    }
+    /// The interpreter to run, resolved as ``PythonInterpreterChoice`` describes.
+    public var resolvedExecutable: String { PythonInterpreterChoice(options: self).python }
 
     /// The options a worker receives in its ProvisionInfo.
     var pipelineOptions: [String: String] {

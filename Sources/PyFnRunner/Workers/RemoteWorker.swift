@@ -14,7 +14,7 @@ struct RemoteWorker: PythonWorker {
     let explainLoss: @Sendable () async -> String?
 
     func register(_ descriptor: ProcessBundleDescriptor) async throws {
-        await registry.register(try descriptor.pointingServices(at: await registry.endpoint))
+        await registry.register(try descriptor.pointingServices(at: await registry.endpoint), for: id)
     }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
@@ -37,18 +37,35 @@ struct RemoteWorker: PythonWorker {
         do {
             reply = try await connection.processBundle(descriptorID: descriptorID, input: bytes, onProgress: onProgress)
         } catch PyFnError.workerLost(let reason) {
-            throw PyFnError.workerLost(await explainLoss().map { "worker \(id): \($0)" } ?? reason)
+            guard await connection.lossNeedsExplaining, let explained = await explainLoss() else {
+                throw PyFnError.workerLost(reason)
+            }
+            throw PyFnError.workerLost("worker \(id): \(explained)")
+        }
+        return BundleResult(batches: try outputBatches(of: reply, descriptorID: descriptorID),
+                            monitoringInfos: reply.monitoringInfos)
+    }
+
+    /// The batches of a bundle's output stream. A stream that is missing, truncated, lacks its end-of-stream
+    /// marker or has bytes after it is not trusted: the bundle fails as if the worker were lost (so it is
+    /// replayed on a new one), with a message naming the bundle.
+    private func outputBatches(of reply: BundleReply, descriptorID: String) throws -> [RecordBatch] {
+        let bundle = "\(reply.instructionID) (descriptor \(descriptorID))"
+        guard reply.output.contains(where: { !$0.isEmpty }) else {
+            throw PyFnError.workerLost("worker \(id) answered \(bundle) without sending its output stream")
         }
         var reader = ArrowStreamReader()
         var batches: [RecordBatch] = []
-        for piece in reply.output {
-            reader.append(piece)
-            while let batch = try reader.nextBatch() { batches.append(batch) }
+        do {
+            for piece in reply.output {
+                reader.append(piece)
+                while let batch = try reader.nextBatch() { batches.append(batch) }
+            }
+            _ = try reader.checkEnded()
+        } catch let error as ArrowIPCError {
+            throw PyFnError.workerLost("worker \(id) sent a broken output stream for \(bundle): \(error)")
         }
-        guard reader.schema != nil else {
-            throw PyFnError.protocolViolation("worker \(id) sent no output stream for a bundle of descriptor \(descriptorID)")
-        }
-        return BundleResult(batches: batches, monitoringInfos: reply.monitoringInfos)
+        return batches
     }
 
     func stop() async {

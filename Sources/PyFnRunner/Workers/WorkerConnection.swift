@@ -2,10 +2,19 @@ import Foundation
 import PyFnProto
 
 /// The runner's side of one connected worker: it sends instructions and bundle input over the worker's Control
-/// and Data streams and matches what comes back to the bundles waiting for it.
+/// and Data streams and matches what comes back to the bundles waiting for it. A stream goes out as data pieces
+/// followed by an empty `is_last` piece; input rides in the ProcessBundleRequest only when the worker declared
+/// that capability. With a bundle timeout, a watchdog declares the worker hung when its bundles get neither
+/// output nor an answer for that long.
 public actor WorkerConnection {
     /// The id the worker sends in its `worker_id` header.
     public nonisolated let workerID: String
+    /// The Fn API capabilities the worker's environment declares (``WorkerCapability``).
+    public nonisolated let capabilities: Set<String>
+    /// The capabilities the harness itself declared when it opened its Control stream.
+    private var harnessCapabilities: Set<String> = []
+    /// How long bundles may go without output or an answer before the worker counts as hung; nil: no limit.
+    public nonisolated let bundleTimeout: Duration?
     /// Instructions for the Control stream to write, in order.
     nonisolated let instructions: AsyncStream<InstructionRequest>
     /// Input pieces for the Data stream to write, in order.
@@ -22,25 +31,39 @@ public actor WorkerConnection {
     private var controlConnected = false
     private var connectWaiters: [CheckedContinuation<Void, any Error>] = []
     private var lostReason: String?
+    /// Whether ``lostReason`` already says all there is (a hang); otherwise how the process ended may say more.
+    private var lossExplained = false
+    /// When the worker last showed that its bundles move: a bundle sent to an idle worker, an output piece, an
+    /// answer, or progress metrics that changed.
+    private var lastActivity = ContinuousClock.now
+    /// What to do before a hung worker is given up: e.g. have it write its Python stacks; returns them.
+    private var hangHandler: (@Sendable (_ what: String) async -> String?)?
+    private var watchdog: Task<Void, Never>?
+    private var diagnosingHang = false
 
     /// The largest input sent embedded in the ProcessBundleRequest instead of over the Data service.
     static let embeddedInputLimit = 256 * 1024
     /// The largest piece of a stream in one Data message.
     static let dataPieceSize = 2 * 1024 * 1024
 
-    init(workerID: String, state: StateStore) {
+    init(workerID: String, state: StateStore, capabilities: Set<String> = WorkerCapability.pyfnHarness,
+         bundleTimeout: Duration? = nil) {
         self.workerID = workerID
         self.state = state
+        self.capabilities = capabilities
+        self.bundleTimeout = bundleTimeout
         (instructions, instructionSink) = AsyncStream.makeStream()
         (outboundData, dataSink) = AsyncStream.makeStream()
     }
 
     // MARK: the worker's side (called by the services)
 
-    /// The worker opened its Control stream; false if it already had one (a second one is refused).
-    func controlStreamOpened() -> Bool {
+    /// The worker opened its Control stream declaring `declared` capabilities (its ``WorkerCapability/header``);
+    /// false if it already had one (a second one is refused).
+    func controlStreamOpened(declaring declared: Set<String> = []) -> Bool {
         guard !controlConnected, lostReason == nil else { return false }
         controlConnected = true
+        harnessCapabilities = declared
         for waiter in connectWaiters { waiter.resume() }
         connectWaiters = []
         return true
@@ -56,6 +79,7 @@ public actor WorkerConnection {
             return
         }
         guard var bundle = pending[response.instructionID] else { return }
+        lastActivity = .now
         if bundle.receive(response) {
             complete(bundle, response.instructionID)
         } else {
@@ -67,6 +91,7 @@ public actor WorkerConnection {
     func received(_ elements: Elements) {
         for piece in elements.data where piece.transformID == BundleTransform.sink {
             guard var bundle = pending[piece.instructionID] else { continue }
+            lastActivity = .now
             if bundle.receive(piece) {
                 complete(bundle, piece.instructionID)
             } else {
@@ -85,9 +110,13 @@ public actor WorkerConnection {
 
     /// The worker is gone (its Control stream ended or its process exited): every waiting bundle fails with
     /// `reason`, and so does every later one.
-    public func markLost(_ reason: String) {
-        guard lostReason == nil else { return }
+    /// `explained`: the reason says all there is (how the process then ended adds nothing).
+    public func markLost(_ reason: String, explained: Bool = false) {
+        // While a hung worker is asked for its stacks (and killed), its exit is not the news.
+        guard lostReason == nil, !(diagnosingHang && !explained) else { return }
         lostReason = reason
+        lossExplained = explained
+        watchdog?.cancel()
         let error = PyFnError.workerLost("worker \(workerID): \(reason)")
         for waiter in connectWaiters { waiter.resume(throwing: error) }
         connectWaiters = []
@@ -109,8 +138,23 @@ public actor WorkerConnection {
         try await withCheckedThrowingContinuation { connectWaiters.append($0) }
     }
 
+    /// Whether both the worker's environment and the harness declared `capability`.
+    func uses(_ capability: String) -> Bool {
+        capabilities.contains(capability) && harnessCapabilities.contains(capability)
+    }
+
     /// Whether the worker has dialed in and is not lost.
     public var isConnected: Bool { controlConnected && lostReason == nil }
+
+    /// Whether the worker was lost for a reason that how its process ended may explain better (its Control
+    /// stream ended), rather than one that says it all (it hung).
+    public var lossNeedsExplaining: Bool { lostReason != nil && !lossExplained }
+
+    /// Sets what is done when the worker is found hung, before it is marked lost: `handler` gets what hung and
+    /// returns the worker's Python stacks, if it can get them (they go into the loss's message).
+    public func onHang(_ handler: @escaping @Sendable (_ what: String) async -> String?) {
+        hangHandler = handler
+    }
 
     /// Runs one bundle: `input` is a whole Arrow IPC stream for the descriptor's source transform. Returns the
     /// output stream and the bundle's metrics; throws `PyFnError.functionFailed` with the worker's message when a
@@ -119,42 +163,49 @@ public actor WorkerConnection {
     /// metrics of each answer that arrives before the bundle's own.
     public func processBundle(descriptorID: String, input: [UInt8],
                               onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleReply {
-        if let lostReason { throw PyFnError.workerLost("worker \(workerID): \(lostReason)") }
-        let instructionID = newInstructionID("bundle")
-        var request = InstructionRequest()
-        request.instructionID = instructionID
-        request.processBundle.processBundleDescriptorID = descriptorID
-        let embedded = input.count <= Self.embeddedInputLimit
-        if embedded {
-            request.processBundle.elements.data = [Self.piece(instructionID, Data(input), isLast: true)]
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            state.begin(worker: workerID, instruction: instructionID, descriptor: descriptorID)
-            pending[instructionID] = PendingBundle(continuation)
-            instructionSink.yield(request)
-            if !embedded { sendInput(input, instructionID: instructionID) }
-            if let onProgress { Task { await self.reportProgress(of: instructionID, to: onProgress) } }
-        }
+        let embeddable = input.count <= Self.embeddedInputLimit && uses(WorkerCapability.controlRequestElementsEmbedding)
+        return try await run(descriptorID: descriptorID, embeddable: embeddable, onProgress: onProgress) { instructionID in
+            Self.pieces(of: input, instructionID: instructionID)
+        }.reply
     }
 
     /// Runs one bundle whose input is already cut into Data pieces (each readable on its own, as PyFlink's worker
     /// decodes them): the pieces, then an empty `is_last` piece, never embedded in the request. Returns the
     /// instruction id with the reply, so that errors can name the bundle.
     func processBundle(descriptorID: String, pieces: [Data],
-                       onProgress: (@Sendable ([MonitoringInfo]) -> Void)?) async throws -> (String, BundleReply) {
+                       onProgress: (@Sendable ([MonitoringInfo]) -> Void)?) async throws -> (instructionID: String, reply: BundleReply) {
+        try await run(descriptorID: descriptorID, embeddable: false, onProgress: onProgress) { instructionID in
+            (pieces + [Data()]).map { Self.piece(instructionID, $0, isLast: $0.isEmpty) }
+        }
+    }
+
+    /// Sends a bundle whose input is `pieces(instructionID)` (the last one empty and `is_last`), embedded in the
+    /// request when `embeddable`, else on the Data stream; returns its instruction id and reply.
+    private func run(descriptorID: String, embeddable: Bool, onProgress: (@Sendable ([MonitoringInfo]) -> Void)?,
+                     pieces: (String) -> [Elements.DataMessage]) async throws -> (instructionID: String, reply: BundleReply) {
         if let lostReason { throw PyFnError.workerLost("worker \(workerID): \(lostReason)") }
         let instructionID = newInstructionID("bundle")
         var request = InstructionRequest()
         request.instructionID = instructionID
         request.processBundle.processBundleDescriptorID = descriptorID
+        let input = pieces(instructionID)
+        if embeddable {
+            request.processBundle.elements.data = input
+        }
         let reply: BundleReply = try await withCheckedThrowingContinuation { continuation in
             state.begin(worker: workerID, instruction: instructionID, descriptor: descriptorID)
-            pending[instructionID] = PendingBundle(continuation)
+            // A worker with nothing to do was not hung before: its silence counts from now.
+            if pending.isEmpty { lastActivity = .now }
+            pending[instructionID] = PendingBundle(continuation, instructionID: instructionID, descriptorID: descriptorID,
+                                                  sequence: nextInstruction)
+            startWatchdogIfNeeded()
             instructionSink.yield(request)
-            for piece in pieces + [Data()] {
-                var elements = Elements()
-                elements.data = [Self.piece(instructionID, piece, isLast: piece.isEmpty)]
-                dataSink.yield(elements)
+            if !embeddable {
+                for piece in input {
+                    var elements = Elements()
+                    elements.data = [piece]
+                    dataSink.yield(elements)
+                }
             }
             if let onProgress { Task { await self.reportProgress(of: instructionID, to: onProgress) } }
         }
@@ -171,8 +222,9 @@ public actor WorkerConnection {
         return answer?.harnessMonitoringInfos.monitoringData ?? [:]
     }
 
-    /// Polls a bundle's progress while it is outstanding.
+    /// Polls a bundle's progress while it is outstanding; metrics that changed count as the bundle moving.
     private func reportProgress(of instructionID: String, to onProgress: @Sendable ([MonitoringInfo]) -> Void) async {
+        var previous: [MonitoringInfo] = []
         while true {
             try? await Task.sleep(for: Self.progressInterval)
             guard pending[instructionID] != nil else { return }
@@ -181,8 +233,48 @@ public actor WorkerConnection {
             guard let answer = await ask(request, kind: "progress", timeout: Self.progressInterval * 10) else { return }
             // A progress answer that comes after the bundle's own is stale: the final values have taken over.
             guard pending[instructionID] != nil else { return }
-            if answer.error.isEmpty { onProgress(answer.processBundleProgress.monitoringInfos) }
+            guard answer.error.isEmpty else { continue }
+            let infos = answer.processBundleProgress.monitoringInfos
+            if infos != previous { lastActivity = .now }
+            previous = infos
+            onProgress(infos)
         }
+    }
+
+    /// Starts the hang watchdog once there is a timeout and a bundle to watch.
+    private func startWatchdogIfNeeded() {
+        guard watchdog == nil, let timeout = bundleTimeout else { return }
+        // Checked a few times per timeout, at least once a second: a hang is found within a quarter of it.
+        let interval = min(timeout / 4, .seconds(1))
+        watchdog = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, await self.checkForHang(timeout) else { return }
+            }
+        }
+    }
+
+    /// Marks the worker lost when bundles wait and it has shown no activity for `timeout`, after its hang
+    /// handler (its Python stacks) has run; false once there is nothing more to watch.
+    private func checkForHang(_ timeout: Duration) async -> Bool {
+        guard lostReason == nil else { return false }
+        guard let (instructionID, bundle) = pending.min(by: { $0.value.sequence < $1.value.sequence }),
+              ContinuousClock.now - lastActivity >= timeout else { return true }
+        let what = "\(instructionID) (descriptor \(bundle.descriptorID)) got neither output nor an answer for "
+            + "\(Self.describe(timeout)) (python.fn-execution.bundle.timeout)"
+        diagnosingHang = true
+        let stacks = await hangHandler?(what)
+        diagnosingHang = false
+        let detail = stacks.map { $0.isEmpty ? "; it wrote no Python stacks" : "; its Python stacks:\n\($0)" } ?? ""
+        markLost(what + detail, explained: true)
+        return false
+    }
+
+    /// A duration as a user writes it: "3 s", "0.5 s", "10 min".
+    static func describe(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60)) min" }
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 
     /// Sends a non-bundle instruction and waits for its answer: nil if the worker is lost or `timeout` passes.
@@ -216,15 +308,14 @@ public actor WorkerConnection {
         markLost("closed by the runner")
     }
 
-    private func sendInput(_ input: [UInt8], instructionID: String) {
-        var start = 0
-        repeat {
-            let end = min(start + Self.dataPieceSize, input.count)
-            var elements = Elements()
-            elements.data = [Self.piece(instructionID, Data(input[start..<end]), isLast: end == input.count)]
-            dataSink.yield(elements)
-            start = end
-        } while start < input.count
+    /// A stream as Data pieces of at most ``dataPieceSize`` bytes, then an empty `is_last` piece: Beam's data
+    /// channels drop the data of a piece marked last.
+    static func pieces(of input: [UInt8], instructionID: String) -> [Elements.DataMessage] {
+        var pieces = stride(from: 0, to: input.count, by: Self.dataPieceSize).map { start in
+            piece(instructionID, Data(input[start..<min(start + Self.dataPieceSize, input.count)]), isLast: false)
+        }
+        pieces.append(piece(instructionID, Data(), isLast: true))
+        return pieces
     }
 
     private static func piece(_ instructionID: String, _ data: Data, isLast: Bool) -> Elements.DataMessage {

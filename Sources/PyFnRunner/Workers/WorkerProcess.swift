@@ -18,6 +18,10 @@ final class WorkerProcess: Sendable {
         }
         let exit = Mutex(Exit())
         let outputTail = Mutex<[String]>([])
+        /// Output lines gathered while a stack dump is asked for (nil when none is).
+        let capture = Mutex<[String]?>(nil)
+        /// When the last output line arrived.
+        let lastOutput = Mutex(ContinuousClock.now)
         let onExit: @Sendable (Int32, String) -> Void
         static let tailLines = 30
 
@@ -32,6 +36,8 @@ final class WorkerProcess: Sendable {
                 $0.append(line)
                 if $0.count > Self.tailLines { $0.removeFirst() }
             }
+            capture.withLock { $0?.append(line) }
+            lastOutput.withLock { $0 = .now }
         }
 
         /// Reports the exit once both the status and the end of the output are in.
@@ -47,15 +53,19 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    /// Starts `executable` with `arguments`, this process's environment plus `environment`; `onExit` is called
+    /// Starts `executable` with `arguments` and this process's environment plus `environment` (where secrets go:
+    /// a process's environment is readable only by its user, its command line by everyone); `onExit` is called
     /// once, with the exit status and the last lines of output, after the process has exited and its output is
     /// read to the end.
-    init(executable: String, arguments: [String], workerID: String, logger: Logger, environment extra: [String: String] = [:],
+    init(executable: String, arguments: [String], environment extra: [String: String] = [:], workerID: String, logger: Logger,
          onExit: @escaping @Sendable (Int32, String) -> Void) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
+        // The pool token is for this runner's calls to pools; the job's Python code has no use for it.
+        environment[FnAPITransport.poolTokenVariable] = nil
+        environment.merge(extra) { $1 }
         environment["PYTHONUNBUFFERED"] = "1"
         environment.merge(extra) { $1 }
         process.environment = environment
@@ -107,6 +117,25 @@ final class WorkerProcess: Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return hasExited
+    }
+
+    /// Asks the harness for its Python stacks (it writes every thread's to stderr on SIGUSR1, with `faulthandler`)
+    /// and returns the lines it wrote until its output went quiet for `quiet`, waiting at most `limit`. A process
+    /// with no handler for SIGUSR1 dies of it, which is no loss: it is about to be killed as hung.
+    func dumpPythonStacks(quiet: Duration = .milliseconds(300), limit: Duration = .seconds(3)) async -> String {
+        state.capture.withLock { $0 = [] }
+        let asked = ContinuousClock.now
+        kill(pid, SIGUSR1)
+        while ContinuousClock.now - asked < limit && !hasExited {
+            try? await Task.sleep(for: .milliseconds(20))
+            let lines = state.capture.withLock { $0?.count ?? 0 }
+            let silent = ContinuousClock.now - state.lastOutput.withLock { $0 }
+            if lines > 0 && silent >= quiet { break }
+        }
+        return state.capture.withLock { lines in
+            defer { lines = nil }
+            return (lines ?? []).joined(separator: "\n")
+        }
     }
 
     /// Waits `grace` for the process to exit by itself, then sends SIGTERM, then SIGKILL; returns when it is gone.

@@ -7,8 +7,10 @@ import PyFnProto
 public actor WorkerSupervisor {
     /// Where workers come from.
     public nonisolated let environment: any WorkerEnvironment
-    /// How many times a lost worker is replaced before bundles fail.
+    /// How many times a lost worker is replaced before bundles fail (`python.worker.max-restarts`).
     public nonisolated let maxRestarts: Int
+    /// The functions the workers run, as the final error names them (e.g. "scalar_udfs.inverse").
+    public nonisolated let functions: String
     /// How many times a worker has been replaced so far.
     public private(set) var restarts = 0
 
@@ -21,12 +23,13 @@ public actor WorkerSupervisor {
     private var stopped = false
     private let onWorkerStart: (@Sendable (_ restart: Bool) -> Void)?
 
-    /// A supervisor for workers from `environment`; `onWorkerStart` hears of every worker started (`restart`
-    /// when it replaces a lost one).
-    public init(environment: any WorkerEnvironment, maxRestarts: Int = 3,
+    /// A supervisor for workers from `environment` that run `functions`; `onWorkerStart` hears of every worker
+    /// started (`restart` when it replaces a lost one).
+    public init(environment: any WorkerEnvironment, maxRestarts: Int = 3, functions: String = "",
                 onWorkerStart: (@Sendable (_ restart: Bool) -> Void)? = nil) {
         self.environment = environment
         self.maxRestarts = maxRestarts
+        self.functions = functions
         self.onWorkerStart = onWorkerStart
     }
 
@@ -41,7 +44,8 @@ public actor WorkerSupervisor {
         _ = try await currentWorker()
     }
 
-    /// Runs a bundle, replaying it on a new worker if the worker is lost, up to ``maxRestarts`` times in all.
+    /// Runs a bundle, replaying it on a new worker if the worker is lost (it crashed, hung, or sent a broken
+    /// output stream), up to ``maxRestarts`` times in all.
     /// `onProgress` gets the bundle's metrics so far while it runs long (see ``PythonWorker``).
     public nonisolated func processBundle(descriptorID: String, input: RecordBatch,
                                           onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleResult {
@@ -110,7 +114,8 @@ public actor WorkerSupervisor {
             if let old { await old.stop() }
         }
         if restarts > maxRestarts {
-            throw PyFnError.workerLost("\(lastLoss) (gave up after \(maxRestarts) restarts)")
+            let running = functions.isEmpty ? "" : "while running \(functions): "
+            throw PyFnError.workerLost("\(running)\(lastLoss) (gave up after \(maxRestarts) restarts)")
         }
     }
 }

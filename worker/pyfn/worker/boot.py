@@ -142,6 +142,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     # A parent that blocks SIGTERM in its threads (Swift's Process does) passes the mask on; a harness that is
     # told to stop should stop.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    from pyfn.worker import stack_dumps
+
+    stack_dumps.install()  # SIGUSR1: every thread's Python stack to stderr, for a runner that finds us hung
     stderr_handler = _setup_stderr_logging()
     watch_parent()
     if args.semi_persist_dir:
@@ -151,8 +154,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as error:  # noqa: BLE001 - only a head start; bundles import what they need anyway
         _log.warning("warm-up failed: %s", error)
     from pyfn.worker.channels import ChannelFactory
+    from pyfn.worker.transport import TransportSettings
 
-    channels = ChannelFactory(args.id)
+    channels = ChannelFactory(args.id, TransportSettings.from_environment(args.id))
     try:
         info = provision(channels, args.provision_endpoint)
     except Exception as error:  # noqa: BLE001 - report why the harness cannot start

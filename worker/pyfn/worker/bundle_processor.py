@@ -1,7 +1,8 @@
 """Runs bundles: fetches and caches descriptors, builds an operation per descriptor, moves the data.
 
 A descriptor has a `beam:runner:source:v1` transform (input over Data, or embedded in the request), one
-`pyfn:transform:*` transform (its payload the `pyfn.v1.UserDefinedFunctions`) and a `beam:runner:sink:v1`
+`pyfn:transform:*` transform (its payload the `pyfn.v1.UserDefinedFunctions`; `operations` maps its URN to
+the operation that runs it) and a `beam:runner:sink:v1`
 transform (output). Input and output are Arrow IPC streams. The output stream is handed to gRPC before the
 InstructionResponse is sent (without the bundle thread waiting for that). A failing bundle gets an error
 response; the harness goes on.
@@ -37,6 +38,7 @@ from pyfn.worker.data_channel import DataChannel, DataChannelClosed, EmbeddedOut
 from pyfn.worker.errors import BundleError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.metrics_reporting import MetricsReporter
+from pyfn.worker.operations import operation_class
 from pyfn.worker.profiling import PROFILE_KEY_PREFIX, BundleProfiler
 from pyfn.worker.state_channel import BundleState, StateChannel
 
@@ -44,28 +46,7 @@ _log = logging.getLogger(__name__)
 
 SOURCE_URN = "beam:runner:source:v1"
 SINK_URN = "beam:runner:sink:v1"
-SCALAR_URN = "pyfn:transform:scalar_function:v1"
-TABLE_URN = "pyfn:transform:table_function:v1"
-PANDAS_SCALAR_URN = "pyfn:transform:pandas_scalar_function:v1"
-AGGREGATE_URN = "pyfn:transform:aggregate_function:v1"
 ARROW_CODER_URN = "pyfn:coder:arrow:v1"
-
-
-def _operation_class(urn: str):
-    if urn == SCALAR_URN:
-        from pyfn.worker.scalar_operation import ScalarOperation
-        return ScalarOperation
-    if urn == TABLE_URN:
-        from pyfn.worker.table_operation import TableOperation
-        return TableOperation
-    if urn == PANDAS_SCALAR_URN:
-        from pyfn.worker.pandas_operation import PandasOperation
-        return PandasOperation
-    if urn == AGGREGATE_URN:
-        from pyfn.worker.aggregate_operation import AggregateOperation
-        return AggregateOperation
-    raise BundleError("unsupported function transform %r (this harness runs %s, %s, %s and %s)"
-                      % (urn, SCALAR_URN, TABLE_URN, PANDAS_SCALAR_URN, AGGREGATE_URN))
 
 
 class BundlePlan:
@@ -98,7 +79,7 @@ class BundlePlan:
         except Exception as error:
             raise BundleError("descriptor %r: the payload of %r is not a pyfn.v1.UserDefinedFunctions (%s)"
                               % (descriptor.id, self.function_id, error)) from error
-        self.operation_class = _operation_class(self.urn)
+        self.operation_class = operation_class(self.urn)
         #: Whether the operation keeps state in the runner (its bundles need a BundleState).
         self.needs_state = getattr(self.operation_class, "needs_state", False)
         self.registry = MetricRegistry()

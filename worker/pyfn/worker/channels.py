@@ -1,17 +1,14 @@
-"""gRPC channels to the runner that add the `worker_id` metadata header to every call."""
+"""gRPC channels to the runner, made from the harness's transport settings (pyfn.worker.transport): TLS when
+configured, and the `worker_id` and `pyfn-worker-secret` headers on every call."""
 
 from __future__ import annotations
 
 import collections
-from typing import Dict
+from typing import Dict, Optional
 
 import grpc
 
-CHANNEL_OPTIONS = [
-    ("grpc.max_receive_message_length", -1),
-    ("grpc.max_send_message_length", -1),
-    ("grpc.enable_http_proxy", 0),
-]
+from pyfn.worker.transport import CHANNEL_OPTIONS, TransportSettings  # noqa: F401 - CHANNEL_OPTIONS re-exported
 
 
 class _CallDetails(collections.namedtuple("_CallDetails",
@@ -22,14 +19,14 @@ class _CallDetails(collections.namedtuple("_CallDetails",
 
 class WorkerIdInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
                           grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
-    """Adds `worker_id: <id>` to the metadata of every call."""
+    """Adds the worker's headers (`worker_id`, and its secret when it has one) to the metadata of every call."""
 
-    def __init__(self, worker_id: str):
-        self._worker_id = worker_id
+    def __init__(self, headers):
+        self._headers = tuple(headers)
 
     def _details(self, details):
         metadata = list(details.metadata or [])
-        metadata.append(("worker_id", self._worker_id))
+        metadata.extend(self._headers)
         return _CallDetails(details.method, details.timeout, metadata, details.credentials,
                             getattr(details, "wait_for_ready", None), getattr(details, "compression", None))
 
@@ -48,29 +45,40 @@ class WorkerIdInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClie
 
 def normalize_target(url: str) -> str:
     """A gRPC target from a url such as `localhost:1234`, `http://h:p` or `h:p`."""
-    for prefix in ("http://", "grpc://"):
+    for prefix in ("http://", "https://", "grpc://"):
         if url.startswith(prefix):
             return url[len(prefix):]
     return url
 
 
 class ChannelFactory:
-    """One channel per endpoint, all carrying the worker id."""
+    """One channel per endpoint, all carrying the worker's headers, secured as `settings` say."""
 
-    def __init__(self, worker_id: str):
+    def __init__(self, worker_id: str, settings: Optional[TransportSettings] = None):
+        self.settings = settings if settings is not None else TransportSettings(worker_id=worker_id)
         self.worker_id = worker_id
         self._channels: Dict[str, grpc.Channel] = {}
 
+    @property
+    def metadata(self):
+        """The headers every call carries (for grpc.aio calls, which take them per call)."""
+        return self.settings.metadata
+
     def channel(self, url: str) -> grpc.Channel:
+        """The blocking channel to `url`, made once."""
         target = normalize_target(url)
         channel = self._channels.get(target)
         if channel is None:
-            raw = grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
-            channel = grpc.intercept_channel(raw, WorkerIdInterceptor(self.worker_id))
+            channel = grpc.intercept_channel(self.settings.channel(target), WorkerIdInterceptor(self.metadata))
             self._channels[target] = channel
         return channel
 
+    def aio_channel(self, url: str):
+        """A new grpc.aio channel to `url` (the caller closes it); calls on it must pass ``metadata``."""
+        return self.settings.aio_channel(normalize_target(url))
+
     def close(self) -> None:
+        """Closes every channel made so far."""
         for channel in self._channels.values():
             try:
                 channel.close()

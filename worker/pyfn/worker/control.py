@@ -1,4 +1,5 @@
-"""The Control stream: receives instructions, answers them, and ends the harness when it ends.
+"""The Control stream: receives instructions, answers them, and ends the harness when it ends. The call declares
+the harness's capabilities in a header (docs/wire-contract.md).
 
 The stream runs on grpc.aio, in an event loop on the harness's main thread: an instruction reaches the code that
 answers it, and the answer reaches gRPC, without a hand-off between Python threads (the blocking API needs three
@@ -22,11 +23,16 @@ import grpc
 
 from pyfn.proto.beam import beam_fn_api_pb2, beam_fn_api_pb2_grpc
 from pyfn.worker.bundle_processor import BundleProcessor
-from pyfn.worker.channels import CHANNEL_OPTIONS, normalize_target
+from pyfn.worker.channels import normalize_target
 
 _log = logging.getLogger(__name__)
 
 _STOP = object()
+
+#: The Fn API capabilities this harness declares in the CAPABILITIES_HEADER of its Control call: it reads input
+#: embedded in a ProcessBundleRequest (the runner embeds only for a harness that declares it).
+CAPABILITIES = ("beam:protocol:control_request_elements_embedding:v1",)
+CAPABILITIES_HEADER = "pyfn-capabilities"
 
 #: A descriptor whose last bundle took at least this many seconds runs its bundles on the bundle thread.
 SLOW_BUNDLE_SECONDS = 0.25
@@ -37,7 +43,7 @@ class ControlClient:
 
     def __init__(self, control_url: str, channels):
         self._target = normalize_target(control_url)
-        self._worker_id = channels.worker_id
+        self._channels = channels
         # Descriptors are fetched with a blocking call, from whichever thread runs the bundle.
         stub = beam_fn_api_pb2_grpc.BeamFnControlStub(channels.channel(control_url))
         self.processor = BundleProcessor(stub, channels, control_url)
@@ -118,9 +124,9 @@ class ControlClient:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._write_lock = asyncio.Lock()
-        async with grpc.aio.insecure_channel(self._target, options=CHANNEL_OPTIONS) as channel:
+        async with self._channels.aio_channel(self._target) as channel:
             call = self._call = beam_fn_api_pb2_grpc.BeamFnControlStub(channel).Control(
-                metadata=(("worker_id", self._worker_id),))
+                metadata=self._channels.metadata + ((CAPABILITIES_HEADER, " ".join(CAPABILITIES)),))
             try:
                 while True:
                     request = await call.read()

@@ -2,10 +2,12 @@
 
 A reader thread hands every received `Elements.Data` to the `PieceReader` of its instruction and transform
 (created on first use from either side, so pieces that arrive before the bundle starts are kept). Pieces for
-an instruction that has already finished are dropped. Outgoing pieces go through a bounded queue, so a
-producer faster than the network waits instead of growing memory; a Barrier queued after a stream's last piece
-tells when gRPC has taken it (the bundle's response is sent then, without the bundle thread waiting). Messages
-are (de)serialized by `data_wire`: incoming `data` is a zero-copy view of the received message.
+an instruction that has already finished are dropped. A stream goes out as data pieces followed by an empty
+`is_last` piece (a piece that carries data and `is_last` is still read, but never written). Outgoing pieces go
+through a bounded queue, so a producer faster than the network waits instead of growing memory; a Barrier
+queued after a stream's last piece tells when gRPC has taken it (the bundle's response is sent then, without
+the bundle thread waiting). Messages are (de)serialized by `data_wire`: incoming `data` is a zero-copy view of
+the received message.
 """
 
 from __future__ import annotations
@@ -186,19 +188,15 @@ class DataChannel:
 
     def send(self, instruction_id: str, transform_id: str, data, is_last: bool) -> Optional[Barrier]:
         """Queues bytes of an instruction's output, cut into pieces of at most MAX_PIECE_BYTES. With `is_last`,
-        returns the Barrier passed once gRPC has taken the last piece."""
+        an empty `is_last` piece follows them (Beam's data channels drop the data of a piece marked last) and
+        the Barrier passed once gRPC has taken it is returned."""
         view = memoryview(data)
         size = len(view)
-        start = 0
-        while True:
-            end = min(size, start + MAX_PIECE_BYTES)
-            last = is_last and end == size
-            self._put(data_wire.encode_piece(instruction_id, transform_id, view[start:end], last))
-            start = end
-            if start >= size:
-                break
+        for start in range(0, size, MAX_PIECE_BYTES):
+            self._put(data_wire.encode_piece(instruction_id, transform_id, view[start:start + MAX_PIECE_BYTES], False))
         if not is_last:
             return None
+        self._put(data_wire.encode_piece(instruction_id, transform_id, b"", True))
         barrier = Barrier()
         with self._lock:
             self._barriers.add(barrier)
@@ -287,15 +285,15 @@ class EmbeddedOutput:
             self._stream.close_incomplete()
 
     def fill(self, elements) -> None:
-        """Adds the gathered stream to an `Elements` message in pieces of at most MAX_PIECE_BYTES (nothing once
-        the output has spilled to the Data stream)."""
+        """Adds the gathered stream to an `Elements` message in pieces of at most MAX_PIECE_BYTES, then an empty
+        `is_last` piece, as on the Data stream (nothing once the output has spilled to the Data stream)."""
         if self._stream is not None:
             return
         data = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
-        for start in range(0, max(len(data), 1), MAX_PIECE_BYTES):
-            chunk = data[start:start + MAX_PIECE_BYTES]
-            elements.data.add(instruction_id=self._instruction_id, transform_id=self._transform_id, data=chunk,
-                              is_last=start + MAX_PIECE_BYTES >= len(data))
+        for start in range(0, len(data), MAX_PIECE_BYTES):
+            elements.data.add(instruction_id=self._instruction_id, transform_id=self._transform_id,
+                              data=data[start:start + MAX_PIECE_BYTES], is_last=False)
+        elements.data.add(instruction_id=self._instruction_id, transform_id=self._transform_id, data=b"", is_last=True)
 
 
 def _rpc_text(error: grpc.RpcError) -> str:

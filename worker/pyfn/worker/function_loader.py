@@ -100,6 +100,7 @@ class FunctionLifecycle:
         self._metric_group = metric_group
         self._opened: List[LoadedFunction] = []
         self._opened_ids = set()
+        self._closers: List = []
 
     def open(self, function: LoadedFunction) -> None:
         instance = function.instance
@@ -117,9 +118,22 @@ class FunctionLifecycle:
         self._opened_ids.add(id(instance))
         self._opened.append(function)
 
+    def metric_group_for(self, name: str) -> MetricGroup:
+        """The metric group of a function called `name` (its metrics carry that name)."""
+        return self._metric_group.for_function(name)
+
+    def track_closer(self, name: str, close) -> None:
+        """Has `close()` (returning a failure message or None) called when the functions are closed."""
+        self._closers.append((name, close))
+
     def close(self) -> List[str]:
         """Closes every opened instance; returns the messages of close() calls that failed."""
         failures = []
+        for _name, close in reversed(self._closers):
+            failure = close()
+            if failure:
+                failures.append(failure)
+        self._closers.clear()
         for function in reversed(self._opened):
             try:
                 function.instance.close()

@@ -1,0 +1,37 @@
+// Runs a Python program's job request end to end: build, run, stream collect rows, and say how it ended.
+import Foundation
+import Logging
+import PyFnRunner
+import Synchronization
+
+/// `pyfn submit` without its process plumbing: the request's bytes in, collect rows to a file descriptor, a
+/// status out.
+public enum Submission {
+    /// Builds and runs the job of `requestBytes`, writing a collect query's rows as an Arrow IPC stream to
+    /// `resultsDescriptor`; never throws — every failure is a ``SubmissionStatus/failed(_:)`` with its kind and
+    /// the program's location.
+    public static func run(_ requestBytes: Data, resultsDescriptor: Int32, logger: Logger = Logger(label: "pyfn.worker")) async -> SubmissionStatus {
+        let submitted: SubmittedJob
+        do {
+            submitted = try SubmittedJob(try SubmissionRequest.decode(requestBytes))
+        } catch let error as SubmissionError {
+            return .failed(error)
+        } catch {
+            return .failed(SubmissionError(.validation, "\(error)"))
+        }
+        let progress = JobProgress()
+        guard let job = submitted.job else { return .succeeded(seconds: progress.elapsedSeconds, rowsIn: 0, rowsOut: 0, rowsSkipped: 0) }
+        let sink = job.collectPlan.map { _ in ArrowStreamSink(descriptor: resultsDescriptor, changelog: submitted.streaming) }
+        let current = Mutex<InsertPlan?>(nil)
+        do {
+            try await job.run(parallelism: submitted.parallelism, progress: progress, logger: logger, collectInto: sink,
+                              onPlanStart: { plan in current.withLock { $0 = plan } })
+            try await sink?.finish()
+        } catch {
+            let location = current.withLock { $0 }.flatMap { submitted.location(of: $0) }
+            return .failed(SubmissionError(.execution, "\(error)", at: location))
+        }
+        let counts = progress.snapshot
+        return .succeeded(seconds: progress.elapsedSeconds, rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsSkipped: counts.rowsSkipped)
+    }
+}

@@ -1,0 +1,195 @@
+"""PyFlink's DataStream function classes (`pyflink.datastream.functions`): what user functions implement.
+
+A function is a subclass of one of these, a lambda or a plain function. `open(runtime_context)` runs once in
+the worker before the first record, `close()` at the end. Keyed state is reached through the RuntimeContext
+(`get_state(ValueStateDescriptor(...))`, …) in `open`, and used in `process_element`/`reduce`/`map` of a keyed
+stream.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Iterable, Optional
+
+from pyfn.metrics import MetricGroup
+
+__all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction",
+           "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService"]
+
+
+class RuntimeContext(abc.ABC):
+    """What a function learns about the task it runs in (given to `open`)."""
+
+    @abc.abstractmethod
+    def get_task_name(self) -> str:
+        """The name of the operator the function runs in."""
+
+    @abc.abstractmethod
+    def get_number_of_parallel_subtasks(self) -> int:
+        """The parallelism of the operator."""
+
+    def get_max_number_of_parallel_subtasks(self) -> int:
+        """The largest parallelism the operator may have (its parallelism here: PyFn does not rescale)."""
+        return self.get_number_of_parallel_subtasks()
+
+    @abc.abstractmethod
+    def get_index_of_this_subtask(self) -> int:
+        """This subtask's index, 0 to parallelism - 1."""
+
+    def get_attempt_number(self) -> int:
+        """How often this subtask was restarted (0: never)."""
+        return 0
+
+    def get_task_name_with_subtasks(self) -> str:
+        """`name (index+1/parallelism)` as Flink prints it."""
+        return "%s (%d/%d)" % (self.get_task_name(), self.get_index_of_this_subtask() + 1,
+                               self.get_number_of_parallel_subtasks())
+
+    @abc.abstractmethod
+    def get_job_parameter(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
+        """The job parameter `key` (`pipeline.global-job-parameters`), or `default_value`."""
+
+    @abc.abstractmethod
+    def get_metrics_group(self) -> MetricGroup:
+        """The group to register counters, gauges, meters and distributions in."""
+
+    def get_metric_group(self) -> MetricGroup:
+        """The same as `get_metrics_group` (the Table API's spelling)."""
+        return self.get_metrics_group()
+
+    @abc.abstractmethod
+    def get_state(self, state_descriptor):
+        """The ValueState a ValueStateDescriptor names, for the current key (keyed streams only)."""
+
+    @abc.abstractmethod
+    def get_list_state(self, state_descriptor):
+        """The ListState a ListStateDescriptor names, for the current key."""
+
+    @abc.abstractmethod
+    def get_map_state(self, state_descriptor):
+        """The MapState a MapStateDescriptor names, for the current key."""
+
+    @abc.abstractmethod
+    def get_reducing_state(self, state_descriptor):
+        """The ReducingState a ReducingStateDescriptor names, for the current key."""
+
+
+class Function(abc.ABC):
+    """Base of every DataStream function: `open` before the first record, `close` after the last."""
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        """One-time setup."""
+
+    def close(self) -> None:
+        """Tear-down."""
+
+
+class MapFunction(Function):
+    """One output record per input record: implement `map(value)`."""
+
+    @abc.abstractmethod
+    def map(self, value) -> Any:
+        """The output record for `value`."""
+
+
+class FlatMapFunction(Function):
+    """Zero or more output records per input record: implement `flat_map(value)` (a generator or a list)."""
+
+    @abc.abstractmethod
+    def flat_map(self, value) -> Iterable:
+        """The output records for `value`."""
+
+
+class FilterFunction(Function):
+    """Keeps the records for which `filter(value)` is true."""
+
+    @abc.abstractmethod
+    def filter(self, value) -> bool:
+        """Whether `value` is kept."""
+
+
+class ReduceFunction(Function):
+    """Combines two records of the same key into one: implement `reduce(value1, value2)`."""
+
+    @abc.abstractmethod
+    def reduce(self, value1, value2) -> Any:
+        """The combination of the key's value so far and the next record."""
+
+
+class KeySelector(Function):
+    """Picks the key of a record: implement `get_key(value)`."""
+
+    @abc.abstractmethod
+    def get_key(self, value) -> Any:
+        """The key of `value`."""
+
+
+class TimerService(abc.ABC):
+    """Timers and time (PyFn runs without timers for now: each method raises, naming the limitation)."""
+
+    def current_processing_time(self) -> int:
+        """Milliseconds since the epoch, now."""
+        import time
+        return int(time.time() * 1000)
+
+    def current_watermark(self) -> int:
+        """The current event-time watermark (none: the smallest long)."""
+        return -(2 ** 63)
+
+    def register_processing_time_timer(self, timestamp: int) -> None:
+        """Timers are not supported by PyFn yet."""
+        raise NotImplementedError("timers are not supported by PyFn yet (register_processing_time_timer)")
+
+    def register_event_time_timer(self, timestamp: int) -> None:
+        """Timers are not supported by PyFn yet."""
+        raise NotImplementedError("timers are not supported by PyFn yet (register_event_time_timer)")
+
+    def delete_processing_time_timer(self, timestamp: int) -> None:
+        """Timers are not supported by PyFn yet."""
+        raise NotImplementedError("timers are not supported by PyFn yet (delete_processing_time_timer)")
+
+    def delete_event_time_timer(self, timestamp: int) -> None:
+        """Timers are not supported by PyFn yet."""
+        raise NotImplementedError("timers are not supported by PyFn yet (delete_event_time_timer)")
+
+
+class ProcessFunction(Function):
+    """Zero or more output records per input record, with a Context: implement
+    `process_element(value, ctx)` (a generator, a list, or None)."""
+
+    class Context(abc.ABC):
+        """What `process_element` learns about the record."""
+
+        @abc.abstractmethod
+        def timer_service(self) -> TimerService:
+            """Time and timers."""
+
+        @abc.abstractmethod
+        def timestamp(self) -> Optional[int]:
+            """The record's timestamp (None: records carry none in PyFn)."""
+
+    @abc.abstractmethod
+    def process_element(self, value, ctx: "ProcessFunction.Context"):
+        """The output records for `value`."""
+
+
+class KeyedProcessFunction(Function):
+    """A ProcessFunction on a keyed stream, whose Context knows the current key and whose RuntimeContext
+    gives keyed state."""
+
+    class Context(ProcessFunction.Context):
+        """What `process_element` learns about the record, and its key."""
+
+        @abc.abstractmethod
+        def get_current_key(self):
+            """The key of the record being processed."""
+
+    class OnTimerContext(Context):
+        """The context of `on_timer` (timers are not supported yet)."""
+
+    @abc.abstractmethod
+    def process_element(self, value, ctx: "KeyedProcessFunction.Context"):
+        """The output records for `value`."""
+
+    def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
+        """Called when a timer fires (timers are not supported yet)."""

@@ -1,0 +1,209 @@
+"""PyFlink's keyed state API (`pyflink.datastream.state`): descriptors and the state interfaces.
+
+A descriptor names a state of the function (`ValueStateDescriptor("count", Types.LONG())`); the RuntimeContext
+hands back the state for it, whose methods act on the current record's key. The state lives in the runner: a
+bundle reads what it needs, and its changes count only when the bundle succeeds.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Dict, Iterable, List, Optional
+
+__all__ = ["StateDescriptor", "ValueStateDescriptor", "ListStateDescriptor", "MapStateDescriptor",
+           "ReducingStateDescriptor", "State", "ValueState", "ListState", "MapState", "ReducingState",
+           "StateTtlConfig"]
+
+
+class StateDescriptor:
+    """Names one state of a function and says what it holds."""
+
+    kind = ""
+
+    def __init__(self, name: str, type_info=None):
+        if not isinstance(name, str) or not name:
+            raise ValueError("a state descriptor needs a non-empty name, got %r" % (name,))
+        self.name = name
+        self.type_info = type_info
+        self._ttl_config = None
+
+    def get_name(self) -> str:
+        """The state's name."""
+        return self.name
+
+    def enable_time_to_live(self, ttl_config: "StateTtlConfig") -> None:
+        """Accepted for PyFlink compatibility; PyFn keeps state without expiry for now."""
+        self._ttl_config = ttl_config
+
+
+class ValueStateDescriptor(StateDescriptor):
+    """One value per key."""
+
+    kind = "value"
+
+    def __init__(self, name: str, value_type_info=None):
+        super().__init__(name, value_type_info)
+
+
+class ListStateDescriptor(StateDescriptor):
+    """A list of values per key."""
+
+    kind = "list"
+
+    def __init__(self, name: str, elem_type_info=None):
+        super().__init__(name, elem_type_info)
+
+
+class MapStateDescriptor(StateDescriptor):
+    """A map per key."""
+
+    kind = "map"
+
+    def __init__(self, name: str, key_type_info=None, value_type_info=None):
+        super().__init__(name, value_type_info)
+        self.key_type_info = key_type_info
+
+
+class ReducingStateDescriptor(StateDescriptor):
+    """One value per key, each added value combined into it with `reduce_function`."""
+
+    kind = "reducing"
+
+    def __init__(self, name: str, reduce_function, type_info=None):
+        super().__init__(name, type_info)
+        self.reduce_function = reduce_function
+
+
+class StateTtlConfig:
+    """Accepted for PyFlink compatibility (`StateTtlConfig.new_builder(Time.seconds(1)).build()`); no expiry."""
+
+    class Builder:
+        """Builds a StateTtlConfig; every setting is accepted and kept."""
+
+        def __init__(self, ttl):
+            self._ttl = ttl
+
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: self
+
+        def build(self) -> "StateTtlConfig":
+            """The config."""
+            return StateTtlConfig(self._ttl)
+
+    def __init__(self, ttl=None):
+        self.ttl = ttl
+
+    @staticmethod
+    def new_builder(ttl) -> "StateTtlConfig.Builder":
+        """A builder for a config with time-to-live `ttl`."""
+        return StateTtlConfig.Builder(ttl)
+
+
+class State(abc.ABC):
+    """A state of the current key."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Removes the current key's value."""
+
+
+class ValueState(State):
+    """One value of the current key."""
+
+    @abc.abstractmethod
+    def value(self) -> Any:
+        """The value, None when there is none."""
+
+    @abc.abstractmethod
+    def update(self, value) -> None:
+        """Sets the value."""
+
+
+class ListState(State):
+    """A list of the current key."""
+
+    @abc.abstractmethod
+    def get(self) -> Iterable:
+        """The values."""
+
+    @abc.abstractmethod
+    def add(self, value) -> None:
+        """Appends a value."""
+
+    @abc.abstractmethod
+    def add_all(self, values: List) -> None:
+        """Appends values."""
+
+    @abc.abstractmethod
+    def update(self, values: List) -> None:
+        """Replaces the values."""
+
+    def __iter__(self):
+        return iter(self.get())
+
+
+class MapState(State):
+    """A map of the current key."""
+
+    @abc.abstractmethod
+    def get(self, key) -> Any:
+        """The value of `key`, None when absent."""
+
+    @abc.abstractmethod
+    def put(self, key, value) -> None:
+        """Sets the value of `key`."""
+
+    @abc.abstractmethod
+    def put_all(self, dict_value: Dict) -> None:
+        """Sets several keys."""
+
+    @abc.abstractmethod
+    def remove(self, key) -> None:
+        """Removes `key`."""
+
+    @abc.abstractmethod
+    def contains(self, key) -> bool:
+        """Whether `key` is present."""
+
+    @abc.abstractmethod
+    def items(self) -> Iterable:
+        """(key, value) pairs."""
+
+    @abc.abstractmethod
+    def keys(self) -> Iterable:
+        """The keys."""
+
+    @abc.abstractmethod
+    def values(self) -> Iterable:
+        """The values."""
+
+    @abc.abstractmethod
+    def is_empty(self) -> bool:
+        """Whether the map is empty."""
+
+    def __getitem__(self, key):
+        return self.get(key)
+
+    def __setitem__(self, key, value):
+        self.put(key, value)
+
+    def __delitem__(self, key):
+        self.remove(key)
+
+    def __contains__(self, key):
+        return self.contains(key)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+
+class ReducingState(State):
+    """One value of the current key that added values are reduced into."""
+
+    @abc.abstractmethod
+    def get(self) -> Any:
+        """The value, None when there is none."""
+
+    @abc.abstractmethod
+    def add(self, value) -> None:
+        """Reduces `value` into the state."""

@@ -1,0 +1,1 @@
+"""Utilities that mirror `pyflink.util`: the exceptions a program catches."""

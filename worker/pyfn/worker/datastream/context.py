@@ -1,0 +1,91 @@
+"""The RuntimeContext DataStream functions get in `open`, and the Context of process functions."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Dict, Optional
+
+from pyfn.datastream.functions import KeyedProcessFunction, RuntimeContext, TimerService
+from pyfn.metrics import MetricGroup
+from pyfn.worker.datastream.keyed_state import KeyedStateBackend
+
+
+class StreamRuntimeContext(RuntimeContext):
+    """A subtask's view of the job: its index and parallelism, job parameters, metrics and keyed state."""
+
+    def __init__(self, task_name: str, index: int, parallelism: int, job_parameters: Dict[str, str],
+                 metric_group: MetricGroup, state: Optional[KeyedStateBackend]):
+        self._task_name = task_name
+        self._index = index
+        self._parallelism = parallelism
+        self._job_parameters = job_parameters
+        self._metric_group = metric_group
+        self._state = state
+
+    def get_task_name(self) -> str:
+        return self._task_name
+
+    def get_number_of_parallel_subtasks(self) -> int:
+        return self._parallelism
+
+    def get_index_of_this_subtask(self) -> int:
+        return self._index
+
+    def get_job_parameter(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
+        return self._job_parameters.get(key, default_value)
+
+    def get_metrics_group(self) -> MetricGroup:
+        return self._metric_group
+
+    def _keyed(self, what: str) -> KeyedStateBackend:
+        if self._state is None:
+            raise RuntimeError("%s: keyed state is only available on a keyed stream (after key_by)" % what)
+        return self._state
+
+    def get_state(self, state_descriptor):
+        return self._keyed("get_state").state_for(state_descriptor)
+
+    def get_list_state(self, state_descriptor):
+        return self._keyed("get_list_state").state_for(state_descriptor)
+
+    def get_map_state(self, state_descriptor):
+        return self._keyed("get_map_state").state_for(state_descriptor)
+
+    def get_reducing_state(self, state_descriptor):
+        return self._keyed("get_reducing_state").state_for(state_descriptor)
+
+    def get_aggregating_state(self, state_descriptor):
+        """Not supported yet."""
+        raise NotImplementedError("AggregatingState is not supported by PyFn yet")
+
+
+class _Timers(TimerService):
+    pass
+
+
+_TIMERS = _Timers()
+
+
+class ProcessContext(KeyedProcessFunction.Context):
+    """The Context of `process_element`: no timestamps, no timers; the current key on keyed streams."""
+
+    __slots__ = ("_key_bytes", "_key")
+
+    def __init__(self):
+        self._key_bytes = None
+        self._key = None
+
+    def set_key(self, key_bytes: Optional[bytes]) -> None:
+        """The record's pickled key (None on a stream that is not keyed)."""
+        if key_bytes != self._key_bytes:
+            self._key_bytes = key_bytes
+            self._key = None if key_bytes is None else pickle.loads(key_bytes)
+
+    def get_current_key(self):
+        return self._key
+
+    def timer_service(self) -> TimerService:
+        return _TIMERS
+
+    def timestamp(self) -> Optional[int]:
+        return None

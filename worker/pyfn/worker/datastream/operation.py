@@ -1,0 +1,161 @@
+"""The DataStream operation: runs a chain of DataStream functions over each batch of a bundle.
+
+Input batches: a `value` column of records (typed, or pickled in a binary column), after a `__key` column
+(binary, each record's pickled key) when the chain's input is keyed. Each step runs over the whole batch in
+turn (records stay Python values between steps: no conversion inside a chain). Output: the `value` column of
+the chain's output format, after a `__key` column when the chain ends with a key selector (or with a keyed
+reduce in batch mode).
+
+`pyfn:transform:datastream:v1` runs stateless chains; `pyfn:transform:keyed_datastream:v1` runs chains on a
+keyed stream, whose state (a reduce's values, the functions' ValueState/ListState/MapState/ReducingState) lives
+in the runner: it needs the State service, and its bundles commit state only when they succeed.
+
+The subtask's index and the operator's parallelism come in the job parameters `pyfn.subtask.index` and
+`pyfn.subtask.parallelism`.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+import pyarrow as pa
+
+from pyfn.worker import execution_context
+from pyfn.worker.datastream.context import StreamRuntimeContext
+from pyfn.worker.datastream.filter_step import FilterStep
+from pyfn.worker.datastream.flat_map_step import FlatMapStep
+from pyfn.worker.datastream.key_selector_step import KeySelectorStep
+from pyfn.worker.datastream.keyed_state import KeyedStateBackend
+from pyfn.worker.datastream.map_step import MapStep
+from pyfn.worker.datastream.process_step import KeyedProcessStep, ProcessStep
+from pyfn.worker.datastream.records import RecordCodec, RecordTypeError
+from pyfn.worker.datastream.reduce_step import ReduceStep
+from pyfn.worker.datastream.spec import ChainSpec
+from pyfn.worker.datastream.step_base import StepEnvironment
+from pyfn.worker.errors import BundleError, FunctionError, describe_value
+from pyfn.worker.function_loader import FunctionLifecycle, load_function
+from pyfn.worker.state_channel import BundleState
+
+#: Step kind -> the class that runs it.
+STEPS = {"map": MapStep, "flat_map": FlatMapStep, "filter": FilterStep, "key_by": KeySelectorStep,
+         "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep}
+
+KEY_COLUMN = "__key"
+VALUE_COLUMN = "value"
+SUBTASK_INDEX = "pyfn.subtask.index"
+SUBTASK_PARALLELISM = "pyfn.subtask.parallelism"
+
+
+def load_chain(functions_message) -> ChainSpec:
+    """The ChainSpec the payload's one function carries."""
+    if len(functions_message.udfs) != 1:
+        raise BundleError("a DataStream operator runs one chain, got %d functions" % len(functions_message.udfs))
+    message = functions_message.udfs[0]
+    if message.WhichOneof("body") != "cloudpickle":
+        raise BundleError("DataStream operator %r: the chain must be shipped by value (cloudpickle)" % message.name)
+    import cloudpickle
+
+    try:
+        chain = cloudpickle.loads(message.cloudpickle)
+    except Exception as error:
+        raise FunctionError(message.name or "<chain>", "could not be loaded (%s: %s)"
+                            % (type(error).__name__, error)) from None
+    if not isinstance(chain, ChainSpec):
+        raise BundleError("DataStream operator %r: the payload holds %s, not a ChainSpec"
+                          % (message.name, describe_value(chain)))
+    return chain
+
+
+class DataStreamOperation:
+    """Runs one chain of DataStream functions over the batches of a bundle."""
+
+    #: Stateless chains need no State service.
+    needs_state = False
+
+    def __init__(self, functions_message, lifecycle: FunctionLifecycle, transform_id: str = ""):
+        self.chain = chain = load_chain(functions_message)
+        parameters = dict(functions_message.job_parameters)
+        keyed = chain.keyed_input
+        self.state = KeyedStateBackend(transform_id) if self.needs_state else None
+        runtime_context = StreamRuntimeContext(
+            chain.task_name, int(parameters.get(SUBTASK_INDEX, "0")), int(parameters.get(SUBTASK_PARALLELISM, "1")),
+            parameters, lifecycle.metric_group_for(chain.task_name), self.state)
+        environment = StepEnvironment(runtime_context, self.state, chain.batch_mode, keyed)
+        self.steps = [STEPS[spec.kind](spec, environment) for spec in chain.steps]
+        for step in self.steps:
+            step.open()
+            lifecycle.track_closer(step.name, step.close)
+        self.input_codec = RecordCodec(chain.input)
+        self.output_codec = RecordCodec(chain.output)
+        self.keyed_output = chain.keyed_output
+        fields = [self.output_codec.field(VALUE_COLUMN)]
+        if self.keyed_output:
+            fields.insert(0, pa.field(KEY_COLUMN, pa.binary(), False))
+        self.schema = pa.schema(fields)
+        self._all_maps = all(spec.kind == "map" for spec in chain.steps)
+
+    def _records(self, batch: pa.RecordBatch):
+        names = batch.schema.names
+        if VALUE_COLUMN not in names:
+            raise BundleError("a DataStream operator's input needs a %r column, got %s" % (VALUE_COLUMN, names))
+        try:
+            values = self.input_codec.decode(batch.column(names.index(VALUE_COLUMN)))
+        except Exception as error:  # noqa: BLE001 - a record the input format cannot read
+            raise BundleError("the input records are not valid %s: %s: %s"
+                              % (self.chain.input.type_name, type(error).__name__, error)) from None
+        keys = None
+        if self.chain.keyed_input:
+            if KEY_COLUMN not in names:
+                raise BundleError("a keyed DataStream operator's input needs a %r column, got %s" % (KEY_COLUMN, names))
+            keys = batch.column(names.index(KEY_COLUMN)).to_pylist()
+        return values, keys
+
+    def process_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The output batch of one input batch."""
+        values, keys = self._records(batch)
+        inputs = values
+        for step in self.steps:
+            execution_context.set_function(step.name)
+            try:
+                values, keys = step.run(values, keys)
+            finally:
+                execution_context.set_function("")
+        try:
+            column = self.output_codec.encode(values)
+        except RecordTypeError as error:
+            last = self.steps[-1]
+            where = ""
+            if error.row is not None and self._all_maps:
+                where = " for record %s" % describe_value(inputs[error.row])
+            raise FunctionError(last.name, "returned %s%s (output type %s)"
+                                % (error.what, where, self.chain.output.type_name)) from None
+        if self.keyed_output:
+            return pa.RecordBatch.from_arrays([pa.array(keys, pa.binary()), column], schema=self.schema)
+        return pa.RecordBatch.from_arrays([column], schema=self.schema)
+
+    def process(self, batches, writer) -> None:
+        """Runs the chain over every batch of a stateless bundle."""
+        for batch in batches:
+            writer.write_batch(self.process_batch(batch))
+
+
+class KeyedDataStreamOperation(DataStreamOperation):
+    """A chain on a keyed stream: its state lives in the runner (`process` takes the bundle's BundleState)."""
+
+    needs_state = True
+
+    def process(self, batches, writer_for, state: BundleState) -> None:  # type: ignore[override]
+        """Runs the chain over the bundle, then writes its state changes back (awaited before this returns)."""
+        self.state.begin(state)
+        outputs: List[pa.RecordBatch] = []
+        try:
+            for batch in batches:
+                outputs.append(self.process_batch(batch))
+            self.state.commit()
+        except BaseException:
+            self.state.abort()
+            raise
+        writer = writer_for()
+        for output in outputs:
+            writer.write_batch(output)
+        writer.close()
