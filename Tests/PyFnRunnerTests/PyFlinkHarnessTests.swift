@@ -200,6 +200,16 @@ struct PyFlinkHarnessTests {
         #expect(FileManager.default.fileExists(atPath: marker.appendingPathComponent("crashed").path))
     }
 
+    @Test func aRaisingFunctionStopsTheOperatorWithPythonsTraceback() async throws {
+        let inverse = try Self.function("inverse", returns: .double)
+        await #expect {
+            _ = try await Self.run([FunctionCall(inverse, [.column(0)])], over: [try Harness.bigints([("x", [4, 0, 2])])])
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("ZeroDivisionError") && message.contains("inverse") && message.contains("Traceback")
+        }
+    }
+
     @Test func anAggregateFunctionIsRefusedWithAClearMessage() async throws {
         var total = try Self.function("add", returns: .bigint)
         total.kind = .aggregate

@@ -116,3 +116,9 @@ class Total(AggregateFunction):
 
 
 total = udaf(Total(), result_type=DataTypes.BIGINT(), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+
+
+@udf(result_type=DataTypes.DOUBLE())
+def inverse(x):
+    """1 / x: raises ZeroDivisionError for 0."""
+    return 1 / x
