@@ -18,6 +18,9 @@ import collections, faulthandler, os, runpy, signal, sys
 import grpc
 
 secret = os.environ.pop("PYFN_WORKER_SECRET", "")
+# `python -c` puts the working directory first on sys.path; python.files (PYTHONPATH) must win over it.
+if sys.path and sys.path[0] == "":
+    sys.path.append(sys.path.pop(0))
 
 class _Details(collections.namedtuple("_Details", ("method", "timeout", "metadata", "credentials",
                                                    "wait_for_ready", "compression")), grpc.ClientCallDetails):

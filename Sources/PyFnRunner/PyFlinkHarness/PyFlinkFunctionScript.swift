@@ -73,6 +73,9 @@ def main(module_name, names):
         out["payload"] = base64.b64encode(cloudpickle.dumps(func)).decode("ascii")
         print(json.dumps(out))
 
+# `python -c` puts the working directory first on sys.path; python.files (PYTHONPATH) must win over it.
+if sys.path and sys.path[0] == "":
+    sys.path.append(sys.path.pop(0))
 try:
     main(sys.argv[1], sys.argv[2:])
 except Exception as error:
