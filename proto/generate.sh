@@ -13,6 +13,8 @@ plugin_dir=${PLUGIN_DIR:-$root/.build-plugins/release}
 wkt=$("$python" -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
 protos=(beam/endpoints.proto beam/beam_runner_api.proto beam/metrics.proto beam/beam_fn_api.proto
         beam/beam_provision_api.proto pyfn/udf.proto)
+# Flink's messages (python.harness = pyflink) are written by the runner only: Swift, no Python.
+swift_protos=("${protos[@]}" flink/flink_fn_execution.proto)
 
 # Swift: messages and grpc-swift-2 stubs, public, into their own target.
 swift_out=$root/Sources/PyFnProto
@@ -22,7 +24,7 @@ rm -rf "$swift_out" && mkdir -p "$swift_out"
   --plugin=protoc-gen-grpc-swift-2="$plugin_dir/protoc-gen-grpc-swift-2" \
   --swift_opt=Visibility=Public,FileNaming=PathToUnderscores --swift_out="$swift_out" \
   --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores --grpc-swift-2_out="$swift_out" \
-  "${protos[@]}")
+  "${swift_protos[@]}")
 # protoc-gen-grpc-swift-2 writes a file for every proto; keep those with a service.
 grep -L 'GRPCCore' "$swift_out"/*.grpc.swift | xargs -r rm
 

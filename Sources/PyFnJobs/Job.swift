@@ -71,12 +71,18 @@ public struct Job: Sendable {
         let workerMode = try WorkerMode(settings: settings)
         let choice = PythonInterpreterChoice(options: python)
         let interpreter = try ProcessEnvironment.locate(choice.python)
+        python.harness = try PythonHarness(settings: settings)
+        if python.harness == .pyflink && workerMode != .process {
+            throw SQLError("'python.harness' = 'pyflink' runs PyFlink's worker as a process; it cannot be used with 'python.worker-pool' or 'python.execution-mode' = 'thread'",
+                           at: SourceLocation(file: name, line: 1, column: 1))
+        }
         // Describing functions needs the package here; running them too, unless an external pool runs them.
+        // PyFlink's worker needs apache-flink in the interpreter, not PyFn's worker package.
         let external = { if case .external = workerMode { true } else { false } }()
-        if !creates.isEmpty || (!shipped.isEmpty && !external) {
+        if python.harness == .pyfn && (!creates.isEmpty || (!shipped.isEmpty && !external)) {
             try choice.checkWorkerPackage(at: interpreter)
         }
-        var functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files)
+        var functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness)
         for function in shipped {
             if let existing = functions[function.sqlName.lowercased()] {
                 throw SQLError("function '\(function.sqlName)' is already registered at \(existing.location)", at: function.location)

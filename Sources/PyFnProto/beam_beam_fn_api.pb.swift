@@ -216,6 +216,8 @@ public nonisolated struct ProcessBundleDescriptor: Sendable {
 
   public var pcollections: Dictionary<String,PCollection> = [:]
 
+  public var windowingStrategies: Dictionary<String,WindowingStrategy> = [:]
+
   public var coders: Dictionary<String,Coder> = [:]
 
   public var stateApiServiceDescriptor: ApiServiceDescriptor {
@@ -1197,7 +1199,7 @@ nonisolated extension HarnessMonitoringInfosResponse: SwiftProtobuf.Message, Swi
 
 nonisolated extension ProcessBundleDescriptor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ProcessBundleDescriptor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}transforms\0\u{1}pcollections\0\u{2}\u{2}coders\0\u{4}\u{2}state_api_service_descriptor\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}transforms\0\u{1}pcollections\0\u{3}windowing_strategies\0\u{1}coders\0\u{4}\u{2}state_api_service_descriptor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1208,6 +1210,7 @@ nonisolated extension ProcessBundleDescriptor: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,PTransform>.self, value: &self.transforms) }()
       case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,PCollection>.self, value: &self.pcollections) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,WindowingStrategy>.self, value: &self.windowingStrategies) }()
       case 5: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Coder>.self, value: &self.coders) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._stateApiServiceDescriptor) }()
       default: break
@@ -1229,6 +1232,9 @@ nonisolated extension ProcessBundleDescriptor: SwiftProtobuf.Message, SwiftProto
     if !self.pcollections.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,PCollection>.self, value: self.pcollections, fieldNumber: 3)
     }
+    if !self.windowingStrategies.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,WindowingStrategy>.self, value: self.windowingStrategies, fieldNumber: 4)
+    }
     if !self.coders.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Coder>.self, value: self.coders, fieldNumber: 5)
     }
@@ -1242,6 +1248,7 @@ nonisolated extension ProcessBundleDescriptor: SwiftProtobuf.Message, SwiftProto
     if lhs.id != rhs.id {return false}
     if lhs.transforms != rhs.transforms {return false}
     if lhs.pcollections != rhs.pcollections {return false}
+    if lhs.windowingStrategies != rhs.windowingStrategies {return false}
     if lhs.coders != rhs.coders {return false}
     if lhs._stateApiServiceDescriptor != rhs._stateApiServiceDescriptor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

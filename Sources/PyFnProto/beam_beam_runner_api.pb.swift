@@ -191,6 +191,85 @@ public nonisolated struct DisplayData: Sendable {
   public init() {}
 }
 
+/// How a collection's elements are windowed (PyFn's descriptors for PyFlink's worker use the global window).
+public nonisolated struct WindowingStrategy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var windowFn: FunctionSpec {
+    get {_windowFn ?? FunctionSpec()}
+    set {_windowFn = newValue}
+  }
+  /// Returns true if `windowFn` has been explicitly set.
+  public var hasWindowFn: Bool {self._windowFn != nil}
+  /// Clears the value of `windowFn`. Subsequent reads from it will return its default value.
+  public mutating func clearWindowFn() {self._windowFn = nil}
+
+  public var mergeStatus: MergeStatus.Enum = .unspecified
+
+  public var windowCoderID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _windowFn: FunctionSpec? = nil
+}
+
+/// Whether a window function merges windows.
+public nonisolated struct MergeStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Enum: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+    case nonMerging // = 1
+    case needsMerge // = 2
+    case alreadyMerged // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .nonMerging
+      case 2: self = .needsMerge
+      case 3: self = .alreadyMerged
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .nonMerging: return 1
+      case .needsMerge: return 2
+      case .alreadyMerged: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [MergeStatus.Enum] = [
+      .unspecified,
+      .nonMerging,
+      .needsMerge,
+      .alreadyMerged,
+    ]
+
+  }
+
+  public init() {}
+}
+
 /// A dependency a worker environment is provisioned with.
 public nonisolated struct ArtifactInformation: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -463,6 +542,73 @@ nonisolated extension DisplayData: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension WindowingStrategy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WindowingStrategy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}window_fn\0\u{3}merge_status\0\u{3}window_coder_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._windowFn) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.mergeStatus) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.windowCoderID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._windowFn {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.mergeStatus != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mergeStatus, fieldNumber: 2)
+    }
+    if !self.windowCoderID.isEmpty {
+      try visitor.visitSingularStringField(value: self.windowCoderID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WindowingStrategy, rhs: WindowingStrategy) -> Bool {
+    if lhs._windowFn != rhs._windowFn {return false}
+    if lhs.mergeStatus != rhs.mergeStatus {return false}
+    if lhs.windowCoderID != rhs.windowCoderID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension MergeStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MergeStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: MergeStatus, rhs: MergeStatus) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension MergeStatus.Enum: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNSPECIFIED\0\u{1}NON_MERGING\0\u{1}NEEDS_MERGE\0\u{1}ALREADY_MERGED\0")
 }
 
 nonisolated extension ArtifactInformation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

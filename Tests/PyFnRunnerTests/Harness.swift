@@ -56,12 +56,14 @@ enum Harness {
     /// Runs the operator `make` builds over `batches` through a fresh server and a worker of kind `workers`;
     /// returns all output as one batch, and checks that no worker outlives the operator. `inspect` sees the
     /// operator after the input is finished, before it is closed.
+    /// `environment`, when given, makes the workers' environment instead of `workers`.
     static func run(over batches: [RecordBatch], python: PythonOptions = pythonOptions(), workers: WorkerKind = .process,
+                    environment: ((FnAPIServer) -> any WorkerEnvironment)? = nil,
                     inspect: (FnAPIServer) -> Void = { _ in },
                     _ make: (any WorkerEnvironment) throws -> PythonFunctionOperator) async throws -> RecordBatch {
         let server = try await FnAPIServer.start()
         defer { #expect(livingWorkers(of: server) == [], "a worker outlived its operator") }
-        let op = try make(workers.environment(server, python))
+        let op = try make(environment?(server) ?? workers.environment(server, python))
         do {
             try await op.open()
             var output: [RecordBatch] = []

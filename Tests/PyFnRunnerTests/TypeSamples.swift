@@ -24,7 +24,7 @@ enum TypeSamples {
          [.struct([.int(1), .string("x")]), .struct([.null, .null]), .null]),
     ]
 
-    static func batch() throws -> RecordBatch {
+    static func batch(_ columns: [(SQLField, [ArrowValue])] = columns) throws -> RecordBatch {
         let schema = ArrowSchema(columns: columns.map(\.0))
         return try RecordBatch(schema: schema, columns: zip(schema.fields, columns).map { field, column in
             var builder = ArrowArrayBuilder(type: field.type)

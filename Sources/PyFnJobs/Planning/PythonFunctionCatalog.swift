@@ -54,10 +54,13 @@ enum PythonFunctionDescriber {
         var deterministic: Bool?
         var module: String?
         var qualified_name: String?
+        /// python.harness = pyflink: the PyFlink function object cloudpickled, base64 (PyFlinkFunctionScript).
+        var payload: String?
     }
 
     /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
-    static func describe(_ statements: [CreateFunctionStatement], python: String, files: [String]) throws -> [String: RegisteredFunction] {
+    static func describe(_ statements: [CreateFunctionStatement], python: String, files: [String],
+                         harness: PythonHarness = .pyfn) throws -> [String: RegisteredFunction] {
         var byModule: [String: [CreateFunctionStatement]] = [:]
         for statement in statements {
             if let language = statement.language, language != "PYTHON" {
@@ -71,27 +74,41 @@ enum PythonFunctionDescriber {
         var functions: [String: RegisteredFunction] = [:]
         for (module, statements) in byModule.sorted(by: { $0.key < $1.key }) {
             let names = statements.map { String($0.pythonObject[$0.pythonObject.index(after: $0.pythonObject.lastIndex(of: ".")!)...]) }
-            let descriptions = try run(python: python, files: files, module: module, names: Array(Set(names)), at: statements[0].location)
+            let arguments = harness == .pyflink ? PyFlinkFunctionScript.arguments : ["-m", "pyfn.describe"]
+            let descriptions = try run(python: python, arguments: arguments, files: files, module: module,
+                                       names: Array(Set(names)), at: statements[0].location)
             for (statement, name) in zip(statements, names) {
                 guard let description = descriptions[name] else {
                     throw SQLError("module '\(module)' has no function '\(name)' (python.files: \(files.joined(separator: ", ")))", at: statement.location)
                 }
-                functions[statement.name.lowercased()] = try registered(description, module: module, name: name, statement: statement)
+                functions[statement.name.lowercased()] = try registered(description, module: module, name: name, statement: statement, harness: harness)
             }
         }
         return functions
     }
 
-    private static func registered(_ d: Description, module: String, name: String, statement: CreateFunctionStatement) throws -> RegisteredFunction {
-        try RegisteredFunction(sqlName: statement.name, body: .reference(module: module, name: name), kind: d.kind, resultType: d.result_type,
-                               inputTypes: d.input_types, deterministic: d.deterministic ?? true, describedAs: "'\(statement.pythonObject)'",
-                               location: statement.location)
+    private static func registered(_ d: Description, module: String, name: String, statement: CreateFunctionStatement,
+                                   harness: PythonHarness) throws -> RegisteredFunction {
+        if harness == .pyflink && d.kind == "AGGREGATE" {
+            throw SQLError("'\(statement.pythonObject)' is an aggregate function; with 'python.harness' = 'pyflink' PyFn runs scalar, table and Pandas scalar functions (PyFlink's worker keeps aggregate state by Flink's conventions): use 'python.harness' = 'pyfn' for it", at: statement.location)
+        }
+        var body = PythonFunction.Body.reference(module: module, name: name)
+        if let payload = d.payload {
+            guard let pickled = Data(base64Encoded: payload) else {
+                throw SQLError("describing '\(statement.pythonObject)' gave a payload that is not base64", at: statement.location)
+            }
+            body = .cloudpickle(pickled)
+        }
+        return try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
+                                      inputTypes: d.input_types, deterministic: d.deterministic ?? true, describedAs: "'\(statement.pythonObject)'",
+                                      location: statement.location)
     }
 
-    private static func run(python: String, files: [String], module: String, names: [String], at location: SourceLocation) throws -> [String: Description] {
+    private static func run(python: String, arguments: [String], files: [String], module: String, names: [String],
+                            at location: SourceLocation) throws -> [String: Description] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "pyfn.describe", module] + names
+        process.arguments = arguments + [module] + names
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = (files + [environment["PYTHONPATH"]].compactMap { $0 }).joined(separator: ":")
         process.environment = environment

@@ -31,6 +31,12 @@ public enum WorkerMode: Sendable, Equatable {
 
     /// The environment that starts this mode's workers.
     func environment(server: FnAPIServer, python: PythonOptions, logger: Logger) throws -> any WorkerEnvironment {
+        if python.harness == .pyflink {
+            guard self == .process else {
+                throw PyFnError.invalidDescriptor("'python.harness' = 'pyflink' runs PyFlink's worker as a process; it cannot be used with 'python.worker-pool' or 'python.execution-mode' = 'thread'")
+            }
+            return PyFlinkEnvironment(server: server, options: python, logger: logger)
+        }
         switch self {
         case .process: return ProcessEnvironment(server: server, options: python, logger: logger)
         case .external(let pool): return try ExternalEnvironment(server: server, pool: pool, options: python)

@@ -47,14 +47,7 @@ public struct ProcessEnvironment: WorkerEnvironment {
             await server.registry.forget(workerID: workerID)
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
         }
-        let logger = self.logger
-        await connection.onHang { what in
-            let dump = await process.dumpPythonStacks()
-            logger.error("worker \(workerID) is hung: \(what). Its Python stacks:\n\(dump)",
-                         metadata: ["worker": "\(workerID)"])
-            await process.stop(grace: .zero)
-            return PythonStacks.bundleThreads(in: dump)
-        }
+        await connection.killOnHang(process, workerID: workerID, logger: logger)
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
                                   terminate: { await process.stop(grace: stopGrace) },

@@ -15,6 +15,11 @@ public struct PythonOptions: Sendable {
     /// The workers' Python logging level (`python.log.level`: DEBUG, INFO, WARNING, ERROR, CRITICAL); nil keeps
     /// the worker's default, INFO.
     public var logLevel: String?
+    /// Which Python worker runs the functions (`python.harness`): PyFn's own, or PyFlink's.
+    public var harness: PythonHarness = .pyfn
+    /// The session time zone PyFlink's worker uses for local times (`table.local-time-zone`); nil is this
+    /// machine's zone.
+    public var localTimeZone: String?
     /// How long a worker may take to dial in after it is started.
     public var startTimeout: Duration = .seconds(30)
     /// How long a worker may take to exit after it is told to stop, before it is killed.
@@ -45,6 +50,8 @@ public struct PythonOptions: Sendable {
         metricsEnabled = settings["python.metric.enabled"].map { $0.lowercased() != "false" } ?? true
         profileEnabled = settings["python.profile.enabled"].map { $0.lowercased() == "true" } ?? false
         logLevel = settings["python.log.level"]
+        harness = try PythonHarness(settings: settings)
+        localTimeZone = settings["table.local-time-zone"].flatMap { $0 == "default" ? nil : $0 }
         if let text = settings["python.fn-execution.bundle.timeout"] {
             guard let timeout = FlinkDuration.parse(text) else {
                 throw PyFnError.invalidDescriptor("'python.fn-execution.bundle.timeout' must be a duration such as '600 s' or '10 min' (0 turns it off), not '\(text)'")

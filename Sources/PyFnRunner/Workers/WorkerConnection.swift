@@ -163,16 +163,36 @@ public actor WorkerConnection {
     /// metrics of each answer that arrives before the bundle's own.
     public func processBundle(descriptorID: String, input: [UInt8],
                               onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleReply {
+        let embeddable = input.count <= Self.embeddedInputLimit && uses(WorkerCapability.controlRequestElementsEmbedding)
+        return try await run(descriptorID: descriptorID, embeddable: embeddable, onProgress: onProgress) { instructionID in
+            Self.pieces(of: input, instructionID: instructionID)
+        }.reply
+    }
+
+    /// Runs one bundle whose input is already cut into Data pieces (each readable on its own, as PyFlink's worker
+    /// decodes them): the pieces, then an empty `is_last` piece, never embedded in the request. Returns the
+    /// instruction id with the reply, so that errors can name the bundle.
+    func processBundle(descriptorID: String, pieces: [Data],
+                       onProgress: (@Sendable ([MonitoringInfo]) -> Void)?) async throws -> (instructionID: String, reply: BundleReply) {
+        try await run(descriptorID: descriptorID, embeddable: false, onProgress: onProgress) { instructionID in
+            (pieces + [Data()]).map { Self.piece(instructionID, $0, isLast: $0.isEmpty) }
+        }
+    }
+
+    /// Sends a bundle whose input is `pieces(instructionID)` (the last one empty and `is_last`), embedded in the
+    /// request when `embeddable`, else on the Data stream; returns its instruction id and reply.
+    private func run(descriptorID: String, embeddable: Bool, onProgress: (@Sendable ([MonitoringInfo]) -> Void)?,
+                     pieces: (String) -> [Elements.DataMessage]) async throws -> (instructionID: String, reply: BundleReply) {
         if let lostReason { throw PyFnError.workerLost("worker \(workerID): \(lostReason)") }
         let instructionID = newInstructionID("bundle")
         var request = InstructionRequest()
         request.instructionID = instructionID
         request.processBundle.processBundleDescriptorID = descriptorID
-        let embedded = input.count <= Self.embeddedInputLimit && uses(WorkerCapability.controlRequestElementsEmbedding)
-        if embedded {
-            request.processBundle.elements.data = Self.pieces(of: input, instructionID: instructionID)
+        let input = pieces(instructionID)
+        if embeddable {
+            request.processBundle.elements.data = input
         }
-        return try await withCheckedThrowingContinuation { continuation in
+        let reply: BundleReply = try await withCheckedThrowingContinuation { continuation in
             state.begin(worker: workerID, instruction: instructionID, descriptor: descriptorID)
             // A worker with nothing to do was not hung before: its silence counts from now.
             if pending.isEmpty { lastActivity = .now }
@@ -180,8 +200,8 @@ public actor WorkerConnection {
                                                   sequence: nextInstruction)
             startWatchdogIfNeeded()
             instructionSink.yield(request)
-            if !embedded {
-                for piece in Self.pieces(of: input, instructionID: instructionID) {
+            if !embeddable {
+                for piece in input {
                     var elements = Elements()
                     elements.data = [piece]
                     dataSink.yield(elements)
@@ -189,6 +209,7 @@ public actor WorkerConnection {
             }
             if let onProgress { Task { await self.reportProgress(of: instructionID, to: onProgress) } }
         }
+        return (instructionID, reply)
     }
 
     /// Asks the worker for the metrics of every profiling operator (`python.profile.enabled`): its

@@ -67,6 +67,7 @@ final class WorkerProcess: Sendable {
         environment[FnAPITransport.poolTokenVariable] = nil
         environment.merge(extra) { $1 }
         environment["PYTHONUNBUFFERED"] = "1"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -84,7 +84,13 @@ public actor WorkerSupervisor {
         let descriptors = self.descriptors
         let task = Task {
             let worker = try await environment.startWorker()
-            for descriptor in descriptors { try await worker.register(descriptor) }
+            do {
+                for descriptor in descriptors { try await worker.register(descriptor) }
+            } catch {
+                // A worker that cannot take the descriptors is nobody's: stop it rather than leave it running.
+                await worker.stop()
+                throw error
+            }
             return worker
         }
         starting = task

@@ -12,12 +12,20 @@ struct OperatorRun {
 
     /// Runs the operator `make` builds over `batches`, with a process-mode worker unless `embedded`; `onOutput`
     /// sees each output batch (for checking results).
+    /// `python` with `harness = .pyflink` runs PyFlink's own worker.
     static func measure(over batches: [RecordBatch], bundle: BundleOptions, embedded: Bool = false,
+                        python: PythonOptions = benchmarkPythonOptions(),
                         onOutput: (RecordBatch) -> Void = { _ in },
                         _ make: (any WorkerEnvironment, BundleOptions, PythonOptions) throws -> PythonFunctionOperator) async throws -> OperatorRun {
         let server = try await FnAPIServer.start()
-        let python = benchmarkPythonOptions()
-        let environment: any WorkerEnvironment = embedded ? EmbeddedEnvironment(options: python) : ProcessEnvironment(server: server, options: python)
+        let environment: any WorkerEnvironment
+        if embedded {
+            environment = EmbeddedEnvironment(options: python)
+        } else if python.harness == .pyflink {
+            environment = PyFlinkEnvironment(server: server, options: python)
+        } else {
+            environment = ProcessEnvironment(server: server, options: python)
+        }
         let op = try make(environment, bundle, python)
         try await op.open()
         var outputRows = 0

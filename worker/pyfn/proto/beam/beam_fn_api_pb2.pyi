@@ -75,7 +75,7 @@ class HarnessMonitoringInfosResponse(_message.Message):
     def __init__(self, monitoring_data: _Optional[_Mapping[str, bytes]] = ...) -> None: ...
 
 class ProcessBundleDescriptor(_message.Message):
-    __slots__ = ("id", "transforms", "pcollections", "coders", "state_api_service_descriptor")
+    __slots__ = ("id", "transforms", "pcollections", "windowing_strategies", "coders", "state_api_service_descriptor")
     class TransformsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +90,13 @@ class ProcessBundleDescriptor(_message.Message):
         key: str
         value: _beam_runner_api_pb2.PCollection
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_beam_runner_api_pb2.PCollection, _Mapping]] = ...) -> None: ...
+    class WindowingStrategiesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _beam_runner_api_pb2.WindowingStrategy
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_beam_runner_api_pb2.WindowingStrategy, _Mapping]] = ...) -> None: ...
     class CodersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -100,14 +107,16 @@ class ProcessBundleDescriptor(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     TRANSFORMS_FIELD_NUMBER: _ClassVar[int]
     PCOLLECTIONS_FIELD_NUMBER: _ClassVar[int]
+    WINDOWING_STRATEGIES_FIELD_NUMBER: _ClassVar[int]
     CODERS_FIELD_NUMBER: _ClassVar[int]
     STATE_API_SERVICE_DESCRIPTOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     transforms: _containers.MessageMap[str, _beam_runner_api_pb2.PTransform]
     pcollections: _containers.MessageMap[str, _beam_runner_api_pb2.PCollection]
+    windowing_strategies: _containers.MessageMap[str, _beam_runner_api_pb2.WindowingStrategy]
     coders: _containers.MessageMap[str, _beam_runner_api_pb2.Coder]
     state_api_service_descriptor: _endpoints_pb2.ApiServiceDescriptor
-    def __init__(self, id: _Optional[str] = ..., transforms: _Optional[_Mapping[str, _beam_runner_api_pb2.PTransform]] = ..., pcollections: _Optional[_Mapping[str, _beam_runner_api_pb2.PCollection]] = ..., coders: _Optional[_Mapping[str, _beam_runner_api_pb2.Coder]] = ..., state_api_service_descriptor: _Optional[_Union[_endpoints_pb2.ApiServiceDescriptor, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., transforms: _Optional[_Mapping[str, _beam_runner_api_pb2.PTransform]] = ..., pcollections: _Optional[_Mapping[str, _beam_runner_api_pb2.PCollection]] = ..., windowing_strategies: _Optional[_Mapping[str, _beam_runner_api_pb2.WindowingStrategy]] = ..., coders: _Optional[_Mapping[str, _beam_runner_api_pb2.Coder]] = ..., state_api_service_descriptor: _Optional[_Union[_endpoints_pb2.ApiServiceDescriptor, _Mapping]] = ...) -> None: ...
 
 class ProcessBundleRequest(_message.Message):
     __slots__ = ("process_bundle_descriptor_id", "elements")

@@ -98,6 +98,30 @@ class DisplayData(_message.Message):
     payload: bytes
     def __init__(self, urn: _Optional[str] = ..., payload: _Optional[bytes] = ...) -> None: ...
 
+class WindowingStrategy(_message.Message):
+    __slots__ = ("window_fn", "merge_status", "window_coder_id")
+    WINDOW_FN_FIELD_NUMBER: _ClassVar[int]
+    MERGE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_CODER_ID_FIELD_NUMBER: _ClassVar[int]
+    window_fn: FunctionSpec
+    merge_status: MergeStatus.Enum
+    window_coder_id: str
+    def __init__(self, window_fn: _Optional[_Union[FunctionSpec, _Mapping]] = ..., merge_status: _Optional[_Union[MergeStatus.Enum, str]] = ..., window_coder_id: _Optional[str] = ...) -> None: ...
+
+class MergeStatus(_message.Message):
+    __slots__ = ()
+    class Enum(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        UNSPECIFIED: _ClassVar[MergeStatus.Enum]
+        NON_MERGING: _ClassVar[MergeStatus.Enum]
+        NEEDS_MERGE: _ClassVar[MergeStatus.Enum]
+        ALREADY_MERGED: _ClassVar[MergeStatus.Enum]
+    UNSPECIFIED: MergeStatus.Enum
+    NON_MERGING: MergeStatus.Enum
+    NEEDS_MERGE: MergeStatus.Enum
+    ALREADY_MERGED: MergeStatus.Enum
+    def __init__(self) -> None: ...
+
 class ArtifactInformation(_message.Message):
     __slots__ = ("type_urn", "type_payload", "role_urn", "role_payload")
     TYPE_URN_FIELD_NUMBER: _ClassVar[int]
