@@ -25,27 +25,28 @@ enum PyFlinkDescriptor {
     /// The PyFlink descriptor for `descriptor` (one made by ``BundleDescriptor``) and its codec; throws for
     /// functions PyFlink's worker cannot run this way.
     static func translate(_ descriptor: ProcessBundleDescriptor) throws -> (ProcessBundleDescriptor, PyFlinkBundleCodec) {
-        guard let udf = descriptor.transforms[BundleDescriptor.functionTransform],
-              let operation = BundleDescriptor.Operation(rawValue: udf.spec.urn) else {
+        guard let udf = descriptor.transforms[BundleDescriptor.functionTransform] else {
             throw PyFnError.invalidDescriptor("descriptor \(descriptor.id) has no function transform PyFlink's worker can run")
         }
         let functions = try PyFnUserDefinedFunctions(serializedBytes: udf.spec.payload)
         let inputFields = try functions.inputSchema.fields.map { SQLField($0.name, try SQLType(proto: $0.type)) }
         let shape: PyFlinkBundleCodec.Shape
         let resultFields: [SQLField]
-        switch operation {
-        case .scalar, .pandasScalar:
-            shape = operation == .scalar ? .scalar : .pandas
+        switch udf.spec.urn {
+        case BundleDescriptor.Operation.scalar.urn, BundleDescriptor.Operation.pandasScalar.urn:
+            shape = udf.spec.urn == BundleDescriptor.Operation.scalar.urn ? .scalar : .pandas
             resultFields = try functions.udfs.enumerated().map { SQLField("f\($0)", try SQLType(proto: $1.resultType)) }
-        case .table:
+        case BundleDescriptor.Operation.table.urn:
             shape = .table
             guard case .row(let fields) = try SQLType(proto: functions.udfs[0].resultType).kind else {
                 throw PyFnError.invalidDescriptor("table function '\(functions.udfs[0].name)' must return a ROW")
             }
             resultFields = fields
-        case .aggregate:
+        case BundleDescriptor.Operation.aggregate.urn:
             let names = functions.udfs.map { "'\($0.name)'" }.joined(separator: ", ")
             throw PyFnError.invalidDescriptor("aggregate function \(names) cannot run with python.harness = pyflink (PyFlink's worker keeps aggregate state by Flink's conventions); use python.harness = pyfn")
+        default:
+            throw PyFnError.invalidDescriptor("descriptor \(descriptor.id) runs '\(udf.spec.urn)', which PyFlink's worker cannot run this way (python.harness = pyflink runs scalar, Pandas scalar and table functions)")
         }
         let codec = PyFlinkBundleCodec(shape: shape, inputTypes: inputFields.map(\.type),
                                        inputSchema: ArrowSchema(columns: inputFields), resultFields: resultFields)
