@@ -11,7 +11,7 @@ import inspect
 from typing import List, Optional
 
 from pyfn.functions import AggregateFunction, ScalarFunction, TableFunction, UserDefinedFunction
-from pyfn.types import DataType, RowField, RowType, as_data_type, as_data_types
+from pyfn.types import DataType, MapType, RowField, RowType, as_data_type, as_data_types
 
 __all__ = [
     "udf", "udtf", "udaf", "UserDefinedFunctionWrapper", "UserDefinedScalarFunctionWrapper",
@@ -19,6 +19,12 @@ __all__ = [
 ]
 
 _SCALAR_FUNC_TYPES = ("general", "pandas")
+
+
+def _check_func_type(func_type) -> None:
+    """Raises PyFlink's ValueError for a func_type other than "general" and "pandas"."""
+    if func_type not in _SCALAR_FUNC_TYPES:
+        raise ValueError("The func_type must be one of 'general, pandas', got %s." % (func_type,))
 
 
 def _function_name(func) -> str:
@@ -95,8 +101,7 @@ class UserDefinedScalarFunctionWrapper(UserDefinedFunctionWrapper):
     """A scalar function (`func_type="general"`, row at a time) or pandas function (`"pandas"`, batch at a time)."""
 
     def __init__(self, func, input_types, result_type, func_type="general", deterministic=None, name=None):
-        if func_type not in _SCALAR_FUNC_TYPES:
-            raise ValueError("udf func_type must be 'general' or 'pandas', got %r" % (func_type,))
+        _check_func_type(func_type)
         super().__init__(func, input_types, deterministic, name, "udf")
         if result_type is None:
             raise TypeError("udf %r has no result_type: declare it, e.g. @udf(result_type=DataTypes.BIGINT()) "
@@ -146,8 +151,7 @@ class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
 
     def __init__(self, func, input_types, result_type, accumulator_type, func_type="general",
                  deterministic=None, name=None):
-        if func_type not in _SCALAR_FUNC_TYPES:
-            raise ValueError("udaf func_type must be 'general' or 'pandas', got %r" % (func_type,))
+        _check_func_type(func_type)
         super().__init__(func, input_types, deterministic, name, "udaf")
         if func_type == "general" and not isinstance(self._func, AggregateFunction):
             raise TypeError("udaf %r: a general aggregate function must be an AggregateFunction instance, got %r"
@@ -160,6 +164,9 @@ class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
         if accumulator_type is None and isinstance(self._func, AggregateFunction):
             accumulator_type = self._func.get_accumulator_type()
         self._result_type = as_data_type(result_type, "result_type of udaf %r" % self._name)
+        if func_type == "pandas" and isinstance(self._result_type, MapType):
+            # PyFlink's words (it checks only a DataType; a 'MAP<...>' string is refused here too)
+            raise TypeError("Invalid returnType: Pandas UDAF doesn't support DataType type MAP currently")
         self._accumulator_type = (None if accumulator_type is None
                                   else as_data_type(accumulator_type, "accumulator_type of udaf %r" % self._name))
         self._func_type = func_type
@@ -192,6 +199,7 @@ def udf(f=None, input_types=None, result_type=None, deterministic=None, name=Non
         if func_type not in ("general", udf_type):
             raise ValueError("udf: udf_type=%r and func_type=%r disagree; give one" % (udf_type, func_type))
         func_type = udf_type
+    _check_func_type(func_type)
     if f is None:
         return functools.partial(udf, input_types=input_types, result_type=result_type,
                                  deterministic=deterministic, name=name, func_type=func_type)
@@ -210,6 +218,7 @@ def udtf(f=None, input_types=None, result_types=None, deterministic=None, name=N
 def udaf(f=None, input_types=None, result_type=None, accumulator_type=None, deterministic=None, name=None,
          func_type="general"):
     """Declares an aggregate function: an AggregateFunction instance (general) or a function of Series (pandas)."""
+    _check_func_type(func_type)
     if f is None:
         return functools.partial(udaf, input_types=input_types, result_type=result_type,
                                  accumulator_type=accumulator_type, deterministic=deterministic, name=name,

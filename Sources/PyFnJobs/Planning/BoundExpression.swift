@@ -51,4 +51,25 @@ extension SQLType {
 
     /// The same shape, ignoring nullability.
     func sameKind(as other: SQLType) -> Bool { kind == other.kind }
+
+    /// Whether values of this type can go into a column of `target` as they are: the same shape, where a nested
+    /// element, key, value or field may be NOT NULL here and nullable in the target (Flink's nullability
+    /// widening, e.g. `MAP<STRING NOT NULL, STRING>` into `MAP<STRING, STRING>`), not the other way round. The
+    /// top level's nullability is not compared.
+    func fits(into target: SQLType) -> Bool {
+        func nested(_ source: SQLType, _ target: SQLType) -> Bool {
+            (!source.nullable || target.nullable) && source.fits(into: target)
+        }
+        switch (kind, target.kind) {
+        case (.array(let element), .array(let targetElement)):
+            return nested(element, targetElement)
+        case (.map(let key, let value), .map(let targetKey, let targetValue)):
+            return nested(key, targetKey) && nested(value, targetValue)
+        case (.row(let fields), .row(let targetFields)):
+            return fields.count == targetFields.count
+                && zip(fields, targetFields).allSatisfy { nested($0.type, $1.type) }
+        default:
+            return kind == target.kind
+        }
+    }
 }

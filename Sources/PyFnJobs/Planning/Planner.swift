@@ -46,7 +46,7 @@ struct Planner {
         var casts: [BoundExpression] = []
         var needsCast = false
         for (index, (column, target)) in zip(columns, sink.columns).enumerated() {
-            if column.type.sameKind(as: target.type) {
+            if column.type.fits(into: target.type) {
                 casts.append(.column(index, column.type))
             } else if column.type.isNumeric && target.type.isNumeric || target.type.kind == .string {
                 casts.append(.cast(.column(index, column.type), target.type))

@@ -42,8 +42,9 @@ public struct PythonOptions: Sendable {
 
     /// Options from Flink-style settings (`python.executable`, `python.files`, `python.metric.enabled`,
     /// `python.profile.enabled`, `python.fn-execution.bundle.timeout`, `python.worker.max-restarts`);
-    /// `pipeline.global-job-parameters` style keys `job.param.NAME` become job parameters. Throws, naming the
-    /// key, for a value that cannot be read.
+    /// job parameters come from Flink's `pipeline.global-job-parameters` (`k1:v1,k2:v2`) and from keys
+    /// `job.param.NAME`, which win over an entry of the same name there. Throws, naming the key, for a value that
+    /// cannot be read.
     public init(settings: [String: String]) throws {
         executable = settings["python.executable"]
         files = settings["python.files"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
@@ -63,6 +64,9 @@ public struct PythonOptions: Sendable {
                 throw PyFnError.invalidDescriptor("'python.worker.max-restarts' must be a whole number of at least 0, not '\(text)'")
             }
             maxRestarts = restarts
+        }
+        if let text = settings[GlobalJobParameters.key] {
+            jobParameters = try GlobalJobParameters.parse(text)
         }
         for (key, value) in settings where key.hasPrefix("job.param.") {
             jobParameters[String(key.dropFirst("job.param.".count))] = value

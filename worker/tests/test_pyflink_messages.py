@@ -1,0 +1,31 @@
+"""Declaration errors with PyFlink 2.3's exception types and words (pyflink/table/udf.py), checked against
+PyFlink: an unknown func_type, in the decorator form too, and a Pandas UDAF with a MAP result."""
+
+import pytest
+
+from pyfn import DataTypes, udaf, udf
+
+UNKNOWN = "The func_type must be one of 'general, pandas', got arrow."
+MAP_RESULT = "Invalid returnType: Pandas UDAF doesn't support DataType type MAP currently"
+
+
+@pytest.mark.parametrize("declare", [
+    lambda: udf(lambda i: i, result_type=DataTypes.BIGINT(), func_type="arrow"),
+    lambda: udf(result_type=DataTypes.BIGINT(), func_type="arrow"),
+    lambda: udaf(lambda v: v.max(), result_type=DataTypes.BIGINT(), func_type="arrow"),
+    lambda: udaf(result_type=DataTypes.BIGINT(), func_type="arrow"),
+], ids=["udf", "udf-decorator", "udaf", "udaf-decorator"])
+def test_an_unknown_func_type(declare):
+    with pytest.raises(ValueError) as raised:
+        declare()
+    assert str(raised.value) == UNKNOWN
+
+
+@pytest.mark.parametrize("result_type", [DataTypes.MAP(DataTypes.STRING(), DataTypes.BIGINT()),
+                                         "MAP<STRING, BIGINT>"], ids=["DataType", "string"])
+def test_a_pandas_udaf_with_a_map_result(result_type):
+    with pytest.raises(TypeError) as raised:
+        udaf(lambda v: v, result_type=result_type, func_type="pandas")
+    assert str(raised.value) == MAP_RESULT
+    assert udaf(lambda v: v.max(), result_type=DataTypes.ARRAY(DataTypes.BIGINT()), func_type="pandas").kind \
+        == "pandas_aggregate"
