@@ -4,6 +4,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/setup.sh
+# The real peers (PyFlink 2.3's worker, Beam 2.61's SDK harness) live in their own venv, made once and cached.
+PYFN_PYFLINK_PYTHON=$(scripts/pyflink-venv.sh)
+export PYFN_PYFLINK_PYTHON
 
 echo "== Python tests (pytest worker/tests)"
 set +e

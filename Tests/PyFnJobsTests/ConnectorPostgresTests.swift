@@ -7,7 +7,7 @@ import PyFnRunner
 @testable import PyFnJobs
 
 /// A real PostgreSQL server in a temporary folder, started and stopped by scripts/postgres.sh.
-private struct PostgresServer {
+struct PostgresServer {
     enum StartError: Error { case aptUnreachable(String), failed(String) }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -179,3 +179,57 @@ struct SubmitCommandTests {
         #expect(end - early < 30_000, "VmHWM grew from \(early) kB to \(end) kB")
     }
 }
+
+extension SubmitCommandTests {
+    @Test func groupedInsertThroughLegacyJDBCOptionsIntoARealPostgreSQL() async throws {
+        let folder = NSTemporaryDirectory() + "pyfn-submit-postgres-" + UUID().uuidString.prefix(8)
+        let server: PostgresServer
+        do {
+            server = try PostgresServer.start(in: folder)
+        } catch PostgresServer.StartError.aptUnreachable(let detail) {
+            withKnownIssue("PostgreSQL is not installed and apt is unreachable, so jdbc:postgresql was not tested") {
+                Issue.record("postgres.sh: \(detail)")
+            }
+            return
+        }
+        defer { server.stop() }
+        let (data, table) = try Self.peopleFolder([(1, "ada"), (2, "grace"), (3, "ada"), (4, "ada")])
+        let sink = """
+            CREATE TABLE name_counts (name STRING, n BIGINT) WITH (
+              'connector.type' = 'jdbc', 'connector.url' = 'jdbc:postgresql://127.0.0.1:\(server.port)/\(server.environment["PGDATABASE"] ?? "")',
+              'connector.table' = 'name_counts', 'connector.driver' = 'org.postgresql.Driver',
+              'connector.username' = 'pyfn', 'connector.password' = 'pyfn', 'connector.write.flush.interval' = '1s')
+            """
+        let outcome = try SubmitProcess.run([
+            "version": 1, "base_directory": data.path, "functions": try SubmitProcess.pickledFunctions(),
+            "statements": [table, SubmitProcess.statement(sink, line: 21),
+                           SubmitProcess.statement("INSERT INTO name_counts SELECT shout(name), COUNT(*) FROM people GROUP BY shout(name)", line: 22)],
+        ])
+        try #require(outcome.status == 0, "\(outcome.errors)")
+        #expect(try await server.query("SELECT name, n::text FROM name_counts ORDER BY name") == [["ADA!", "3"], ["GRACE!", "1"]])
+    }
+}
+
+extension SubmitCommandTests {
+    @Test func streamingGroupedCollectOverAWatchedFileRetractsAndUpdates() throws {
+        let folder = try TestPython.temporaryFolder()
+        let file = folder.appendingPathComponent("events.csv")
+        try "1,x\n2,y\n".write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try SubmitProcess.run([
+            "version": 1, "base_directory": folder.path,
+            "settings": ["execution.runtime-mode": "streaming", "python.fn-execution.bundle.time": "50"],
+            "statements": [SubmitProcess.statement("CREATE TABLE events (id BIGINT, name STRING) WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv', 'source.monitor-interval' = '50ms')", line: 3)],
+            "collect": SubmitProcess.statement("SELECT name, COUNT(*) AS n FROM events GROUP BY name", line: 4),
+        ], whenRowsReach: (2, {
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("3,x\n".utf8))
+            try handle.close()
+        }), stopAfterRows: 4)
+        #expect(outcome.schema?.fields.map(\.name) == ["__row_kind", "name", "n"])
+        let text = outcome.rows.map { $0.map { "\($0)" }.joined(separator: " ") }
+        try #require(outcome.rows.count == 4, "\(text)")
+        #expect(Set(text.prefix(2)) == Set(["int(0) string(\"x\") int(1)", "int(0) string(\"y\") int(1)"]))
+        #expect(Array(text.suffix(2)) == ["int(1) string(\"x\") int(1)", "int(2) string(\"x\") int(2)"])
+    }
+}

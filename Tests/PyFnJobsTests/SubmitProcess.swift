@@ -31,9 +31,13 @@ struct SubmitOutcome {
 }
 
 enum SubmitProcess {
-    /// Runs `pyfn submit` on `request` (a JSON object); `environment` entries are added to this process's.
+    /// Runs `pyfn submit` on `request` (a JSON object); `environment` entries are added to this process's. Rows are
+    /// read as they come; `whenRowsReach.action` runs once that many have arrived, and the runner is stopped
+    /// (SIGTERM) once `stopAfterRows` have.
     static func run(_ request: [String: Any], environment extra: [String: String] = [:], keepRows: Bool = true, keepBytes: Bool = false,
-                    sampleAfterRows: Int? = nil, stopAfterRows: Int? = nil) throws -> SubmitOutcome {
+                    sampleAfterRows: Int? = nil, whenRowsReach: (count: Int, action: () throws -> Void)? = nil,
+                    stopAfterRows: Int? = nil) throws -> SubmitOutcome {
+        var pendingAction = whenRowsReach
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PyFnBinary.path)
         process.arguments = ["submit"]
@@ -68,6 +72,10 @@ enum SubmitProcess {
             if let sampleAfterRows, outcome.rowCount >= sampleAfterRows, let peak = peakKilobytes(of: process.processIdentifier) {
                 if outcome.peakKilobytesEarly == nil { outcome.peakKilobytesEarly = peak }
                 outcome.peakKilobytesAtEnd = peak
+            }
+            if let action = pendingAction, outcome.rowCount >= action.count {
+                pendingAction = nil
+                try action.action()
             }
             if let stopAfterRows, outcome.rowCount >= stopAfterRows {
                 process.terminate()

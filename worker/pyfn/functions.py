@@ -10,21 +10,68 @@ from pyfn.metrics import MetricGroup
 __all__ = ["FunctionContext", "UserDefinedFunction", "ScalarFunction", "TableFunction", "AggregateFunction"]
 
 
+#: What `get_metric_group()` raises when the job runs with `python.metric.enabled` false (PyFlink's words).
+METRICS_DISABLED_MESSAGE = ("Metric has not been enabled. You can enable metric with the "
+                            "'python.metric.enabled' configuration.")
+
+
 class FunctionContext:
-    """What a function learns about the job in `open()`: job parameters and its metric group."""
+    """What a function learns about the job in `open()`: job parameters, its metric group and its task.
+
+    The arguments are PyFlink's, in its order. A `base_metric_group` of None means metrics are off
+    (`python.metric.enabled` false): `get_metric_group()` then raises as PyFlink's does."""
 
     def __init__(self, base_metric_group: Optional[MetricGroup] = None,
-                 job_parameters: Optional[Dict[str, str]] = None):
-        self._base_metric_group = base_metric_group if base_metric_group is not None else MetricGroup()
+                 job_parameters: Optional[Dict[str, str]] = None,
+                 task_name: Optional[str] = None, task_name_with_subtasks: Optional[str] = None,
+                 number_of_parallel_subtasks: Optional[int] = None,
+                 max_number_of_parallel_subtasks: Optional[int] = None,
+                 index_of_this_subtask: Optional[int] = None, attempt_number: Optional[int] = None):
+        self._base_metric_group = base_metric_group
         self._job_parameters = dict(job_parameters or {})
+        self._task_name = task_name
+        self._task_name_with_subtasks = task_name_with_subtasks
+        self._number_of_parallel_subtasks = number_of_parallel_subtasks
+        self._max_number_of_parallel_subtasks = max_number_of_parallel_subtasks
+        self._index_of_this_subtask = index_of_this_subtask
+        self._attempt_number = attempt_number
 
     def get_metric_group(self) -> MetricGroup:
-        """The group to register this function's counters, gauges, meters and distributions in."""
+        """The group to register this function's counters, gauges, meters and distributions in.
+
+        Raises RuntimeError when the job runs with `python.metric.enabled` false."""
+        if self._base_metric_group is None:
+            raise RuntimeError(METRICS_DISABLED_MESSAGE)
         return self._base_metric_group
 
     def get_job_parameter(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
-        """The job parameter `key`, or `default_value` when the job does not set it."""
+        """The job parameter `key` (`pipeline.global-job-parameters`), or `default_value` when the job does not
+        set it."""
         return self._job_parameters.get(key, default_value)
+
+    def get_task_name(self) -> Optional[str]:
+        """The name of the task (operator) the function runs in."""
+        return self._task_name
+
+    def get_task_name_with_subtasks(self) -> Optional[str]:
+        """The task name with the subtask indicator, such as "MyTask (3/6)"."""
+        return self._task_name_with_subtasks
+
+    def get_number_of_parallel_subtasks(self) -> Optional[int]:
+        """The parallelism of the task."""
+        return self._number_of_parallel_subtasks
+
+    def get_max_number_of_parallel_subtasks(self) -> Optional[int]:
+        """The max parallelism of the task."""
+        return self._max_number_of_parallel_subtasks
+
+    def get_index_of_this_subtask(self) -> Optional[int]:
+        """This subtask's index, 0 to parallelism - 1."""
+        return self._index_of_this_subtask
+
+    def get_attempt_number(self) -> Optional[int]:
+        """How often this subtask was restarted (0: the first attempt)."""
+        return self._attempt_number
 
 
 class UserDefinedFunction(abc.ABC):

@@ -49,7 +49,14 @@ class UserDefinedFunctionWrapper:
                              % (self._name, deterministic, func.is_deterministic()))
         self._deterministic = bool(deterministic) if deterministic is not None else (
             func.is_deterministic() if isinstance(func, UserDefinedFunction) else True)
-        if hasattr(func, "__doc__") and not isinstance(func, UserDefinedFunction):
+        if isinstance(func, functools.partial):
+            # A partial's own __module__ is "functools": take the module of the function it wraps, so the
+            # wrapper is found by name there and pickled with that module, not with functools.
+            inner = func.func
+            while isinstance(inner, functools.partial):
+                inner = inner.func
+            self.__module__ = getattr(inner, "__module__", None) or type(self).__module__
+        elif hasattr(func, "__doc__") and not isinstance(func, UserDefinedFunction):
             functools.update_wrapper(self, func, assigned=("__module__", "__doc__", "__qualname__"), updated=())
 
     # -- what the harness and describe read -------------------------------------------------------------

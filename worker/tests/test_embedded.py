@@ -379,7 +379,7 @@ def test_metrics_are_in_the_response_when_enabled():
     second = run(worker, "metrics", batch, "bundle-2")
     infos = {(i.urn, i.labels["NAME"]): i for i in second.response.process_bundle.monitoring_infos}
     assert decode_varints(infos[("beam:metric:user:sum_int64:v1", "calls")].payload) == [3]  # per bundle
-    quiet = worker_with("no-metrics", SCALAR_URN, functions(call(style.scale, 0)))
+    quiet = worker_with("no-metrics", SCALAR_URN, functions(call(style.add_one, 0)))
     plain = run(quiet, "no-metrics", batch)
     assert plain.error == "" and len(plain.response.process_bundle.monitoring_infos) == 0
 

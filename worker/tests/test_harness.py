@@ -30,7 +30,7 @@ def test_scalar_nested_calls_constants_and_nulls(runner):
         nested,
         call(style.scale, 1),
         call(style.upper, 2),
-        job_parameters={"factor": "3"},
+        job_parameters={"factor": "3"}, metric_enabled=True,
     ))
     batch = pa.record_batch([pa.array([1, 2, 3]), pa.array([5, None, 7]), pa.array(["a", None, "c"])],
                             names=["x", "y", "s"])

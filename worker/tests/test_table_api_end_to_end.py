@@ -302,3 +302,17 @@ def test_a_streaming_grouped_query_is_a_changelog_whose_final_rows_to_pandas_giv
     assert final == {"a": 4, "b": 2}
     assert sorted(map(tuple, table.to_pandas().itertuples(index=False))) == [("a", 4), ("b", 2)]
     t_env.close()
+
+
+def test_functions_by_reference_and_inferred_pandas_types(batch_env):
+    batch_env.add_python_file(os.path.join(WORD_COUNT, "word_count_udfs.py"))
+    batch_env.execute_sql("CREATE TEMPORARY SYSTEM FUNCTION split AS 'word_count_udfs.split' LANGUAGE PYTHON")
+    pdf = pd.DataFrame({"id": [1, 2], "line": ["Hello hello", "world"], "score": [0.5, None], "ok": [True, False],
+                        "at": pd.to_datetime(["2024-01-01 10:00:00", "2024-01-02 11:30:00"])})
+    table = batch_env.from_pandas(pdf)
+    types = [t.sql() for t in table.get_schema().get_field_data_types()]
+    assert types[:4] == ["BIGINT", "STRING", "DOUBLE", "BOOLEAN"]
+    assert types[4] in ("TIMESTAMP(6)", "TIMESTAMP(9)")  # datetime64[us] or [ns], as the pandas version makes it
+    pd.testing.assert_frame_equal(table.to_pandas(), pdf, check_dtype=False)
+    words = table.join_lateral("split(line) as word").select("id, word")
+    assert sorted(tuple(r) for r in words.execute().collect()) == [(1, "hello"), (1, "hello"), (2, "world")]

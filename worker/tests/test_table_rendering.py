@@ -271,3 +271,11 @@ def test_statements_without_a_job_print_as_pyflink_prints_them(t_env, capsys):
                                        "| cdn_access_log |\n"
                                        "+----------------+\n"
                                        "2 rows in set\n")
+
+
+def test_explain_shows_the_statements_and_functions_sent(t_env):
+    plan = t_env.from_path("cdn_access_log").select("ip_to_province(client_ip) as p").explain()
+    assert plan == "\n".join([
+        "== Statements sent to the PyFn runner ==", CDN_DDL + ";",
+        "SELECT ip_to_province(client_ip) AS p FROM cdn_access_log;", "",
+        "== Python functions (shipped by value) ==", "ip_to_province: SCALAR STRING"])

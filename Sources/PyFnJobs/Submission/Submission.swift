@@ -11,6 +11,13 @@ public enum Submission {
     /// `resultsDescriptor`; never throws — every failure is a ``SubmissionStatus/failed(_:)`` with its kind and
     /// the program's location.
     public static func run(_ requestBytes: Data, resultsDescriptor: Int32, logger: Logger = Logger(label: "pyfn.worker")) async -> SubmissionStatus {
+        let dataStream: DataStreamJob?
+        do {
+            dataStream = try DataStreamSubmission.job(fromRequest: requestBytes)
+        } catch {
+            return .failed(SubmissionError(.validation, "\(error)", at: (error as? DataStreamError)?.submissionLocation))
+        }
+        if let dataStream { return await run(dataStream, resultsDescriptor: resultsDescriptor, logger: logger) }
         let submitted: SubmittedJob
         do {
             submitted = try SubmittedJob(try SubmissionRequest.decode(requestBytes))
@@ -34,4 +41,22 @@ public enum Submission {
         let counts = progress.snapshot
         return .succeeded(seconds: progress.elapsedSeconds, rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsSkipped: counts.rowsSkipped)
     }
+
+    /// Runs a DataStream program's job (a request with `"datastream"`).
+    private static func run(_ job: DataStreamJob, resultsDescriptor: Int32, logger: Logger) async -> SubmissionStatus {
+        let progress = JobProgress()
+        do {
+            try await DataStreamSubmission.run(job, resultsDescriptor: resultsDescriptor, progress: progress, logger: logger)
+        } catch {
+            return .failed(SubmissionError(.execution, (error as? DataStreamError)?.message ?? "\(error)",
+                                           at: (error as? DataStreamError)?.submissionLocation))
+        }
+        let counts = progress.snapshot
+        return .succeeded(seconds: progress.elapsedSeconds, rowsIn: counts.rowsIn, rowsOut: counts.rowsOut, rowsSkipped: 0)
+    }
+}
+
+extension DataStreamError {
+    /// Where the program made the node concerned, as a submission status names it.
+    var submissionLocation: SubmissionRequest.Location? { location.map { .init(file: $0.file, line: $0.line) } }
 }

@@ -37,8 +37,9 @@ public final class AggregateFunctionOperator: PythonFunctionOperator {
         var functions = FunctionSet(calls: calls, inputSchema: inputSchema, bundle: oneAtATime, python: python)
         functions.grouping = grouping
         let outputSchema = Self.outputSchema(calls: calls, grouping: grouping, inputSchema: inputSchema, resultNames: names)
-        try super.init(operation: .aggregate, functions: functions, outputSchema: outputSchema, environment: environment,
-                       bundle: oneAtATime, metrics: metrics, operatorName: operatorName)
+        try super.init(operation: .aggregate, functions: functions,
+                       output: AggregateBundleOutput(schema: outputSchema, keyCount: grouping.count, callCount: calls.count),
+                       environment: environment, bundle: oneAtATime, metrics: metrics, operatorName: operatorName)
     }
 
     /// The rows such an operator hands back: the grouping columns (nullable), then a column per call named by
@@ -53,16 +54,20 @@ public final class AggregateFunctionOperator: PythonFunctionOperator {
         }
         return ArrowSchema(keyFields + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
     }
+}
 
-    override func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
-        try batches.filter { $0.length > 0 }.map { batch in
-            guard batch.columns.count == outputSchema.fields.count else {
-                throw PyFnError.protocolViolation("the worker returned \(batch.columns.count) columns for \(grouping.count) key columns and \(calls.count) calls")
-            }
-            for (column, field) in zip(batch.columns, outputSchema.fields) where column.type != field.type {
-                throw PyFnError.protocolViolation("the worker returned \(column.type) for '\(field.name)', declared \(field.type)")
-            }
-            return try RecordBatch(schema: outputSchema, columns: batch.columns)
-        }
+extension BundleDescriptor.Operation {
+    /// Aggregate functions (`@udaf`), their accumulators in the runner's state.
+    static let aggregate = Self(urn: "pyfn:transform:aggregate_function:v1", name: "aggregate")
+}
+
+/// An aggregate bundle's output: the worker's rows (one per key touched), checked against the declared schema.
+struct AggregateBundleOutput: BundleOutput {
+    let schema: ArrowSchema
+    let keyCount: Int
+    let callCount: Int
+
+    func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
+        try passedThrough(batches, expected: "\(keyCount) key columns and \(callCount) calls")
     }
 }

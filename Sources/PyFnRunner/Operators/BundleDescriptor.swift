@@ -10,12 +10,14 @@ enum BundleDescriptor {
     static let arrowCoderURN = "pyfn:coder:arrow:v1"
     static let functionTransform = "udf"
 
-    /// The transform URN of each operator kind.
-    enum Operation: String {
-        case scalar = "pyfn:transform:scalar_function:v1"
-        case table = "pyfn:transform:table_function:v1"
-        case pandasScalar = "pyfn:transform:pandas_scalar_function:v1"
-        case aggregate = "pyfn:transform:aggregate_function:v1"
+    /// A function kind's transform: its URN (which the worker's registry of operations knows) and a short name
+    /// for descriptor ids. Each kind declares its own in the file of its operator
+    /// (`extension BundleDescriptor.Operation { static let scalar = … }`).
+    struct Operation: Sendable, Equatable {
+        /// The `pyfn:transform:*` URN of the function transform.
+        let urn: String
+        /// A short name for descriptor ids and operator names.
+        let name: String
     }
 
     /// A descriptor with id `id` running `functions` as `operation`; the data ports point at `dataEndpoint`.
@@ -28,7 +30,7 @@ enum BundleDescriptor {
         var descriptor = ProcessBundleDescriptor()
         descriptor.id = id
         descriptor.transforms[BundleTransform.source] = transform(sourceURN, portPayload, inputs: [:], outputs: ["out": "in"])
-        descriptor.transforms[functionTransform] = transform(operation.rawValue, try functions.serializedData(), inputs: ["in": "in"], outputs: ["out": "out"])
+        descriptor.transforms[functionTransform] = transform(operation.urn, try functions.serializedData(), inputs: ["in": "in"], outputs: ["out": "out"])
         descriptor.transforms[BundleTransform.sink] = transform(sinkURN, portPayload, inputs: ["in": "out"], outputs: [:])
         for name in ["in", "out"] {
             var collection = PCollection()

@@ -3,7 +3,8 @@ import PyFnProto
 import Synchronization
 
 /// What every Python operator does: it feeds batches to a supervised worker in bundles, several at a time, and
-/// hands back output in input order. Subclasses say how a bundle's input and the worker's answer make output rows.
+/// hands back output in input order. Each kind of operator composes it with its ``BundleOutput`` (how a bundle's
+/// input and the worker's answer make output rows) and its ``BundleDescriptor/Operation`` (the transform URN).
 ///
 /// Use it from one task: ``open()``, then ``process(_:)`` for each batch (and ``sendIfDue()`` now and then when
 /// input is slow), ``finish()`` at the end of the input, and ``close()``.
@@ -18,13 +19,15 @@ public class PythonFunctionOperator {
     private var pipeline: BundlePipeline
     private let descriptor: ProcessBundleDescriptor
     private let profileEnabled: Bool
+    private let bundleOutput: any BundleOutput
     private static let counter = Atomic<Int>(0)
 
-    init(operation: BundleDescriptor.Operation, functions: FunctionSet, outputSchema: ArrowSchema,
+    init(operation: BundleDescriptor.Operation, functions: FunctionSet, output: any BundleOutput,
          environment: any WorkerEnvironment, bundle: BundleOptions, metrics: RunnerMetrics?, operatorName: String?) throws {
         let descriptorID = "\(operation.name)-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         self.inputSchema = functions.inputSchema
-        self.outputSchema = outputSchema
+        self.outputSchema = output.schema
+        self.bundleOutput = output
         self.descriptor = try BundleDescriptor.make(id: descriptorID, operation: operation, functions: functions.proto)
         let names = functions.calls.flatMap(\.functionNames)
         let recorder = metrics?.recorder(operatorName: operatorName ?? "\(operation.name)(\(names.joined(separator: ",")))", functions: names)
@@ -81,31 +84,14 @@ public class PythonFunctionOperator {
     /// How many times the worker was lost and replaced.
     public var workerRestarts: Int { get async { await supervisor.restarts } }
 
-    /// The output rows of one bundle: its input and what the worker returned for it. Subclasses override.
-    func combine(input: RecordBatch, results: [RecordBatch]) throws -> [RecordBatch] {
-        fatalError("\(type(of: self)) must override combine(input:results:)")
-    }
-
     private func output(of completed: [BundlePipeline.Completed]) throws -> [RecordBatch] {
         var output: [RecordBatch] = []
         for bundle in completed {
-            let rows = try combine(input: bundle.input, results: bundle.result.batches)
+            let rows = try bundleOutput.combine(input: bundle.input, results: bundle.result.batches)
             metrics?.rowsHandedOn(rows.reduce(0) { $0 + $1.length })
             output += rows
         }
         metrics?.queuedRows(pipeline.queuedRows)
         return output
-    }
-}
-
-extension BundleDescriptor.Operation {
-    /// A short name for descriptor ids.
-    var name: String {
-        switch self {
-        case .scalar: return "scalar"
-        case .table: return "table"
-        case .pandasScalar: return "pandas"
-        case .aggregate: return "aggregate"
-        }
     }
 }

@@ -30,20 +30,35 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
             + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
         try super.init(operation: kind == .pandasScalar ? .pandasScalar : .scalar,
                        functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python),
-                       outputSchema: outputSchema, environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
+                       output: ScalarBundleOutput(schema: outputSchema, forwardedColumns: forwarded, callCount: calls.count),
+                       environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
     }
+}
 
-    override func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
+extension BundleDescriptor.Operation {
+    /// Scalar functions (`@udf`).
+    static let scalar = Self(urn: "pyfn:transform:scalar_function:v1", name: "scalar")
+    /// Pandas scalar functions (`@udf(func_type="pandas")`).
+    static let pandasScalar = Self(urn: "pyfn:transform:pandas_scalar_function:v1", name: "pandas")
+}
+
+/// A scalar bundle's output: the forwarded input columns, then the worker's one column per call, row for row.
+struct ScalarBundleOutput: BundleOutput {
+    let schema: ArrowSchema
+    let forwardedColumns: [Int]
+    let callCount: Int
+
+    func combine(input: RecordBatch, results batches: [RecordBatch]) throws -> [RecordBatch] {
         let results = batches.count == 1 ? batches[0] : try RecordBatch.concatenate(batches)
-        guard results.columns.count == calls.count, results.length == input.length else {
+        guard results.columns.count == callCount, results.length == input.length else {
             throw PyFnError.protocolViolation(
-                "the worker returned \(results.columns.count) columns × \(results.length) rows for \(calls.count) calls on \(input.length) rows")
+                "the worker returned \(results.columns.count) columns × \(results.length) rows for \(callCount) calls on \(input.length) rows")
         }
-        let resultFields = outputSchema.fields.suffix(calls.count)
+        let resultFields = schema.fields.suffix(callCount)
         for (column, field) in zip(results.columns, resultFields) where column.type != field.type {
             throw PyFnError.protocolViolation("the worker returned \(column.type) for '\(field.name)', declared \(field.type)")
         }
-        return [try RecordBatch(schema: outputSchema, columns: forwardedColumns.map { input.columns[$0] } + results.columns)]
+        return [try RecordBatch(schema: schema, columns: forwardedColumns.map { input.columns[$0] } + results.columns)]
     }
 }
 

@@ -10,7 +10,6 @@ public final class TableFunctionOperator: PythonFunctionOperator {
     public let forwardedColumns: [Int]
     /// Whether input rows without output come out once with NULLs.
     public let leftOuter: Bool
-    private let resultFields: [ArrowField]
 
     /// An operator that calls `call` (a table function whose result type is a ROW) on each row of `inputSchema`,
     /// keeping `forwardedColumns` (all by default) and naming the function's columns `resultNames` (the ROW's
@@ -41,18 +40,33 @@ public final class TableFunctionOperator: PythonFunctionOperator {
         self.forwardedColumns = forwarded
         self.leftOuter = leftOuter
         // Under left-outer semantics every function column can be NULL.
-        self.resultFields = zip(names, fields).map { name, field in
+        let resultFields = zip(names, fields).map { name, field in
             var arrowField = field.type.arrowField(named: name)
             if leftOuter { arrowField.nullable = true }
             return arrowField
         }
+        let output = TableBundleOutput(schema: ArrowSchema(forwarded.map { inputSchema.fields[$0] } + resultFields),
+                                       forwardedColumns: forwarded, resultFields: resultFields, leftOuter: leftOuter)
         try super.init(operation: .table,
                        functions: FunctionSet(calls: [call], inputSchema: inputSchema, bundle: bundle, python: python),
-                       outputSchema: ArrowSchema(forwarded.map { inputSchema.fields[$0] } + resultFields),
-                       environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
+                       output: output, environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
     }
+}
 
-    override func combine(input: RecordBatch, results: [RecordBatch]) throws -> [RecordBatch] {
+extension BundleDescriptor.Operation {
+    /// Table functions (`@udtf`).
+    static let table = Self(urn: "pyfn:transform:table_function:v1", name: "table")
+}
+
+/// A table-function bundle's output: each result row joined with the forwarded columns of the input row it names
+/// in `__row`, in input order; under left-outer semantics an input row without results comes once with NULLs.
+struct TableBundleOutput: BundleOutput {
+    let schema: ArrowSchema
+    let forwardedColumns: [Int]
+    let resultFields: [ArrowField]
+    let leftOuter: Bool
+
+    func combine(input: RecordBatch, results: [RecordBatch]) throws -> [RecordBatch] {
         var batches = results.filter { $0.length > 0 }
         guard !batches.isEmpty || leftOuter else { return [] }
         for batch in batches {
@@ -65,7 +79,7 @@ public final class TableFunctionOperator: PythonFunctionOperator {
         let (inputRows, resultRows) = try pairRows(origins: columns[0], inputLength: input.length)
         let forwarded = forwardedColumns.map { input.columns[$0].take(inputRows) }
         let produced = columns.dropFirst().map { $0.take(resultRows) }
-        return [try RecordBatch(schema: outputSchema, columns: forwarded + produced)]
+        return [try RecordBatch(schema: schema, columns: forwarded + produced)]
     }
 
     /// Which input row and which result row make each output row, in input order; under left-outer semantics an

@@ -9,6 +9,7 @@ let benchmarks: [String: () async throws -> Void] = [
     "udtf_split": { try await runUDTFSplitBenchmark() },
     "udaf_sum": { try await runUDAFSumBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
+    "datastream_map": { try await runDataStreamMapBenchmark() },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -35,7 +35,8 @@ class RunningJob:
         self.request = request
         self.runner = runner or find_runner()
         self._finish_at_exit = False
-        self._collects = request.collect is not None
+        # A DataStream graph with a collect sink (execute_and_collect) streams its records on stdout too.
+        self._collects = request.collect is not None or bool(request.extra.get("datastream", {}).get("collect"))
         self._forward = forward_stderr if forward_stderr is not None else sys.stderr
         self._last_lines = collections.deque(maxlen=_LAST_LINES)
         self._status: Optional[JobStatus] = None

@@ -51,11 +51,12 @@ class FunctionSpec:
         return out
 
 
-def _program_modules(wrapper: UserDefinedFunctionWrapper) -> list:
-    """The modules a wrapper's function comes from that workers may not be able to import: the program's own
-    (not pyfn, not installed in site-packages or the standard library), so they travel by value."""
-    func = wrapper.func
-    names = {getattr(wrapper, "__module__", None), getattr(func, "__module__", None), type(func).__module__}
+def program_modules(objects) -> list:
+    """The modules `objects` (functions, classes, instances) come from that workers may not be able to import: the
+    program's own (not pyfn, not installed in site-packages or the standard library), so they travel by value."""
+    names = set()
+    for obj in objects:
+        names.update((getattr(obj, "__module__", None), type(obj).__module__))
     modules = []
     for name in filter(None, names):
         module = sys.modules.get(name)
@@ -72,17 +73,22 @@ def _program_modules(wrapper: UserDefinedFunctionWrapper) -> list:
     return modules
 
 
-def _pickle(wrapper: UserDefinedFunctionWrapper) -> bytes:
+def pickle_by_value(obj, objects) -> bytes:
+    """cloudpickle of `obj`, with the program's modules of `objects` (see program_modules) pickled by value."""
     import cloudpickle
 
-    modules = _program_modules(wrapper)
+    modules = program_modules(objects)
     for module in modules:
         cloudpickle.register_pickle_by_value(module)
     try:
-        return cloudpickle.dumps(wrapper)
+        return cloudpickle.dumps(obj)
     finally:
         for module in modules:
             cloudpickle.unregister_pickle_by_value(module)
+
+
+def _pickle(wrapper: UserDefinedFunctionWrapper) -> bytes:
+    return pickle_by_value(wrapper, [wrapper, wrapper.func])
 
 
 def describe_function(name: str, wrapper: UserDefinedFunctionWrapper,

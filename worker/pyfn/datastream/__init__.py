@@ -1,5 +1,23 @@
-"""PyFlink's DataStream API (`pyflink.datastream`), run by PyFn's Swift runner."""
+"""PyFlink's DataStream API (`pyflink.datastream`), run by PyFn's Swift runner.
 
-from pyfn.datastream.stream_execution_environment import StreamExecutionEnvironment
+`StreamExecutionEnvironment` makes sources (`from_collection`, `read_text_file`, `from_source`); `DataStream` and
+`KeyedStream` add functions (`map`, `flat_map`, `filter`, `key_by`, `reduce`, `process`, …) and sinks (`print`,
+`sink_to`, `execute_and_collect`); `env.execute()` runs the dataflow in the runner, each function in a Python
+worker, consecutive functions chained in one worker call.
+"""
 
-__all__ = ["StreamExecutionEnvironment"]
+from pyfn.common.execution_mode import RuntimeExecutionMode
+from pyfn.datastream.data_stream import CloseableIterator, DataStream, DataStreamSink, KeyedStream
+from pyfn.datastream.functions import (FilterFunction, FlatMapFunction, Function, KeyedProcessFunction, KeySelector,
+                                       MapFunction, ProcessFunction, ReduceFunction, RuntimeContext, TimerService)
+from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
+                                   ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
+from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
+                                                          StreamExecutionEnvironment)
+
+__all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExecutionResult", "RuntimeExecutionMode",
+           "DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator", "Function", "RuntimeContext",
+           "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction", "KeySelector", "ProcessFunction",
+           "KeyedProcessFunction", "TimerService", "ValueStateDescriptor", "ListStateDescriptor",
+           "MapStateDescriptor", "ReducingStateDescriptor", "StateTtlConfig", "ValueState", "ListState", "MapState",
+           "ReducingState"]

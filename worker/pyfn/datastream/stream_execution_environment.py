@@ -1,17 +1,141 @@
-"""`StreamExecutionEnvironment`: the settings a DataStream program (or `StreamTableEnvironment.create(env)`)
-starts from — parallelism, runtime mode, Python dependencies.
+"""`StreamExecutionEnvironment`: where a DataStream program starts — its sources, settings (parallelism, runtime
+mode, Python dependencies) and `execute()`, which submits the dataflow to the Swift runner (`pyfn submit`).
 
-This is the part the Table API needs; the DataStream API proper builds on it.
+The settings are those of a job file (`parallelism.default`, `execution.runtime-mode`, `python.*`); the
+StreamTableEnvironment starts from them too.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import sys
+from typing import Dict, Iterable, List, Optional
 
 from pyfn.common.configuration import Configuration
 from pyfn.common.execution_mode import RuntimeExecutionMode
 
-__all__ = ["StreamExecutionEnvironment"]
+__all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobExecutionResult", "JobClient"]
+
+#: Lines of the runner's stderr that carry print-sink output (docs/job-submission.md).
+PRINT_PREFIX = "PYFN-PRINT "
+
+
+class ExecutionConfig:
+    """PyFlink's ExecutionConfig: parallelism and global job parameters, kept in the environment's settings."""
+
+    def __init__(self, configuration: Configuration):
+        self._configuration = configuration
+
+    def set_parallelism(self, parallelism: int) -> "ExecutionConfig":
+        """The default parallelism."""
+        self._configuration.set_integer("parallelism.default", int(parallelism))
+        return self
+
+    def get_parallelism(self) -> int:
+        """The default parallelism."""
+        return self._configuration.get_integer("parallelism.default", 1)
+
+    def set_global_job_parameters(self, global_job_parameters) -> "ExecutionConfig":
+        """Parameters functions read with `runtime_context.get_job_parameter(key)` (a dict or Configuration)."""
+        items = global_job_parameters.to_dict() if isinstance(global_job_parameters, Configuration) \
+            else dict(global_job_parameters)
+        for key, value in items.items():
+            self._configuration.set_string("job.param." + str(key), str(value))
+        return self
+
+    def get_global_job_parameters(self) -> Dict[str, str]:
+        """The parameters set."""
+        return {k[len("job.param."):]: v for k, v in self._configuration.to_dict().items() if k.startswith("job.param.")}
+
+
+class JobExecutionResult:
+    """What `execute()` returns once the job ended."""
+
+    def __init__(self, job_name: str, status):
+        self._job_name = job_name
+        self._status = status
+
+    def get_job_id(self) -> str:
+        """The job's name (PyFn has no cluster job ids)."""
+        return self._job_name
+
+    def get_net_runtime(self) -> int:
+        """Milliseconds the job ran."""
+        return int(self._status.seconds * 1000)
+
+    def get_accumulator_result(self, accumulator_name: str):
+        """PyFn has no accumulators: None."""
+        return None
+
+    def get_all_accumulator_results(self) -> dict:
+        """PyFn has no accumulators: {}."""
+        return {}
+
+    def __str__(self) -> str:
+        return "JobExecutionResult(%s, %.3f s, %d records in, %d out)" % (
+            self._job_name, self._status.seconds, self._status.rows_in, self._status.rows_out)
+
+
+class _JobResultFuture:
+    def __init__(self, client: "JobClient"):
+        self._client = client
+
+    def result(self, timeout: Optional[float] = None) -> JobExecutionResult:
+        return self._client._wait(timeout)
+
+
+class JobClient:
+    """A job started by `execute_async()`."""
+
+    def __init__(self, job_name: str, job):
+        self._job_name = job_name
+        self._job = job
+        self._result: Optional[JobExecutionResult] = None
+
+    def get_job_id(self) -> str:
+        """The job's name."""
+        return self._job_name
+
+    def get_job_status(self):
+        """A future whose result is RUNNING, FINISHED or FAILED."""
+        status = "RUNNING" if self._job.is_running() else ("FINISHED" if self._job.status and self._job.status.ok
+                                                           else "FAILED")
+        return _Done(status)
+
+    def get_job_execution_result(self) -> _JobResultFuture:
+        """A future whose `result()` waits for the job (raising its error)."""
+        return _JobResultFuture(self)
+
+    def cancel(self) -> _Done:
+        """Stops the job."""
+        self._job.close()
+        return _Done(None)
+
+    def _wait(self, timeout: Optional[float]) -> JobExecutionResult:
+        if self._result is None:
+            self._result = JobExecutionResult(self._job_name, self._job.wait(timeout))
+        return self._result
+
+
+class _Done:
+    def __init__(self, value):
+        self._value = value
+
+    def result(self, timeout: Optional[float] = None):
+        return self._value
+
+
+class _PrintRouter:
+    """The runner's stderr lines: print-sink output to the program's stdout, the rest to its stderr."""
+
+    def write(self, text: str) -> None:
+        if text.startswith(PRINT_PREFIX):
+            sys.stdout.write(text[len(PRINT_PREFIX):])
+        else:
+            sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 class StreamExecutionEnvironment:
@@ -19,15 +143,29 @@ class StreamExecutionEnvironment:
 
     def __init__(self, configuration: Optional[Configuration] = None):
         self._configuration = Configuration(configuration) if configuration is not None else Configuration()
+        self._sinks: List = []
+        self._files = None
+        self._chaining = True
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None) -> "StreamExecutionEnvironment":
         """A new environment (PyFlink's local environment), optionally with settings."""
         return StreamExecutionEnvironment(configuration)
 
+    # -- settings ----------------------------------------------------------------------------------
     def get_configuration(self) -> Configuration:
         """The environment's settings (job-file keys: `parallelism.default`, `execution.runtime-mode`, …)."""
         return self._configuration
+
+    def configure(self, configuration: Configuration) -> "StreamExecutionEnvironment":
+        """Adds `configuration`'s settings."""
+        for key, value in configuration.to_dict().items():
+            self._configuration.set_string(key, value)
+        return self
+
+    def get_config(self) -> ExecutionConfig:
+        """The ExecutionConfig (parallelism, global job parameters)."""
+        return ExecutionConfig(self._configuration)
 
     def set_parallelism(self, parallelism: int) -> "StreamExecutionEnvironment":
         """Sets the default parallelism of the job's operators (`parallelism.default`)."""
@@ -40,10 +178,31 @@ class StreamExecutionEnvironment:
         """The default parallelism (1 unless set)."""
         return self._configuration.get_integer("parallelism.default", 1)
 
+    def set_max_parallelism(self, max_parallelism: int) -> "StreamExecutionEnvironment":
+        """Kept for compatibility."""
+        return self
+
     def set_runtime_mode(self, execution_mode: RuntimeExecutionMode) -> "StreamExecutionEnvironment":
         """Runs the job as a stream or as a bounded batch job (`execution.runtime-mode`)."""
         self._configuration.set_string("execution.runtime-mode", execution_mode.setting())
         return self
+
+    def _batch_mode(self) -> bool:
+        mode = (self._configuration.get_string("execution.runtime-mode") or "streaming").lower()
+        return mode in ("batch", "automatic")  # every PyFn DataStream source is bounded
+
+    def disable_operator_chaining(self) -> "StreamExecutionEnvironment":
+        """Every function runs in its own Python node."""
+        self._chaining = False
+        return self
+
+    def is_chaining_enabled(self) -> bool:
+        """Whether consecutive functions run chained."""
+        return self._chaining_enabled()
+
+    def _chaining_enabled(self) -> bool:
+        setting = self._configuration.get_string("python.operator-chaining.enabled")
+        return self._chaining and (setting is None or setting.lower() != "false")
 
     def set_python_executable(self, python_exec: str) -> None:
         """The interpreter the Python workers run (`python.executable`)."""
@@ -64,3 +223,98 @@ class StreamExecutionEnvironment:
         entry = archive_path + ("#" + target_dir if target_dir else "")
         current = self._configuration.get_string("python.archives")
         self._configuration.set_string("python.archives", entry if not current else current + "," + entry)
+
+    # -- sources -----------------------------------------------------------------------------------
+    def _source(self, name: str, type_info, source=None, collection=None):
+        from pyfn.client.location import caller_location
+        from pyfn.datastream.data_stream import DataStream
+        from pyfn.datastream.transformations import Transformation
+
+        transformation = Transformation("source", name, [], type_info, caller_location())
+        transformation.source = source
+        transformation.collection = collection
+        return DataStream(self, transformation)
+
+    def from_collection(self, collection: Iterable, type_info=None):
+        """A stream of the collection's records, typed by `type_info` (pickled without). A non-parallel source
+        unless its parallelism is set, then the collection is split over the subtasks."""
+        return self._source("Collection Source", type_info, collection=list(collection))
+
+    def from_elements(self, *elements, type_info=None):
+        """A stream of `elements`."""
+        return self.from_collection(elements, type_info)
+
+    def read_text_file(self, file_path: str, charset_name: str = "UTF-8"):
+        """The lines of a file (or of the files in a folder) as STRING records."""
+        from pyfn.datastream.connectors.file_system import FileSource, StreamFormat
+        source = FileSource.for_record_stream_format(StreamFormat.text_line_format(charset_name), file_path).build()
+        return self._source("Read Text File", source.type_info, source=source)
+
+    def from_source(self, source, watermark_strategy=None, source_name: str = "Source", type_info=None):
+        """A stream of what `source` reads (a FileSource, a NumberSequenceSource)."""
+        from pyfn.datastream.connectors.base import Source
+        if not isinstance(source, Source):
+            raise TypeError("from_source takes a FileSource or NumberSequenceSource, got %r" % (source,))
+        return self._source(source_name, type_info or source.type_info, source=source)
+
+    def from_sequence(self, start: int, end: int):
+        """The longs `start` to `end` (PyFlink 1.x's spelling of a NumberSequenceSource)."""
+        from pyfn.datastream.connectors.number_seq import NumberSequenceSource
+        return self.from_source(NumberSequenceSource(start, end), source_name="Sequence Source")
+
+    # -- running -----------------------------------------------------------------------------------
+    def _add_sink(self, transformation) -> None:
+        self._sinks.append(transformation)
+
+    def _temporary_files(self):
+        from pyfn.datastream.graph import TemporaryFiles
+        if self._files is None:
+            self._files = TemporaryFiles()
+            import atexit
+            atexit.register(self._files.remove)
+        return self._files
+
+    def _request(self, job_name: Optional[str], sinks: List):
+        import os
+
+        from pyfn.client.request import JobRequest
+        from pyfn.datastream.graph import build_graph
+
+        if not sinks:
+            raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
+        graph = build_graph(self, sinks, self._batch_mode())
+        main = sys.modules.get("__main__")
+        base = os.path.dirname(os.path.abspath(getattr(main, "__file__", "") or os.getcwd() + "/x"))
+        return JobRequest(name=job_name or "Flink Streaming Job", base_directory=base,
+                          settings=self._configuration.to_dict(), extra={"datastream": graph})
+
+    def _submit(self, job_name: Optional[str], sinks: List):
+        from pyfn.client.job import submit
+        request = self._request(job_name, sinks)
+        self._sinks = []
+        return request.name, submit(request, forward_stderr=_PrintRouter())
+
+    def execute(self, job_name: Optional[str] = None) -> JobExecutionResult:
+        """Runs the dataflow built so far and waits for it; a failure raises with the runner's message."""
+        name, job = self._submit(job_name, self._sinks)
+        with job:
+            return JobExecutionResult(name, job.wait())
+
+    def execute_async(self, job_name: str = "Flink Streaming Job") -> JobClient:
+        """Starts the dataflow built so far; the JobClient waits for it or cancels it."""
+        name, job = self._submit(job_name, self._sinks)
+        return JobClient(name, job)
+
+    def _execute(self, job_name: Optional[str], collect):
+        from pyfn.datastream.data_stream import CloseableIterator
+        from pyfn.datastream.graph import record_format
+        from pyfn.worker.datastream.records import RecordCodec
+
+        name, job = self._submit(job_name, self._sinks + [collect])
+        codec = RecordCodec(record_format(collect.inputs[0].effective_type()))
+        return CloseableIterator(job.batches(), codec.decode, job)
+
+    def close(self) -> None:
+        """Removes the temporary files of the environment's collections."""
+        if self._files is not None:
+            self._files.remove()

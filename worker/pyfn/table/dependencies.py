@@ -11,12 +11,8 @@ prints the folder the requirements are installed in (for jobs run from SQL files
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from typing import Dict, Optional
 
 from pyfn.util.exceptions import TableException
@@ -33,6 +29,11 @@ def _cache_root() -> str:
 def install_requirements(requirements_file: str, cache_dir: Optional[str], python: str) -> str:
     """The folder holding `requirements_file`'s packages for `python`, installed there once (keyed by the file's
     content, the cache folder and the interpreter); raises TableException with pip's output when pip fails."""
+    import hashlib
+    import shutil
+    import subprocess
+    import tempfile
+
     with open(requirements_file, "rb") as handle:
         content = handle.read()
     key = hashlib.sha256(b"\0".join([content, (cache_dir or "").encode(), os.path.realpath(python).encode()]))
@@ -60,6 +61,8 @@ def install_requirements(requirements_file: str, cache_dir: Optional[str], pytho
 
 def _extract_archives(value: str, folder: str) -> Dict[str, str]:
     """{target name: extracted folder} for `path[#target],…`."""
+    import shutil
+
     extracted = {}
     for entry in filter(None, (e.strip() for e in value.split(","))):
         path, _, target = entry.partition("#")
@@ -84,6 +87,8 @@ def runner_settings(settings: Dict[str, str]) -> Dict[str, str]:
     python = out.get("python.executable") or sys.executable
     archives = out.pop("python.archives", None)
     if archives:
+        import tempfile
+
         if archives not in _archive_folders:
             _archive_folders[archives] = tempfile.mkdtemp(prefix="pyfn-archives-")
         extracted = _extract_archives(archives, _archive_folders[archives])

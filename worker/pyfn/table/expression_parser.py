@@ -22,13 +22,21 @@ from pyfn.util.exceptions import ParseException
 
 __all__ = ["parse_expression_list", "parse_expression", "as_expressions"]
 
-_TOKEN = re.compile(r"""
+_TOKEN_PATTERN = (r"""
     (?P<space>\s+)
   | (?P<number>\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?)(?P<suffix>[lLdDfF]?)
   | (?P<string>'(?:[^']|'')*'|"(?:[^"\\]|\\.)*")
   | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*|`(?:[^`]|``)+`)
   | (?P<symbol>===|!==|==|!=|<>|<=|>=|&&|\|\||[-+*/%<>=!(),.])
-""", re.VERBOSE)
+""")
+_token = None  # compiled on first use: programs that use no string expressions do not pay for it
+
+
+def _token_regex():
+    global _token
+    if _token is None:
+        _token = re.compile(_TOKEN_PATTERN, re.VERBOSE)
+    return _token
 
 _COMPARISONS = {"===": "=", "==": "=", "=": "=", "!==": "<>", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=",
                 ">": ">", ">=": ">="}
@@ -72,7 +80,7 @@ class _Parser:
     def _tokenize(self, text: str) -> List[_Token]:
         tokens, position = [], 0
         while position < len(text):
-            match = _TOKEN.match(text, position)
+            match = _token_regex().match(text, position)
             if match is None:
                 tokens.append(_Token("invalid", text[position], position))
                 self.tokens = tokens + [_Token("end", "", len(text))]

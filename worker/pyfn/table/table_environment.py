@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import weakref
 from typing import List, Optional, Tuple
 
@@ -173,6 +172,8 @@ class TableEnvironment:
 
     def _data_table(self, data, names, types, location) -> Table:
         if self._data_folder is None:
+            import tempfile
+
             self._data_folder = tempfile.mkdtemp(prefix="pyfn-data-")
             weakref.finalize(self, shutil.rmtree, self._data_folder, True)
         self._data_tables += 1
@@ -365,6 +366,31 @@ class StreamTableEnvironment(TableEnvironment):
         if environment_settings is not None:
             configuration.add_all(environment_settings.get_configuration())
         environment = StreamTableEnvironment(EnvironmentSettings(configuration))
+        environment._stream_env = stream_execution_environment  # to_data_stream's streams belong to it
         if table_config is not None:
             environment.get_config().add_configuration(table_config.get_configuration())
         return environment
+
+    def from_data_stream(self, data_stream, *fields):
+        """A table of a DataStream's records (a ROW stream's fields as columns, else `f0`; `fields` renames)."""
+        from pyfn.datastream.table_bridge import from_data_stream
+        return from_data_stream(self, data_stream, *fields)
+
+    def to_data_stream(self, table):
+        """A DataStream of the table's rows, as Row records named after the columns."""
+        from pyfn.datastream.table_bridge import to_data_stream
+        return to_data_stream(self, table)
+
+    def to_append_stream(self, table, type_info=None):
+        """A DataStream of the table's rows typed `type_info` (Rows named after the columns by default)."""
+        from pyfn.datastream.table_bridge import to_data_stream
+        return to_data_stream(self, table, type_info)
+
+    def to_changelog_stream(self, table, *args):
+        """A DataStream of the table's final rows as Row records (batch results: every row an insertion)."""
+        from pyfn.datastream.table_bridge import to_data_stream
+        return to_data_stream(self, table)
+
+    def to_retract_stream(self, table, type_info=None):
+        """(True, row) pairs of the table's final rows (PyFlink 1.x)."""
+        return self.to_append_stream(table, type_info).map(lambda row: (True, row))

@@ -41,6 +41,7 @@ from pyfn.worker.metrics_reporting import MetricsReporter
 from pyfn.worker.operations import operation_class
 from pyfn.worker.profiling import PROFILE_KEY_PREFIX, BundleProfiler
 from pyfn.worker.state_channel import BundleState, StateChannel
+from pyfn.worker.task_info import task_info
 
 _log = logging.getLogger(__name__)
 
@@ -83,7 +84,9 @@ class BundlePlan:
         #: Whether the operation keeps state in the runner (its bundles need a BundleState).
         self.needs_state = getattr(self.operation_class, "needs_state", False)
         self.registry = MetricRegistry()
-        self.lifecycle = FunctionLifecycle(dict(self.functions.job_parameters), MetricGroup(self.registry))
+        job_parameters = dict(self.functions.job_parameters)
+        self.lifecycle = FunctionLifecycle(job_parameters, MetricGroup(self.registry), self.functions.metric_enabled,
+                                           task_info(job_parameters, descriptor.id))
         self.metrics = MetricsReporter(self.registry, self.function_id)
         self.profiler = BundleProfiler() if self.functions.profile_enabled else None
         #: Seconds the last bundle of this plan took to evaluate.

@@ -17,6 +17,7 @@ from pyfn.metrics import MetricGroup
 from pyfn.types import DataType, from_proto
 from pyfn.worker import execution_context
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
+from pyfn.worker.task_info import TaskInfo, task_info
 from pyfn.wrappers import UserDefinedFunctionWrapper
 
 
@@ -95,9 +96,13 @@ def load_function(message) -> LoadedFunction:
 class FunctionLifecycle:
     """Opens each class-based function instance once and closes them all at the end."""
 
-    def __init__(self, job_parameters: Dict[str, str], metric_group: MetricGroup):
+    def __init__(self, job_parameters: Dict[str, str], metric_group: MetricGroup, metric_enabled: bool = True,
+                 task: Optional[TaskInfo] = None):
         self._job_parameters = job_parameters
         self._metric_group = metric_group
+        #: With `python.metric.enabled` false, FunctionContext.get_metric_group() raises as PyFlink's does.
+        self._metric_enabled = metric_enabled
+        self._task = task if task is not None else task_info(job_parameters, "")
         self._opened: List[LoadedFunction] = []
         self._opened_ids = set()
         self._closers: List = []
@@ -107,7 +112,8 @@ class FunctionLifecycle:
         if instance is None or id(instance) in self._opened_ids:
             return
         # Each function gets its own context: its metrics carry its name, and so do its logs and prints.
-        context = FunctionContext(self._metric_group.for_function(function.name), self._job_parameters)
+        metric_group = self._metric_group.for_function(function.name) if self._metric_enabled else None
+        context = FunctionContext(metric_group, self._job_parameters, **self._task.context_arguments())
         execution_context.set_function(function.name)
         try:
             instance.open(context)

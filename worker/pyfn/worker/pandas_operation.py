@@ -1,8 +1,9 @@
 """Pandas scalar functions (`pyfn:transform:pandas_scalar_function:v1`): a batch at a time.
 
-Each argument is a pandas.Series over the whole input batch (zero-copy for numeric columns without nulls),
-constants are broadcast to Series, nested calls feed their Series on. The result must be a Series, numpy
-array, pyarrow Array or list of the batch's length. pandas is imported only when such a function runs.
+Each argument is a pandas.Series over the whole input batch (zero-copy for numeric columns without nulls), or
+for a ROW column a pandas.DataFrame with a column per field, as PyFlink passes them; constants are broadcast to
+Series, nested calls feed their Series (or DataFrame) on. The result must be a Series, numpy array, pyarrow Array
+or list of the batch's length, or for a ROW result a DataFrame. pandas is imported only when such a function runs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
 from pyfn.worker.scalar_operation import COLUMN, CONSTANT, Call, compile_call
+
+
+def column_to_pandas(column: pa.Array):
+    """A column as a pandas function gets it: a Series, or for a ROW column a DataFrame with one column per field,
+    named by the field (as PyFlink passes it; fields of a nested ROW stay dicts). Rows that are null give nulls
+    in every column."""
+    import pandas as pd
+
+    if pa.types.is_struct(column.type):
+        fields = [child.to_pandas().rename(field.name) for child, field in zip(column.flatten(), column.type)]
+        if not fields:
+            return pd.DataFrame(index=pd.RangeIndex(len(column)))
+        return pd.concat(fields, axis=1)
+    return column.to_pandas()
 
 
 class PandasOperation:
@@ -59,13 +74,13 @@ class PandasOperation:
                     if value >= batch.num_columns:
                         raise BundleError("function %r reads column %d but the input batch has %d columns"
                                           % (call.name, value, batch.num_columns))
-                    column = series[value] = batch.column(value).to_pandas()
+                    column = series[value] = column_to_pandas(batch.column(value))
                 args.append(column)
             elif kind == CONSTANT:
                 args.append(pd.Series([value] * rows))
             else:
                 inner = self._evaluate(value, batch, series, rows, row_offset)
-                args.append(inner if isinstance(inner, pd.Series) else pd.Series(inner))
+                args.append(inner if isinstance(inner, (pd.Series, pd.DataFrame)) else pd.Series(inner))
         execution_context.set_function(call.name)
         try:
             return call.fn(*args)

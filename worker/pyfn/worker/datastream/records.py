@@ -4,9 +4,9 @@ A typed stream's records are one Arrow column of their type (PyFlink's Types map
 ROW struct, …), read into Python values as the Table API reads them (ROW as Row; a TUPLE's records as tuples).
 An untyped stream's records are pickled values in a binary column, one pickle per record (protocol 5).
 
-Reading pickles goes over the column's offsets and data buffer with memoryview slices (no bytes object per
-record); writing joins the pickles into one data buffer with numpy offsets (measured faster than pa.array over a
-list of bytes for 10,000-record batches).
+Pickles are read with `map(pickle.loads, column.to_pylist())` (measured twice as fast as slicing the data
+buffer with memoryviews) and written with `pa.array` over the list of pickles (as fast as joining them into one
+buffer with numpy offsets, and simpler).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import pickle
 from typing import List
 
-import numpy as np
 import pyarrow as pa
 
 from pyfn.worker.arrow_conversion import ResultConverter, column_to_list
@@ -29,32 +28,15 @@ _dumps = pickle.dumps
 
 def unpickle_column(column: pa.Array) -> list:
     """The values pickled in a binary column, one per row."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    rows = len(column)
-    if rows == 0:
-        return []
     if column.null_count:
         raise ValueError("a pickled record column holds %d nulls (an absent record is a pickled None)"
                          % column.null_count)
-    _, offsets_buffer, data_buffer = column.buffers()
-    offset_type = np.int64 if pa.types.is_large_binary(column.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type, count=rows + 1,
-                            offset=column.offset * np.dtype(offset_type).itemsize).tolist()
-    data = memoryview(data_buffer) if data_buffer is not None else memoryview(b"")
-    return [_loads(data[start:end]) for start, end in zip(offsets, offsets[1:])]
+    return list(map(_loads, column.to_pylist()))
 
 
 def pickle_column(values: List) -> pa.Array:
     """A binary column of the values, each pickled."""
-    pieces = [_dumps(v, PICKLE_PROTOCOL) for v in values]
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    if offsets[-1] < 2 ** 31:
-        return pa.Array.from_buffers(pa.binary(), len(pieces),
-                                     [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(pieces))])
-    return pa.array(pieces, pa.large_binary()).cast(pa.binary())
+    return pa.array([_dumps(v, PICKLE_PROTOCOL) for v in values], pa.binary())
 
 
 class RecordCodec:

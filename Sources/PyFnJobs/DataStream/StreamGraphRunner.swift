@@ -1,0 +1,155 @@
+import Foundation
+import PyFnArrow
+import PyFnRunner
+
+/// Runs a ``StreamGraph``: every node's subtasks at once, joined by bounded channels; sources produce, Python
+/// nodes run their chain in a ``DataStreamOperator`` each (their own worker), sinks consume. The first failure
+/// ends every channel, so nothing waits for a subtask that stopped, and is thrown.
+struct StreamGraphRunner {
+    let graph: StreamGraph
+    let baseDirectory: String
+    let environment: any WorkerEnvironment
+    let bundle: BundleOptions
+    let python: PythonOptions
+    let outputs: StreamOutputs
+    let progress: JobProgress
+
+    func run() async throws {
+        let nodes = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.id, $0) })
+        var schemas: [Int: ArrowSchema] = [:]
+        var sources: [Int: any StreamSource] = [:]
+        var sinks: [Int: any StreamSink] = [:]
+        for node in graph.nodes {
+            for edge in node.inputs where schemas[edge.node] == nil {
+                throw DataStreamError("node '\(node.name)' reads node \(edge.node), which does not come before it", node)
+            }
+            switch node.kind {
+            case .source:
+                let source = try makeStreamSource(node, baseDirectory: baseDirectory)
+                sources[node.id] = source
+                schemas[node.id] = source.schema
+            case .python:
+                schemas[node.id] = ArrowSchema([try Self.valueField(node)])
+            case .sink:
+                guard let first = node.inputs.first else { throw DataStreamError("sink '\(node.name)' reads nothing", node) }
+                sinks[node.id] = try makeStreamSink(node, inputSchema: schemas[first.node]!, outputs: outputs, baseDirectory: baseDirectory)
+                schemas[node.id] = schemas[first.node]
+            }
+            if node.kind != .source && node.inputs.isEmpty { throw DataStreamError("node '\(node.name)' reads nothing", node) }
+        }
+        // One channel per reading subtask, written by every subtask of every node it reads.
+        var channels: [Int: [BatchChannel]] = [:]
+        for node in graph.nodes where node.kind != .source {
+            let writers = node.inputs.reduce(0) { $0 + nodes[$1.node]!.parallelism }
+            channels[node.id] = (0..<node.parallelism).map { _ in BatchChannel(writers: writers) }
+        }
+        var downstream: [Int: [(StreamEdge, StreamNode)]] = [:]
+        for node in graph.nodes { for edge in node.inputs { downstream[edge.node, default: []].append((edge, node)) } }
+        let allChannels = channels.values.flatMap { $0 }
+        let plan = (nodes: nodes, schemas: schemas, sources: sources, sinks: sinks, channels: channels, downstream: downstream)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in graph.nodes {
+                    for subtask in 0..<node.parallelism {
+                        group.addTask {
+                            do {
+                                try await runSubtask(node, subtask, plan.schemas, plan.sources, plan.sinks, plan.channels,
+                                                     plan.downstream[node.id] ?? [], plan.nodes)
+                            } catch {
+                                for channel in allChannels { await channel.fail() }
+                                throw error
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for sink in sinks.values { try await sink.close() }
+        } catch {
+            for sink in sinks.values { try? await sink.close() }
+            throw error
+        }
+    }
+
+    /// The `value` field of a node's records: its SQL output type, or binary for pickled records.
+    static func valueField(_ node: StreamNode) throws -> ArrowField {
+        guard let text = node.outputType else { return ArrowField(DataStreamOperator.valueColumn, .binary) }
+        do {
+            return try SQLParser.parseType(text).arrowField(named: DataStreamOperator.valueColumn)
+        } catch {
+            throw DataStreamError("node '\(node.name)' has output type '\(text)', which is not a type PyFn knows: \(error)", node)
+        }
+    }
+
+    private func runSubtask(_ node: StreamNode, _ subtask: Int, _ schemas: [Int: ArrowSchema], _ sources: [Int: any StreamSource],
+                            _ sinks: [Int: any StreamSink], _ channels: [Int: [BatchChannel]],
+                            _ readers: [(StreamEdge, StreamNode)], _ nodes: [Int: StreamNode]) async throws {
+        var partitioners = readers.map { StreamPartitioner(partitioning: $0.0.partitioning, targets: $0.1.parallelism, source: subtask) }
+        let targets = readers.map { channels[$0.1.id]! }
+        func emit(_ batch: RecordBatch) async throws {
+            for index in partitioners.indices {
+                for (target, part) in try partitioners[index].split(batch) { await targets[index][target].send(part) }
+            }
+        }
+        do {
+            try await runNode(node, subtask, schemas, sources, sinks, channels, emit: emit)
+        } catch {
+            for channel in targets.flatMap({ $0 }) { await channel.close() }
+            throw error
+        }
+        for channel in targets.flatMap({ $0 }) { await channel.close() }
+    }
+
+    private func runNode(_ node: StreamNode, _ subtask: Int, _ schemas: [Int: ArrowSchema], _ sources: [Int: any StreamSource],
+                         _ sinks: [Int: any StreamSink], _ channels: [Int: [BatchChannel]],
+                         emit: (RecordBatch) async throws -> Void) async throws {
+        switch node.kind {
+        case .source:
+            try await sources[node.id]!.produce(subtask: subtask, parallelism: node.parallelism) { batch in
+                progress.update { $0.rowsIn += batch.length }
+                try await emit(batch)
+            }
+        case .sink:
+            let input = channels[node.id]![subtask]
+            let sink = sinks[node.id]!
+            while let batch = await input.receive() {
+                try await sink.write(batch, subtask: subtask, parallelism: node.parallelism)
+                progress.update { $0.rowsOut += batch.length }
+            }
+        case .python:
+            try await runPython(node, subtask, inputSchema: schemas[node.inputs[0].node]!, outputSchema: schemas[node.id]!,
+                                input: channels[node.id]![subtask], emit: emit)
+        }
+    }
+
+    private func runPython(_ node: StreamNode, _ subtask: Int, inputSchema: ArrowSchema, outputSchema: ArrowSchema,
+                           input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws {
+        guard let encoded = node.chain, let chain = Data(base64Encoded: encoded) else {
+            throw DataStreamError("Python node '\(node.name)' carries no chain of functions (base64)", node)
+        }
+        let value = outputSchema.fields[0]
+        let keyed = node.keyedOutput
+        let operatorSchema = ArrowSchema((keyed ? [ArrowField(DataStreamOperator.keyColumn, .binary, nullable: false)] : []) + [value])
+        let op = try DataStreamOperator(name: node.name, chain: chain, inputSchema: inputSchema, outputSchema: operatorSchema,
+                                        keyed: node.keyedInput, subtask: subtask, parallelism: node.parallelism,
+                                        environment: environment, bundle: bundle, python: python)
+        var latest = node.finalPerKey ? LatestPerKey() : nil
+        func deliver(_ batches: [RecordBatch]) async throws {
+            for batch in batches {
+                if latest != nil { try latest!.add(batch) } else { try await emit(batch) }
+            }
+        }
+        do {
+            try await op.open()
+            while let batch = await input.receive() { try await deliver(try await op.process(batch)) }
+            try await deliver(try await op.finish())
+            if var final = latest {
+                for batch in try final.finish(valueSchema: outputSchema) { try await emit(batch) }
+            }
+            await op.close()
+        } catch {
+            await op.close()
+            throw error
+        }
+    }
+}

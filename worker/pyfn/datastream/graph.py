@@ -1,0 +1,259 @@
+"""Turns the program's transformations into the request's DataStream graph (docs/job-submission.md).
+
+Consecutive functions run chained in one Python node (one worker call per bundle, PyFlink's
+`python.operator-chaining.enabled`) when the second reads only the first, over a forward edge, at the same
+parallelism, neither one asking not to be chained, and the second not starting a keyed part (its edge would be
+a hash edge) nor following a batch-mode reduce (whose values go on only once the input ends). Sources and sinks
+are nodes of their own; a print or text file sink gets a formatting function (records as Flink prints them)
+chained onto the function before it, or in a node of its own after a source.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from typing import Dict, List, Optional
+
+import cloudpickle
+
+from pyfn.datastream.formatting import format_name, formatter_for
+from pyfn.datastream.transformations import Transformation
+from pyfn.worker.datastream.spec import PICKLED, ChainSpec, RecordFormat, StepSpec
+
+__all__ = ["record_format", "build_graph"]
+
+
+def record_format(type_info) -> RecordFormat:
+    """How records of `type_info` (None: pickled) cross as Arrow."""
+    if type_info is None or type_info.to_data_type() is None:
+        return PICKLED
+    return RecordFormat(type_info.to_data_type(), as_tuple=repr(type_info).startswith("Tuple("),
+                        type_name="Types.%r" % (type_info,))
+
+
+def _location(transformation: Transformation) -> Optional[dict]:
+    location = transformation.location
+    return None if location is None else {"file": location.file, "line": location.line}
+
+
+def _location_text(transformation: Transformation) -> str:
+    location = transformation.location
+    return "" if location is None else "%s:%d" % (location.file, location.line)
+
+
+class _Node:
+    """A node being built: a source, a chain of Python functions, or a sink."""
+
+    def __init__(self, node_id: int, kind: str, parallelism: int, head: Transformation):
+        self.id = node_id
+        self.kind = kind
+        self.parallelism = parallelism
+        self.head = head
+        self.members: List[Transformation] = [head]
+        self.steps: List[StepSpec] = []
+        self.inputs: List[dict] = []
+        self.input_type = None
+        self.output_type = None
+        self.chainable = True
+        self.keyed_input = False
+
+
+class GraphBuilder:
+    """Builds the request's graph from the sinks of an environment."""
+
+    def __init__(self, env, sinks: List[Transformation], batch_mode: bool):
+        self.env = env
+        self.sinks = sinks
+        self.batch_mode = batch_mode
+        self.nodes: List[_Node] = []
+        self.node_of: Dict[int, _Node] = {}
+        self.files = env._temporary_files()
+        self.consumers: Dict[int, int] = {}
+
+    def _parallelism(self, transformation: Transformation) -> int:
+        if transformation.parallelism:
+            return transformation.parallelism
+        if transformation.kind == "source" and transformation.source is None:
+            return 1  # a collection is a non-parallel source unless its parallelism is set
+        return self.env.get_parallelism()
+
+    def _count_consumers(self, transformation: Transformation, seen: set) -> None:
+        if transformation.id in seen:
+            return
+        seen.add(transformation.id)
+        for source, _ in transformation.upstream():
+            self.consumers[source.id] = self.consumers.get(source.id, 0) + 1
+            self._count_consumers(source, seen)
+
+    def build(self) -> dict:
+        seen: set = set()
+        for sink in self.sinks:
+            self._count_consumers(sink, seen)
+        for sink in self.sinks:
+            self._visit(sink)
+        return {"runtime_mode": "batch" if self.batch_mode else "streaming",
+                "nodes": [self._render(node) for node in self.nodes],
+                "collect": any(sink.sink.get("type") == "collect" for sink in self.sinks)}
+
+    # -- visiting ----------------------------------------------------------------------------------
+    def _visit(self, transformation: Transformation) -> _Node:
+        node = self.node_of.get(transformation.id)
+        if node is not None:
+            return node
+        if transformation.kind == "source":
+            node = self._new_node("source", transformation)
+            node.output_type = transformation.type_info
+        elif transformation.kind == "python":
+            node = self._python(transformation)
+        elif transformation.kind == "sink":
+            node = self._sink(transformation)
+        else:
+            raise ValueError("cannot place a %s transformation" % transformation.kind)
+        self.node_of[transformation.id] = node
+        return node
+
+    def _new_node(self, kind: str, head: Transformation) -> _Node:
+        node = _Node(len(self.nodes), kind, self._parallelism(head), head)
+        self.nodes.append(node)
+        return node
+
+    def _edges(self, transformation: Transformation) -> List[dict]:
+        return [{"node": self._visit(source).id, "partitioning": partitioning}
+                for source, partitioning in transformation.upstream()]
+
+    def _python(self, transformation: Transformation) -> _Node:
+        edges = transformation.upstream()
+        if len(edges) == 1:
+            source, partitioning = edges[0]
+            upstream = self._visit(source)
+            if (upstream.kind == "python" and upstream.chainable and partitioning == "forward"
+                    and upstream.parallelism == self._parallelism(transformation)
+                    and self.consumers.get(source.id, 0) == 1 and upstream.members[-1] is source
+                    and transformation.chaining and not transformation.start_new_chain
+                    and not transformation.keyed_input and self.env._chaining_enabled()):
+                self._append_step(upstream, transformation)
+                return upstream
+        edges = self._edges(transformation)
+        node = self._new_node("python", transformation)
+        node.inputs = edges
+        node.input_type = transformation.upstream()[0][0].type_info
+        node.keyed_input = transformation.keyed_input
+        node.members = []
+        self._append_step(node, transformation)
+        return node
+
+    def _append_step(self, node: _Node, transformation: Transformation) -> None:
+        node.members.append(transformation)
+        node.steps.append(StepSpec(transformation.step_kind, transformation.function, transformation.name,
+                                   record_format(transformation.type_info), _location_text(transformation)))
+        node.output_type = transformation.type_info
+        node.chainable = transformation.chaining and transformation.step_kind != "key_by" and not (
+            self.batch_mode and transformation.step_kind == "reduce")
+        self.node_of[transformation.id] = node
+
+    def _sink(self, transformation: Transformation) -> _Node:
+        source, partitioning = transformation.upstream()[0]
+        if getattr(transformation, "needs_text", False):
+            source = self._format_step(source, transformation)
+            partitioning = "forward"
+        upstream = self._visit(source)
+        node = self._new_node("sink", transformation)
+        node.inputs = [{"node": upstream.id, "partitioning": partitioning}]
+        return node
+
+    def _format_step(self, source: Transformation, sink: Transformation) -> Transformation:
+        """A function turning `source`'s records into the text Flink prints, consumed by `sink` alone."""
+        from pyfn.common.typeinfo import Types
+
+        type_info = source.effective_type()
+        step = Transformation("python", format_name(type_info), [sink.inputs[0]], Types.STRING(), sink.location)
+        step.step_kind = "map"
+        step.function = formatter_for(type_info)
+        step.parallelism = sink.parallelism or self._parallelism(source if source.kind != "source" else sink)
+        sink.parallelism = step.parallelism
+        self.consumers[step.id] = 1
+        return step
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def _render(self, node: _Node) -> dict:
+        head = node.head
+        out = {"id": node.id, "kind": node.kind, "name": " -> ".join(m.name for m in node.members),
+               "parallelism": node.parallelism}
+        location = _location(head)
+        if location is not None:
+            out["location"] = location
+        if node.inputs:
+            out["inputs"] = node.inputs
+        if node.kind == "source":
+            out["source"] = self._source_spec(head)
+        elif node.kind == "python":
+            chain = ChainSpec(node.steps, record_format(node.input_type), keyed_input=node.keyed_input,
+                              batch_mode=self.batch_mode, task_name=out["name"])
+            out["chain"] = base64.b64encode(_pickle_chain(chain)).decode("ascii")
+            out["keyed_input"] = node.keyed_input
+            out["keyed_output"] = chain.keyed_output
+            out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
+        else:
+            out["sink"] = head.sink
+        if node.kind != "sink":
+            data_type = None if node.output_type is None else node.output_type.to_data_type()
+            if data_type is not None:
+                out["output_type"] = data_type.sql()
+        return out
+
+    def _source_spec(self, transformation: Transformation) -> dict:
+        if transformation.source is not None:
+            return transformation.source.source_spec(self.files)
+        path = getattr(transformation, "arrow_path", None)  # a table's rows (to_data_stream)
+        return {"type": "collection", "path": path or self._write_collection(transformation)}
+
+    def _write_collection(self, transformation: Transformation) -> str:
+        import pyarrow as pa
+
+        from pyfn.worker.datastream.records import RecordCodec
+
+        codec = RecordCodec(record_format(transformation.type_info))
+        try:
+            column = codec.encode(list(transformation.collection))
+        except ValueError as error:
+            raise TypeError("from_collection: %s (type_info %r)" % (error, transformation.type_info)) from None
+        batch = pa.record_batch([column], schema=pa.schema([codec.field("value")]))
+        folder = self.files.folder()
+        path = os.path.join(folder, "collection-%d.arrows" % transformation.id)
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        return path
+
+
+def _pickle_chain(chain: ChainSpec) -> bytes:
+    """The chain cloudpickled, the program's own modules by value (as the Table API ships functions): workers
+    need not import the program's modules."""
+    from pyfn.client.request import pickle_by_value
+
+    return pickle_by_value(chain, [step.function for step in chain.steps])
+
+
+class TemporaryFiles:
+    """A folder for files the request refers to (collections), removed when the environment is done."""
+
+    def __init__(self):
+        self._folder: Optional[str] = None
+
+    def folder(self) -> str:
+        """The folder, made on first use."""
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="pyfn-datastream-")
+        return self._folder
+
+    def remove(self) -> None:
+        """Removes the folder and its files."""
+        if self._folder is not None:
+            import shutil
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+
+def build_graph(env, sinks: List[Transformation], batch_mode: bool) -> dict:
+    """The request's `"datastream"` object for the dataflow ending in `sinks`."""
+    return GraphBuilder(env, sinks, batch_mode).build()

@@ -1,0 +1,63 @@
+"""The program's dataflow as it is built: one Transformation per source, function, repartitioning, union or sink.
+
+`graph` turns them into the request's nodes (chaining consecutive functions into one Python node).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import List, Optional, Tuple
+
+__all__ = ["Transformation"]
+
+_ids = itertools.count(1)
+
+
+class Transformation:
+    """One step of the dataflow.
+
+    `kind`: `source` (`source`: a connectors Source, or a collection), `python` (`step`: one function),
+    `partition` (a repartitioning: `partitioning`), `union` (several inputs), `sink` (`sink`: a spec maker).
+    `type_info`: the records it emits (None: pickled). `inputs`: the transformations it reads.
+    """
+
+    def __init__(self, kind: str, name: str, inputs: List["Transformation"], type_info=None, location=None):
+        self.id = next(_ids)
+        self.kind = kind
+        self.name = name
+        self.inputs = list(inputs)
+        self.type_info = type_info
+        self.location = location
+        self.parallelism: Optional[int] = None
+        self.uid: Optional[str] = None
+        self.chaining = True
+        self.start_new_chain = False
+        # python
+        self.step_kind = ""
+        self.function = None
+        self.keyed_input = False
+        # partition
+        self.partitioning = "forward"
+        # source / sink
+        self.source = None
+        self.sink = None
+
+    def effective_type(self):
+        """The type of the records this transformation emits (a repartitioning or union: its input's)."""
+        if self.kind in ("partition", "union"):
+            return self.inputs[0].effective_type()
+        return self.type_info
+
+    def upstream(self) -> List[Tuple["Transformation", str]]:
+        """The (function, source or sink) transformations this one reads, each with the partitioning of the edge:
+        repartitionings and unions are looked through."""
+        edges = []
+        for transformation in self.inputs:
+            if transformation.kind == "partition":
+                for source, _ in transformation.upstream():
+                    edges.append((source, transformation.partitioning))
+            elif transformation.kind == "union":
+                edges.extend(transformation.upstream())
+            else:
+                edges.append((transformation, "hash" if transformation.step_kind == "key_by" else "forward"))
+        return edges
