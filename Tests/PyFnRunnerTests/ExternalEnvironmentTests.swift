@@ -65,7 +65,7 @@ import Testing
             message = "\(error)"
         }
         #expect(message.contains("the worker pool at \(pool.address)"), "\(message)")
-        #expect(message.contains("unauthenticated") || message.contains("UNAUTHENTICATED") || message.contains("needs this pool's token"), "\(message)")
+        #expect(message.contains("refused this runner's token (python.worker-pool.token-file or PYFN_POOL_TOKEN)"), "\(message)")
         #expect(!message.contains(pool.token), "a token never appears in a message")
         #expect(Harness.livingWorkers(of: server) == [])
         await server.shutdown()

@@ -75,6 +75,9 @@ public final class FnAPIServer: Sendable {
             server.beginGracefulShutdown()
             throw PyFnError.workerStartFailed("the Fn API server did not bind an IPv4 address on \(host)")
         }
+        if settings.tls == nil && !(host.hasPrefix("127.") || host == "localhost") {
+            logger.warning("the Fn API server listens on \(host) WITHOUT TLS: workers' secrets, functions and rows cross the network in clear text; set python.fn-api.tls.cert and python.fn-api.tls.key")
+        }
         let endpoint = "\(advertisedHost):\(boundPort)"
         await registry.setEndpoint(endpoint)
         return FnAPIServer(registry: registry, endpoint: endpoint, transport: settings, server: server, serving: serving)

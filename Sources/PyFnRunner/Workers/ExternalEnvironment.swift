@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 import PyFnProto
 import Synchronization
 
@@ -61,9 +62,14 @@ public struct ExternalEnvironment: WorkerEnvironment {
         let failure: String
         do {
             failure = try await pool.startWorker(workerID, endpoint: server.endpoint, secret: secret)
+        } catch let error as RPCError where error.code == .unauthenticated {
+            await server.registry.forget(workerID: workerID)
+            throw PyFnError.workerStartFailed("the worker pool at \(pool.address) refused this runner's token (python.worker-pool.token-file or \(FnAPITransport.poolTokenVariable)): \(error.message)")
         } catch {
             await server.registry.forget(workerID: workerID)
-            throw PyFnError.workerStartFailed("the worker pool at \(pool.address) did not answer: \(error)")
+            let hint = server.transport.tls == nil
+                ? "; a pool serving TLS needs python.fn-api.tls.* here" : "; check that the pool serves TLS with a certificate python.fn-api.tls.ca vouches for"
+            throw PyFnError.workerStartFailed("the worker pool at \(pool.address) did not answer: \(error)\(hint)")
         }
         guard failure.isEmpty else {
             await server.registry.forget(workerID: workerID)
