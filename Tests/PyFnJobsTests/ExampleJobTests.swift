@@ -162,7 +162,11 @@ extension ExampleJobTests {
     @Test func wordCountOnAnExternalWorkerPoolMatchesPlainPython() async throws {
         let folder = try Self.example("word_count", generate: "generate_lines.py", arguments: ["--lines", "1000"], data: "data/lines.csv")
         let pool = try WorkerPoolProcess()
-        let job = try Job.load(path: folder.appendingPathComponent("word_count.sql").path, overrides: ["python.worker-pool": pool.address])
+        // The runner proves itself to the pool with the pool's token, read from a file only it can read.
+        let tokenFile = folder.appendingPathComponent("pool.token").path
+        try (pool.token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let job = try Job.load(path: folder.appendingPathComponent("word_count.sql").path,
+                               overrides: ["python.worker-pool": pool.address, "python.worker-pool.token-file": tokenFile])
         try await job.run(parallelism: 2)
         withExtendedLifetime(pool) {}
         let actual = try await Self.rows(of: job.plans[0].sink)
