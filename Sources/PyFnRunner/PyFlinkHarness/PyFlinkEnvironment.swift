@@ -29,33 +29,12 @@ public struct PyFlinkEnvironment: WorkerEnvironment {
             throw PyFnError.workerStartFailed("python.harness = pyflink: PyFlink's worker dials plaintext gRPC, so it cannot reach a Fn API server that speaks TLS; run it on this host's loopback")
         }
         let workerID = "pyflink-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let python = options.resolvedExecutable
-        let executable = try ProcessEnvironment.locate(python)
         // PyFlink's worker declares none of the capabilities the runner uses (no embedded elements).
-        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
-                                                                capabilities: [], bundleTimeout: options.bundleTimeout)
-        var environment = workerEnvironment
-        environment[WorkerTLSVariables.secret] = secret.value
-        let process: WorkerProcess
-        do {
-            process = try WorkerProcess(
-                executable: executable,
-                arguments: PyFlinkBoot.arguments + ["--id=\(workerID)", "--provision_endpoint=\(server.endpoint)"],
-                environment: environment, workerID: workerID, logger: logger,
-                onExit: { status, output in
-                    Task { await connection.markLost("its process exited with status \(status)\(output.isEmpty ? "" : "; its last output:\n\(output)")") }
-                })
-        } catch {
-            await server.registry.forget(workerID: workerID)
-            throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
-        }
-        await connection.killOnHang(process, workerID: workerID, logger: logger)
-        let stopGrace = options.stopTimeout
-        let remote = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
-                                  terminate: { await process.stop(grace: stopGrace) },
-                                  explainLoss: { await process.exitDescription(waiting: .seconds(1)) })
-        try await remote.awaitConnection(within: options.startTimeout,
-                                         starting: "PyFlink's worker ('\(python)' running \(PyFlinkBoot.module); python.executable needs apache-flink 2.3)")
+        let remote = try await ChildWorkerLaunch.start(
+            server: server, options: options, logger: logger, workerID: workerID, capabilities: [],
+            arguments: PyFlinkBoot.arguments + ["--id=\(workerID)", "--provision_endpoint=\(server.endpoint)"],
+            environment: workerEnvironment,
+            description: "PyFlink's worker ('\(options.resolvedExecutable)' running \(PyFlinkBoot.module); python.executable needs apache-flink 2.3)")
         return PyFlinkWorker(remote: remote)
     }
 

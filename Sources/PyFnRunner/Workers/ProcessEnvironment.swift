@@ -26,34 +26,12 @@ public struct ProcessEnvironment: WorkerEnvironment {
     /// its last output when it cannot start or exits first.
     public func startWorker() async throws -> any PythonWorker {
         let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        let python = options.resolvedExecutable
-        let executable = try Self.locate(python)
-        let (connection, secret) = await server.registry.expect(workerID: workerID, options: options.pipelineOptions,
-                                                                capabilities: options.workerCapabilities,
-                                                                bundleTimeout: options.bundleTimeout)
-        var environment = server.transport.workerTLSEnvironment
-        environment[WorkerTLSVariables.secret] = secret.value
-        let process: WorkerProcess
-        do {
-            process = try WorkerProcess(
-                executable: executable,
-                arguments: ["-m", "pyfn.worker", "--id=\(workerID)", "--provision_endpoint=\(server.endpoint)",
-                            "--control_endpoint=\(server.endpoint)", "--logging_endpoint=\(server.endpoint)"],
-                environment: environment, workerID: workerID, logger: logger,
-                onExit: { status, output in
-                    Task { await connection.markLost("its process exited with status \(status)\(output.isEmpty ? "" : "; its last output:\n\(output)")") }
-                })
-        } catch {
-            await server.registry.forget(workerID: workerID)
-            throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
-        }
-        await connection.killOnHang(process, workerID: workerID, logger: logger)
-        let stopGrace = options.stopTimeout
-        let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
-                                  terminate: { await process.stop(grace: stopGrace) },
-                                  explainLoss: { await process.exitDescription(waiting: .seconds(1)) })
-        try await worker.awaitConnection(within: options.startTimeout, starting: "'\(python) -m pyfn.worker'")
-        return worker
+        return try await ChildWorkerLaunch.start(
+            server: server, options: options, logger: logger, workerID: workerID, capabilities: options.workerCapabilities,
+            arguments: ["-m", "pyfn.worker", "--id=\(workerID)", "--provision_endpoint=\(server.endpoint)",
+                        "--control_endpoint=\(server.endpoint)", "--logging_endpoint=\(server.endpoint)"],
+            environment: server.transport.workerTLSEnvironment,
+            description: "'\(options.resolvedExecutable) -m pyfn.worker'")
     }
 
     /// Drops the descriptor and its aggregate state from the server's registry.
