@@ -25,11 +25,13 @@ enum PlanStep: Sendable {
     /// Groups by the first `keyCount` columns with Python aggregate functions (accumulators in the runner's state)
     /// and replaces the columns with the keys and one column per call.
     case pythonAggregate(keyCount: Int, calls: [FunctionCall], names: [String])
+    /// Time windows over event time (Windows/WindowGroupingStage.swift).
+    case window(WindowAggregation)
 
     /// Whether this step groups rows.
     var groups: Bool {
         switch self {
-        case .aggregate, .pythonAggregate: return true
+        case .aggregate, .pythonAggregate, .window: return true
         default: return false
         }
     }

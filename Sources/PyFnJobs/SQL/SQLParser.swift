@@ -66,6 +66,8 @@ final class SQLGrammar {
     private let tokens: [SQLToken]
     private var position = 0
     private var depth = 0
+    /// The window table function the FROM being read has, completed by ``table(after:)``.
+    private var pendingWindow: WindowTableFunction?
 
     init(text: String, file: String) {
         let source = Array(text)
@@ -201,6 +203,7 @@ final class SQLGrammar {
         try expect(.leftParen, "'('")
         var columns: [ColumnDefinition] = []
         var primaryKey: [String]?
+        var watermark: WatermarkDeclaration?
         repeat {
             let constraintStart = token
             let isConstraint = token.isKeyword("CONSTRAINT") && peek(1).isIdentifier && peek(2).isKeyword("PRIMARY")
@@ -218,7 +221,12 @@ final class SQLGrammar {
                 }
                 primaryKey = keys
             } else if token.isKeyword("WATERMARK") && peek(1).isKeyword("FOR") {
-                throw SQLError("WATERMARK declarations are not supported", at: token.location)
+                let location = token.location
+                advance(); advance()
+                let column = try identifier("the event-time column").name
+                try expect(keyword: "AS")
+                guard watermark == nil else { throw SQLError("a table can have only one WATERMARK", at: location) }
+                watermark = WatermarkDeclaration(column: column, expression: try expression(), location: location)
             } else {
                 let column = try identifier("a column name")
                 let type = try self.type()
@@ -251,8 +259,10 @@ final class SQLGrammar {
                 try expect(.rightParen, "',' or ')'")
             }
         }
-        return CreateTableStatement(name: name, columns: columns, primaryKey: primaryKey ?? [], options: options,
-                                    location: start)
+        var statement = CreateTableStatement(name: name, columns: columns, primaryKey: primaryKey ?? [], options: options,
+                                             location: start)
+        statement.watermark = watermark
+        return statement
     }
 
     private func notEnforced() throws {
@@ -356,7 +366,8 @@ final class SQLGrammar {
         repeat { items.append(try selectItem()) } while accept(.comma)
         guard token.isKeyword("FROM") else { throw unexpected(items.isEmpty ? "FROM" : "',' or FROM") }
         advance()
-        let from = try tableReference()
+        let window = try windowTableFunction()
+        let from = try window.map { try self.table(after: $0) } ?? tableReference()
         let lateral = try lateralJoin()
         var condition: SQLExpression?
         if accept(keyword: "WHERE") { condition = try expression() }
@@ -365,8 +376,44 @@ final class SQLGrammar {
             try expect(keyword: "BY")
             repeat { groupBy.append(try expression()) } while accept(.comma)
         }
-        return SelectStatement(items: items, from: from, lateral: lateral, condition: condition, groupBy: groupBy,
-                               location: start)
+        var statement = SelectStatement(items: items, from: from, lateral: lateral, condition: condition, groupBy: groupBy,
+                                        location: start)
+        statement.window = window == nil ? nil : pendingWindow
+        return statement
+    }
+
+    /// `TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL …[, INTERVAL …]))` up to the inner `TABLE t`
+    /// (left for ``table(after:)``); nil when FROM names a table or subquery.
+    private func windowTableFunction() throws -> WindowTableFunction? {
+        guard token.isKeyword("TABLE"), peek(1).isSymbol(.leftParen) else { return nil }
+        advance(); advance()
+        let function = try identifier("TUMBLE, HOP or CUMULATE")
+        let kind = function.name.uppercased()
+        guard ["TUMBLE", "HOP", "CUMULATE"].contains(kind) else {
+            throw SQLError("unknown window function '\(function.name)' (known: TUMBLE, HOP, CUMULATE)", at: function.location)
+        }
+        try expect(.leftParen, "'('")
+        guard token.isKeyword("TABLE") else { throw unexpected("TABLE and the table's name") }
+        return WindowTableFunction(kind: kind, timeColumn: "", intervals: [], location: function.location)
+    }
+
+    /// After `TABLE(KIND(`: `TABLE t, DESCRIPTOR(ts), intervals))` and an optional alias; `window` gets the
+    /// descriptor and intervals.
+    private func table(after window: WindowTableFunction) throws -> TableReference {
+        try expect(keyword: "TABLE")
+        let table = try identifier("a table name")
+        try expect(.comma, "','")
+        let descriptor = try identifier("DESCRIPTOR(time column)")
+        guard descriptor.name.uppercased() == "DESCRIPTOR" else { throw SQLError("expected DESCRIPTOR(time column)", at: descriptor.location) }
+        try expect(.leftParen, "'('")
+        let column = try identifier("the time column")
+        try expect(.rightParen, "')'")
+        var intervals: [SQLExpression] = []
+        while accept(.comma) { intervals.append(try expression()) }
+        try expect(.rightParen, "')'")  // the window function's
+        try expect(.rightParen, "')'")  // TABLE's
+        pendingWindow = WindowTableFunction(kind: window.kind, timeColumn: column.name, intervals: intervals, location: window.location)
+        return .table(name: table.name, alias: try alias(), location: table.location)
     }
 
     private func selectItem() throws -> SelectItem {
@@ -562,6 +609,19 @@ final class SQLGrammar {
         case .word where t.keyword == "NULL":
             advance()
             return .literal(.null, location: t.location)
+        case .word where t.keyword == "INTERVAL" && peek(1).kind == .string:
+            advance()
+            let amount = token
+            advance()
+            let unit = try identifier("an interval unit (SECOND, MINUTE, HOUR, DAY, MILLISECOND)")
+            var name = unit.name.uppercased()
+            if name.hasSuffix("S") { name.removeLast() }
+            guard ["MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY"].contains(name) else {
+                throw SQLError("unknown interval unit '\(unit.name)' (known: MILLISECOND, SECOND, MINUTE, HOUR, DAY)", at: unit.location)
+            }
+            return .call(name: SQLExpression.intervalCallName,
+                         arguments: [.literal(.string(amount.text), location: amount.location), .literal(.string(name), location: unit.location)],
+                         distinct: false, location: t.location)
         case .word where t.keyword == "CAST" && peek(1).isSymbol(.leftParen):
             advance(); advance()
             let value = try expression()

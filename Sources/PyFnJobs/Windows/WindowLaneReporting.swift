@@ -1,0 +1,40 @@
+import PyFnArrow
+import Synchronization
+
+/// Connects an INSERT's source and lanes to its window stage, which exists only once the plan is built: the
+/// source reports each batch it reads, and each lane reports the batches it has passed on, so the stage knows
+/// how far it may fire (see ``WindowGroupingStage``). Without a window stage both do nothing.
+final class WindowLaneReporting: Sendable {
+    private let stage = Mutex<WindowGroupingStage?>(nil)
+
+    /// Reporting to no stage yet.
+    init() {}
+
+    /// Reports go to `stage` from now on.
+    func connect(_ stage: WindowGroupingStage) {
+        self.stage.withLock { $0 = stage }
+    }
+
+    /// The source read a batch (``EventTimeSource``'s callback).
+    func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) async {
+        await stage.withLock { $0 }?.sourceBatch(firstWatermark: firstWatermark, watermarkAfter: watermarkAfter)
+    }
+
+    /// What one lane took and has not reported passed yet.
+    struct Lane {
+        fileprivate var pending: [Int64] = []
+    }
+
+    /// A lane took `batch` from the source (its last column is `$wm`).
+    func took(_ batch: RecordBatch, lane: inout Lane) {
+        guard stage.withLock({ $0 }) != nil, let marks = batch.columns.last, batch.length > 0 else { return }
+        lane.pending.append(marks.withValues(as: Int64.self) { $0[0] })
+    }
+
+    /// The lane has handed on its output; when its chain holds no rows, everything it took has passed.
+    func handedOn(lane: inout Lane, chainHolds rows: Int) async throws {
+        guard rows == 0, !lane.pending.isEmpty, let stage = stage.withLock({ $0 }) else { return }
+        for mark in lane.pending { try await stage.passed(firstWatermark: mark) }
+        lane.pending = []
+    }
+}
