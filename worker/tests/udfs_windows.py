@@ -75,3 +75,15 @@ def pd_sum(values):
 def pd_weighted(values, weights):
     """sum(v * w) / sum(w) over two Series."""
     return float((values * weights).sum() / weights.sum())
+
+
+@udaf(result_type=DataTypes.BIGINT(), func_type="pandas")
+def pd_sum_dies_once(values):
+    """The sum of a Series; the first call in a run (no marker file yet at $PYFN_TEST_DIE_ONCE) kills its worker."""
+    import os
+
+    marker = os.environ.get("PYFN_TEST_DIE_ONCE")
+    if marker and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(17)
+    return int(values.sum())
