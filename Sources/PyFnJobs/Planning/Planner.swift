@@ -32,7 +32,7 @@ struct Planner {
         if let aggregate = steps.firstIndex(where: \.groups) {
             for step in steps[(aggregate + 1)...] {
                 switch step {
-                case .python, .lateral, .aggregate, .pythonAggregate, .window:
+                case .python, .lateral, .aggregate, .pythonAggregate, .window, .over:
                     throw SQLError("Python functions and a second GROUP BY over grouped rows are not supported yet; group last", at: insert.query.location)
                 default: break
                 }
@@ -98,6 +98,9 @@ struct Planner {
             steps.append(.filter(bound))
         }
         let items = try expandStars(select.items, columns: columns)
+        if items.contains(where: { containsOver($0.expression) }) {
+            return try planOver(select, items: items, columns: &columns, steps: &steps, source: source)
+        }
         let aggregates = items.flatMap { aggregateCalls(in: $0.expression) }
         if let window = try windowClause(of: select) {
             return try planWindowed(select, window: window, items: items, aggregates: aggregates, columns: &columns, steps: &steps, source: source)

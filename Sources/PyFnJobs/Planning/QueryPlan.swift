@@ -27,11 +27,13 @@ enum PlanStep: Sendable {
     case pythonAggregate(keyCount: Int, calls: [FunctionCall], names: [String])
     /// Time windows over event time (Windows/WindowGroupingStage.swift).
     case window(WindowAggregation)
+    /// OVER windows over event time (Windows/OverWindowStage.swift).
+    case over(OverAggregation)
 
     /// Whether this step groups rows.
     var groups: Bool {
         switch self {
-        case .aggregate, .pythonAggregate, .window: return true
+        case .aggregate, .pythonAggregate, .window, .over: return true
         default: return false
         }
     }

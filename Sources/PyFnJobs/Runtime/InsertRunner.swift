@@ -47,6 +47,12 @@ struct InsertRunner {
                                                     writer: writer, progress: progress)
                 windowReports.connect(stage)
                 return stage
+            case .over(let spec):
+                let stage = try OverWindowStage(spec: spec, inputSchema: input, after: after, partitions: parallelism,
+                                                environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                                writer: writer, progress: progress)
+                windowReports.connect(stage)
+                return stage
             default:
                 preconditionFailure("\(plan.steps[index]) does not group")
             }

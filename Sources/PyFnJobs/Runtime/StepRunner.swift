@@ -35,7 +35,7 @@ final class StepChain {
                 schema = ArrowSchema(zip(names, expressions).map { $1.type.arrowField(named: $0) })
             case .filter:
                 stages.append(.swift(step))
-            case .aggregate, .pythonAggregate, .window:
+            case .aggregate, .pythonAggregate, .window, .over:
                 preconditionFailure("aggregation runs between chains, not in one")
             }
         }

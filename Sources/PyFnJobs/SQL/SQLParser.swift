@@ -637,13 +637,56 @@ final class SQLGrammar {
         if token.isSymbol(.leftParen) {
             let (arguments, distinct) = try argumentList(allowingStarAndDistinct: true)
             try expect(.rightParen, "')'")
-            return .call(name: t.text, arguments: arguments, distinct: distinct, location: t.location)
+            let call = SQLExpression.call(name: t.text, arguments: arguments, distinct: distinct, location: t.location)
+            return token.isKeyword("OVER") ? try over(call) : call
         }
         if accept(.dot) {
             let column = try identifier("a column name")
             return .column(name: column.name, qualifier: t.text, location: t.location)
         }
         return .column(name: t.text, qualifier: nil, location: t.location)
+    }
+
+    /// After an aggregate call: `OVER ([PARTITION BY e, …] ORDER BY time [ASC] [ROWS BETWEEN n PRECEDING AND CURRENT
+    /// ROW | RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW])`, kept as the call
+    /// `$over(call, $partition(e, …), time, $frame('ROWS' | 'RANGE', bound))` (see ``OverWindowSyntax``).
+    private func over(_ call: SQLExpression) throws -> SQLExpression {
+        let location = try expect(keyword: "OVER").location
+        try expect(.leftParen, "'(' (named windows are not supported)")
+        var partition: [SQLExpression] = []
+        if accept(keyword: "PARTITION") {
+            try expect(keyword: "BY")
+            repeat { partition.append(try expression()) } while accept(.comma)
+        }
+        try expect(keyword: "ORDER")
+        try expect(keyword: "BY")
+        let order = try expression()
+        _ = accept(keyword: "ASC")
+        var frame = SQLExpression.call(name: OverWindowSyntax.frameName, arguments: [.literal(.string("RANGE"), location: location),
+                                       .literal(.string("UNBOUNDED"), location: location)], distinct: false, location: location)
+        if token.isKeyword("ROWS") || token.isKeyword("RANGE") {
+            let unit = token.keyword
+            let frameLocation = token.location
+            advance()
+            try expect(keyword: "BETWEEN")
+            let bound: SQLExpression
+            if token.isKeyword("UNBOUNDED") {
+                advance()
+                bound = .literal(.string("UNBOUNDED"), location: frameLocation)
+            } else {
+                bound = try unary()
+            }
+            try expect(keyword: "PRECEDING")
+            try expect(keyword: "AND")
+            try expect(keyword: "CURRENT")
+            try expect(keyword: "ROW")
+            frame = .call(name: OverWindowSyntax.frameName, arguments: [.literal(.string(unit), location: frameLocation), bound],
+                          distinct: false, location: frameLocation)
+        }
+        try expect(.rightParen, "')'")
+        return .call(name: OverWindowSyntax.overName,
+                     arguments: [call, .call(name: OverWindowSyntax.partitionName, arguments: partition, distinct: false, location: location), order, frame],
+                     distinct: false, location: location)
     }
 
     /// From `(` up to (not including) the closing `)`: `()`, `(*)`, `([DISTINCT] a, b, …)`.

@@ -55,3 +55,15 @@ extension SQLExpression {
         return Int64((value * scale).rounded())
     }
 }
+
+/// How `aggregate(…) OVER (PARTITION BY … ORDER BY ts ROWS|RANGE BETWEEN … PRECEDING AND CURRENT ROW)` is kept in
+/// the expression tree: the call `$over(aggregate, $partition(keys…), ts, $frame('ROWS' | 'RANGE', bound))`, where
+/// bound is an integer (ROWS), an INTERVAL (RANGE) or the string 'UNBOUNDED'. These names cannot be written in SQL.
+enum OverWindowSyntax {
+    /// The call that wraps an OVER aggregate.
+    static let overName = "$over"
+    /// The call that lists the PARTITION BY expressions.
+    static let partitionName = "$partition"
+    /// The call that holds the frame.
+    static let frameName = "$frame"
+}

@@ -14,7 +14,7 @@ import PyFnRunner
 ///
 /// Firing: windows fire up to the lowest watermark no lane can still be behind: the source's watermark, or the
 /// first watermark of the oldest batch a lane has taken and not yet passed on (``passed(firstWatermark:)``).
-actor WindowGroupingStage: GroupingStage {
+actor WindowGroupingStage: EventTimeStage {
     private struct Segment {
         let batchNumber: Int
         let batch: RecordBatch
@@ -42,69 +42,41 @@ actor WindowGroupingStage: GroupingStage {
 
     private let spec: WindowAggregation
     private let inputSchema: ArrowSchema
-    private let groupSchema: ArrowSchema
     private let outputSchema: ArrowSchema
     private let after: [PlanStep]
     private let writer: SinkWriter
     private let progress: JobProgress
-    private let bundleRows: Int
-    private let lanes: [GroupAggregateLane]
+    private let aggregates: GroupAggregates
 
     private var windows: [WindowID: Window] = [:]
     private var sessions: [AggregateKey: [Window]] = [:]
     private var batchNumber = 0
     /// First watermarks of the source batches lanes have not passed on yet (value → how many).
-    private var outstanding: [Int64: Int] = [:]
-    private var sourceWatermark = Int64.min
+    private var firing = FiringWatermark()
     private var firedUpTo = Int64.min
 
     init(spec: WindowAggregation, inputSchema: ArrowSchema, after: [PlanStep], partitions: Int, environment: any WorkerEnvironment,
          bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
         self.spec = spec
         self.inputSchema = inputSchema
-        self.groupSchema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + inputSchema.fields)
         self.outputSchema = spec.outputSchema(input: inputSchema)
         self.after = after
         self.writer = writer
         self.progress = progress
-        self.bundleRows = bundle.bundleSize
-        if spec.pythonCalls.isEmpty {
-            lanes = []
-        } else {
-            // Arguments move one column right: `__group` leads the operator's input.
-            let calls = spec.pythonCalls.map { call in
-                FunctionCall(call.function, call.arguments.map { argument -> FunctionArgument in
-                    if case .column(let index) = argument { return .column(index + 1) }
-                    return argument
-                })
-            }
-            let groupSchema = self.groupSchema
-            let describedBy = Array(1...max(1, spec.keyCount)).filter { $0 <= spec.keyCount }
-            _ = try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: describedBy, environment: environment,
-                                           bundle: bundle, python: python)  // checks the calls before any worker starts
-            lanes = (0..<max(1, partitions)).map { _ in
-                GroupAggregateLane {
-                    try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: describedBy, environment: environment,
-                                               bundle: bundle, python: python, metrics: metrics)
-                }
-            }
-        }
+        aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
+                                         describedBy: Array(0..<spec.keyCount), partitions: partitions, environment: environment,
+                                         bundle: bundle, python: python, metrics: metrics)
     }
 
     // MARK: Watermarks
 
     /// A source batch was read: its rows' first watermark, and the source's watermark after its last row.
     func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) {
-        outstanding[firstWatermark, default: 0] += 1
-        sourceWatermark = max(sourceWatermark, watermarkAfter)
+        firing.sourceBatch(firstWatermark: firstWatermark, watermarkAfter: watermarkAfter)
     }
 
-    /// A lane has passed on everything it made of a source batch (the batch's first watermark identifies it).
     func passed(firstWatermark: Int64) async throws {
-        if let count = outstanding[firstWatermark] {
-            outstanding[firstWatermark] = count > 1 ? count - 1 : nil
-        }
-        try await fire(upTo: min(sourceWatermark, outstanding.keys.min() ?? .max))
+        try await fire(upTo: firing.passed(firstWatermark: firstWatermark))
     }
 
     // MARK: GroupingStage
@@ -172,11 +144,11 @@ actor WindowGroupingStage: GroupingStage {
 
     func finish() async throws {
         try await fire(upTo: .max)
-        for lane in lanes { await lane.close() }
+        await aggregates.close()
     }
 
     func close() async {
-        for lane in lanes { await lane.close() }
+        await aggregates.close()
     }
 
     // MARK: Firing
@@ -212,31 +184,16 @@ actor WindowGroupingStage: GroupingStage {
         }
         firstRow.append(groupOfRow.count)
         let rows = try RecordBatch.concatenate(parts)
-        let grouped = try RecordBatch(schema: groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
-
-        var builtIn: [[ArrowValue]] = Array(repeating: [], count: ready.count)
-        if !spec.builtIns.isEmpty {
-            let specs = spec.builtIns.map { spec in
-                var spec = spec
-                spec.argument = spec.argument.map { $0 + 1 }
-                return spec
-            }
-            var aggregator = HashAggregator(keyCount: 1, aggregates: specs, partitions: 1)
-            aggregator.add(grouped)
-            let schema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + specs.map { $0.type.arrowField(named: $0.text) })
-            let result = try aggregator.allGroups(schema: schema)
-            for row in 0..<result.length {
-                guard case .int(let group) = result.columns[0].value(at: row) else { continue }
-                builtIn[Int(group)] = result.columns.dropFirst().map { $0.value(at: row) }
-            }
+        let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
+        let values = try await aggregates.values(of: grouped, groups: ready.count, firstRow: firstRow) { group in
+            Int(UInt(bitPattern: AggregateKey(ready[group].keyValues).hashValue) % UInt(Int.max))
         }
-        let python = try await runPython(ready: ready, grouped: grouped, firstRow: firstRow)
 
         var builders = outputSchema.fields.map { ArrowArrayBuilder(type: $0.type) }
         for (group, window) in ready.enumerated() {
             let values = window.keyValues
                 + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(window.end - 1000, .microsecond)]
-                + builtIn[group] + python[group]
+                + values[group]
             for (index, value) in values.enumerated() {
                 if value == .null { builders[index].appendNull() } else { try builders[index].append(value) }
             }
@@ -245,44 +202,6 @@ actor WindowGroupingStage: GroupingStage {
         try await writer.write(try StepChain.apply(after, to: output))
     }
 
-    /// The Python calls' values per group: each partition's groups (by key hash) in bundles of about
-    /// `python.fn-execution.bundle.size` rows, never splitting a group, the partitions at the same time.
-    private func runPython(ready: [Window], grouped: RecordBatch, firstRow: [Int]) async throws -> [[ArrowValue]] {
-        guard !lanes.isEmpty else { return Array(repeating: [], count: ready.count) }
-        var bundles: [[RecordBatch]] = Array(repeating: [], count: lanes.count)
-        var pending: [[Int32]] = Array(repeating: [], count: lanes.count)
-        for (group, window) in ready.enumerated() {
-            let partition = lanes.count == 1 ? 0 : Int(UInt(bitPattern: AggregateKey(window.keyValues).hashValue) % UInt(lanes.count))
-            pending[partition] += (firstRow[group]..<firstRow[group + 1]).map { Int32($0) }
-            if pending[partition].count >= bundleRows {
-                bundles[partition].append(grouped.take(pending[partition]))
-                pending[partition] = []
-            }
-        }
-        for partition in pending.indices where !pending[partition].isEmpty {
-            bundles[partition].append(grouped.take(pending[partition]))
-        }
-        let lanes = self.lanes
-        var values: [[ArrowValue]] = Array(repeating: [], count: ready.count)
-        try await withThrowingTaskGroup(of: [RecordBatch].self) { tasks in
-            for (partition, batches) in bundles.enumerated() where !batches.isEmpty {
-                tasks.addTask {
-                    var out: [RecordBatch] = []
-                    for batch in batches { out += try await lanes[partition].aggregate(batch) }
-                    return out
-                }
-            }
-            for try await results in tasks {
-                for batch in results {
-                    for row in 0..<batch.length {
-                        guard case .int(let group) = batch.columns[0].value(at: row) else { continue }
-                        values[Int(group)] = batch.columns.dropFirst().map { $0.value(at: row) }
-                    }
-                }
-            }
-        }
-        return values
-    }
 }
 
 /// A windowed aggregation that cannot go on (a row without event time).

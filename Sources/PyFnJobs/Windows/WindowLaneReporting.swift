@@ -5,13 +5,13 @@ import Synchronization
 /// source reports each batch it reads, and each lane reports the batches it has passed on, so the stage knows
 /// how far it may fire (see ``WindowGroupingStage``). Without a window stage both do nothing.
 final class WindowLaneReporting: Sendable {
-    private let stage = Mutex<WindowGroupingStage?>(nil)
+    private let stage = Mutex<(any EventTimeStage)?>(nil)
 
     /// Reporting to no stage yet.
     init() {}
 
     /// Reports go to `stage` from now on.
-    func connect(_ stage: WindowGroupingStage) {
+    func connect(_ stage: any EventTimeStage) {
         self.stage.withLock { $0 = stage }
     }
 
@@ -36,5 +36,35 @@ final class WindowLaneReporting: Sendable {
         guard rows == 0, !lane.pending.isEmpty, let stage = stage.withLock({ $0 }) else { return }
         for mark in lane.pending { try await stage.passed(firstWatermark: mark) }
         lane.pending = []
+    }
+}
+
+/// A grouping stage driven by event time (time windows, OVER windows): told of the source's batches and of the
+/// batches lanes have passed on, so it knows how far it may fire.
+protocol EventTimeStage: GroupingStage {
+    /// The source read a batch: its first row's watermark and the watermark after its last row.
+    func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) async
+    /// A lane has passed on everything it made of the batch whose first watermark this is.
+    func passed(firstWatermark: Int64) async throws
+}
+
+/// How far an event-time stage may fire: the source's watermark, held back by the first watermark of every
+/// batch a lane has taken and not yet passed on (a row such a lane holds may still belong to a later window).
+struct FiringWatermark {
+    private var outstanding: [Int64: Int] = [:]
+    private var source = Int64.min
+
+    /// A batch was read.
+    mutating func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) {
+        outstanding[firstWatermark, default: 0] += 1
+        source = max(source, watermarkAfter)
+    }
+
+    /// A batch was passed on; returns the watermark up to which windows may now fire.
+    mutating func passed(firstWatermark: Int64) -> Int64 {
+        if let count = outstanding[firstWatermark] {
+            outstanding[firstWatermark] = count > 1 ? count - 1 : nil
+        }
+        return min(source, outstanding.keys.min() ?? .max)
     }
 }
