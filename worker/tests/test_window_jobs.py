@@ -275,3 +275,54 @@ def test_a_window_over_a_column_without_a_watermark_is_refused_at_load(tmp_path)
     assert outcome.returncode != 0
     assert "job.sql:%d:" % insert_line(text) in outcome.stderr
     assert "the window reads 'ts' of 'src', which has no watermark" in outcome.stderr + outcome.stdout
+
+
+# ---------------------------------------------------------------------------------- OVER windows
+
+OVER_FRAMES = {
+    "rows": ("ROWS BETWEEN 3 PRECEDING AND CURRENT ROW", lambda history, t: history[-4:]),
+    "range": ("RANGE BETWEEN INTERVAL '4' SECOND PRECEDING AND CURRENT ROW",
+              lambda history, t: [h for h in history if t - 4 * SECOND <= h[0] <= t]),
+}
+
+
+def over_reference(rows, frame):
+    """{(key, time, value, arrival): (sum, py_sum, mean)}: each row's frame among its key's rows in time order
+    (equal times in arrival order; a RANGE frame holds every row of the current time)."""
+    pick = OVER_FRAMES[frame][1]
+    by_key = {}
+    for arrival, (k, v, t) in enumerate(rows):
+        by_key.setdefault(k, []).append((t, arrival, v))
+    out = {}
+    for k, events in by_key.items():
+        events.sort()
+        for i, (t, arrival, v) in enumerate(events):
+            history = events[:i + 1] if frame == "rows" else events
+            values = [e[2] for e in pick(history, t)]
+            out.setdefault((k, t, v), []).append((sum(values), sum(values), round(float(pd.Series(values).mean()), 6)))
+    return {key: sorted(results) for key, results in out.items()}
+
+
+def read_over_output(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, ts, v, total, py_total, mean = line.rstrip("\n").split(",")
+            out.setdefault((k, micros_of(ts), int(v)), []).append((int(total), int(py_total), round(float(mean), 6)))
+    return {key: sorted(results) for key, results in out.items()}
+
+
+@pytest.mark.parametrize("parallelism", [1, 2])
+@pytest.mark.parametrize("frame", list(OVER_FRAMES))
+def test_over_windows_give_each_row_the_aggregates_of_its_frame(tmp_path, frame, parallelism):
+    rows = make_rows(count=400)
+    write_csv(tmp_path / "in.csv", rows)
+    window = "OVER (PARTITION BY k ORDER BY ts %s)" % OVER_FRAMES[frame][0]
+    text = job_text("tumble").split("INSERT INTO")[0].replace(
+        "CREATE TABLE out (k STRING, ws TIMESTAMP(3), we TIMESTAMP(3), c BIGINT, s BIGINT, ps BIGINT, pm DOUBLE)",
+        "CREATE TABLE out (k STRING, ts TIMESTAMP(3), v BIGINT, s BIGINT, ps BIGINT, pm DOUBLE)")
+    text += "INSERT INTO out SELECT k, ts, v, SUM(v) %s, py_sum(v) %s, pd_mean(v) %s FROM src;\n" % (window, window, window)
+    outcome = run_job(str(tmp_path), text, parallelism)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert "late rows" not in outcome.stdout
+    assert read_over_output(tmp_path / "out.csv") == over_reference(rows, frame)
