@@ -61,6 +61,7 @@ public struct Job: Sendable {
                     options: Dictionary(create.options.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
                     primaryKey: create.primaryKey, baseDirectory: folder)
                 tables[create.name.lowercased()]?.eventTime = try EventTime(create)
+                tables[create.name.lowercased()]?.processingTime = create.processingTimeColumn
             case .createFunction(let create): creates.append(create)
             case .insert(let insert): inserts.append(insert)
             }

@@ -326,3 +326,68 @@ def test_over_windows_give_each_row_the_aggregates_of_its_frame(tmp_path, frame,
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert "late rows" not in outcome.stdout
     assert read_over_output(tmp_path / "out.csv") == over_reference(rows, frame)
+
+
+# ---------------------------------------------------------------------------------- processing time
+
+PROCTIME_JOB = """SET 'python.files' = '%s';
+CREATE TABLE src (k STRING, v BIGINT, ts TIMESTAMP(3), pt AS PROCTIME())
+  WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv'%s);
+CREATE TABLE out (k STRING, ws TIMESTAMP(3), we TIMESTAMP(3), c BIGINT, ps BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
+CREATE FUNCTION py_sum AS 'udfs_windows.py_sum' LANGUAGE PYTHON;
+INSERT INTO out SELECT k, TUMBLE_START(pt, INTERVAL '%s' SECOND), TUMBLE_END(pt, INTERVAL '%s' SECOND), COUNT(*), py_sum(v)
+FROM src GROUP BY k, TUMBLE(pt, INTERVAL '%s' SECOND);
+"""
+
+
+def per_key_totals(path):
+    totals = {}
+    with open(path) as f:
+        for line in f:
+            k, _, _, count, total = line.rstrip("\n").split(",")
+            c, t = totals.get(k, (0, 0))
+            totals[k] = (c + int(count), t + int(total))
+    return totals
+
+
+def expected_totals(rows):
+    totals = {}
+    for k, v, _ in rows:
+        c, t = totals.get(k, (0, 0))
+        totals[k] = (c + 1, t + v)
+    return totals
+
+
+def test_processing_time_windows_count_every_row_once(tmp_path):
+    rows = make_rows(count=200)
+    write_csv(tmp_path / "in.csv", rows)
+    outcome = run_job(str(tmp_path), PROCTIME_JOB % (HERE, "", 3600, 3600, 3600), 2)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert per_key_totals(tmp_path / "out.csv") == expected_totals(rows)
+
+
+def test_processing_time_windows_of_a_quiet_growing_file_fire_by_the_clock(tmp_path):
+    rows = make_rows(count=100)
+    write_csv(tmp_path / "in.csv", rows)
+    path = os.path.join(str(tmp_path), "job.sql")
+    with open(path, "w") as f:
+        f.write(PROCTIME_JOB % (HERE, ", 'source.monitor-interval' = '50ms'", 1, 1, 1))
+    process = subprocess.Popen([locate_runner(), "run", path, "--show", "0"], cwd=str(tmp_path), env=environment(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # No row comes after these: their 1-second windows must fire by the clock alone.
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if os.path.exists(tmp_path / "out.csv") and per_key_totals(tmp_path / "out.csv") == expected_totals(rows):
+                break
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.2)
+        assert per_key_totals(tmp_path / "out.csv") == expected_totals(rows)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -12,11 +12,21 @@ public struct EventTime: Sendable, Hashable {
     public var delayMicroseconds: Int64
     /// Where `WATERMARK` stands.
     public var location: SourceLocation
+    /// True for a `PROCTIME()` column: the time a row was read (its watermark is the clock).
+    public var isProcessingTime = false
 
     /// The event time a CREATE TABLE declares; nil without a WATERMARK. The column must exist and be a TIMESTAMP,
     /// and the expression `column` or `column - INTERVAL 'n' UNIT`.
     init?(_ create: CreateTableStatement) throws {
-        guard let watermark = create.watermark else { return nil }
+        guard let watermark = create.watermark else {
+            guard let processing = create.processingTimeColumn else { return nil }
+            column = processing
+            columnIndex = create.columns.count
+            delayMicroseconds = 0
+            location = create.location
+            isProcessingTime = true
+            return
+        }
         guard let index = create.columns.firstIndex(where: { $0.name.lowercased() == watermark.column.lowercased() }) else {
             throw SQLError("WATERMARK FOR '\(watermark.column)': '\(create.name)' has no such column (columns: \(create.columns.map(\.name).joined(separator: ", ")))",
                            at: watermark.location)

@@ -79,6 +79,9 @@ struct Planner {
             }
             source = table
             columns = table.columns.map { PlanColumn(name: $0.name, qualifier: alias ?? table.name, type: $0.type) }
+            if let processing = table.processingTime {
+                columns.append(PlanColumn(name: processing, qualifier: alias ?? table.name, type: SQLType(.timestamp(precision: 3)).notNull))
+            }
             if table.eventTime != nil {
                 columns.append(PlanColumn(name: EventTimeSource.watermarkColumn, qualifier: alias ?? table.name, type: SQLType.bigint.notNull))
             }

@@ -17,7 +17,8 @@ struct InsertRunner {
 
     func run() async throws {
         let windowReports = WindowLaneReporting()
-        let table = try Connectors.source(plan.source)
+        let physical = try Connectors.source(plan.source)
+        let table: any TableSource = plan.source.processingTime == nil ? physical : ProcessingTimeSource(inner: physical)
         let source: any TableSource = plan.source.eventTime.map { eventTime in
             EventTimeSource(inner: table, eventTime: eventTime) { await windowReports.sourceBatch(firstWatermark: $0, watermarkAfter: $1) }
         } ?? table

@@ -204,6 +204,7 @@ final class SQLGrammar {
         var columns: [ColumnDefinition] = []
         var primaryKey: [String]?
         var watermark: WatermarkDeclaration?
+        var processingTime: String?
         repeat {
             let constraintStart = token
             let isConstraint = token.isKeyword("CONSTRAINT") && peek(1).isIdentifier && peek(2).isKeyword("PRIMARY")
@@ -227,6 +228,16 @@ final class SQLGrammar {
                 try expect(keyword: "AS")
                 guard watermark == nil else { throw SQLError("a table can have only one WATERMARK", at: location) }
                 watermark = WatermarkDeclaration(column: column, expression: try expression(), location: location)
+            } else if token.isIdentifier && peek(1).isKeyword("AS") {
+                // A computed column: PyFn computes `name AS PROCTIME()` (processing time) only.
+                let column = try identifier("a column name")
+                advance()
+                let value = try expression()
+                guard case .call(let function, let arguments, _, _) = value, function.uppercased() == "PROCTIME", arguments.isEmpty else {
+                    throw SQLError("computed column '\(column.name)': PyFn computes only `\(column.name) AS PROCTIME()`", at: value.location)
+                }
+                guard processingTime == nil else { throw SQLError("a table can have only one PROCTIME() column", at: column.location) }
+                processingTime = column.name
             } else {
                 let column = try identifier("a column name")
                 let type = try self.type()
@@ -262,6 +273,7 @@ final class SQLGrammar {
         var statement = CreateTableStatement(name: name, columns: columns, primaryKey: primaryKey ?? [], options: options,
                                              location: start)
         statement.watermark = watermark
+        statement.processingTimeColumn = processingTime
         return statement
     }
 

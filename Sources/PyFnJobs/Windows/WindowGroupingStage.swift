@@ -139,8 +139,12 @@ actor WindowGroupingStage: EventTimeStage {
         return true
     }
 
-    /// Windows fire as lanes pass batches on (``passed(firstWatermark:)``); nothing to do when idle.
-    func emitChanges() async throws {}
+    /// Windows fire as lanes pass batches on (``passed(firstWatermark:)``); over processing time, also by the clock
+    /// while the source is quiet.
+    func emitChanges() async throws {
+        guard spec.processingTime else { return }
+        try await fire(upTo: firing.byClock(now: ProcessingTimeSource.now()))
+    }
 
     func finish() async throws {
         try await fire(upTo: .max)

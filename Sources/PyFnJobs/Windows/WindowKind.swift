@@ -80,6 +80,8 @@ struct WindowAggregation: Sendable {
     var pythonCalls: [FunctionCall]
     /// The Python calls' texts (result names).
     var pythonNames: [String]
+    /// Windows over `PROCTIME()`: they also fire by the clock while no rows come.
+    var processingTime = false
 
     /// The input column holding the event time.
     var timeColumn: Int { keyCount }

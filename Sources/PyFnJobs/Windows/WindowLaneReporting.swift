@@ -67,4 +67,9 @@ struct FiringWatermark {
         }
         return min(source, outstanding.keys.min() ?? .max)
     }
+
+    /// Processing time: how far windows may fire at wall-clock time `now` (µs) while no rows come.
+    func byClock(now: Int64) -> Int64 {
+        min(now, outstanding.keys.min() ?? .max)
+    }
 }

@@ -131,7 +131,8 @@ extension Planner {
             return FunctionCall(functions[name.lowercased()]!.function, args.indices.map { .column(position + $0) })
         }
         let texts = python.map(\.sqlText)
-        steps.append(.window(WindowAggregation(kind: window.kind, keyCount: keyCount, builtIns: specs, pythonCalls: calls, pythonNames: texts)))
+        steps.append(.window(WindowAggregation(kind: window.kind, keyCount: keyCount, builtIns: specs, pythonCalls: calls, pythonNames: texts,
+                                               processingTime: eventTime.isProcessingTime)))
         let timeType = SQLType(.timestamp(precision: 3)).notNull
         let rewritten = items.map { (expression: window.isGroupWindow ? windowFunctionsReplaced(in: $0.expression) : $0.expression, name: $0.name) }
         let (output, _) = try projectGrouped(rewritten,
