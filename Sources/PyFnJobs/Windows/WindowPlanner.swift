@@ -11,8 +11,8 @@ struct WindowClause {
     var keys: [SQLExpression]
     /// Where the window is written.
     var location: SourceLocation
-    /// For group windows: the window's text, e.g. `TUMBLE(ts, INTERVAL…)`, whose `_START`/`_END` calls name the
-    /// window's columns.
+    /// True for a group window (`GROUP BY TUMBLE(ts, …)`), whose `TUMBLE_START(…)`/`_END`/`_ROWTIME` calls in the
+    /// select items stand for the window's columns; false for a window table function.
     var isGroupWindow: Bool
 }
 
