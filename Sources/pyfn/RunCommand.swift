@@ -93,6 +93,7 @@ struct RunCommand: AsyncParsableCommand {
         let counts = progress.snapshot
         print(String(format: "job finished in %.2f s: %d rows read, %d rows written%@", progress.elapsedSeconds, counts.rowsIn, counts.rowsOut,
                      counts.rowsSkipped > 0 ? ", \(counts.rowsSkipped) unparsable rows skipped" : ""))
+        for note in counts.notes { print(note) }
         let snapshot = metrics.snapshot()
         if !noMetricsSummary && !snapshot.operators.isEmpty { print("\n" + snapshot.summaryTable) }
         if let report = snapshot.profile { print("\n" + report.table(limit: 15)) }

@@ -16,6 +16,9 @@ public final class JobProgress: Sendable {
         public var rowsSkipped = 0
         /// Groups held by aggregations.
         public var groups = 0
+        /// What the job did differently from a plain run, for the summary (an INSERT skipped because an earlier
+        /// run of the same job committed its rows).
+        public var notes: [String] = []
     }
 
     /// An empty tally.
