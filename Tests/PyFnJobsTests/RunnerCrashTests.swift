@@ -8,7 +8,7 @@ import Testing
 
 @Suite("runner crashes", .serialized)
 struct RunnerCrashTests {
-    static let rows = 12_000
+    static let rows = 6_000
 
     /// The job's Python function: a little CPU per row so every INSERT takes a noticeable part of the run.
     static let udfs = """
@@ -18,7 +18,7 @@ struct RunnerCrashTests {
         @udf(result_type=DataTypes.BIGINT())
         def score(n):
             total = 0
-            for i in range(300):
+            for i in range(200):
                 total += (n * i) % 7
             return total
 
@@ -32,9 +32,12 @@ struct RunnerCrashTests {
         for n in 0..<rows { input += "\(n),\(words[n % words.count])\n" }
         try input.write(to: folder.appendingPathComponent("input.csv"), atomically: true, encoding: .utf8)
         try udfs.write(to: folder.appendingPathComponent("crash_udfs.py"), atomically: true, encoding: .utf8)
+        // Embedded Python (thread mode): where the workers run does not change what the sinks commit, and a job of
+        // six INSERTs took 21 s with a worker process per INSERT against 8 s embedded (load average 25 on 2 cores).
         var job = """
             SET 'python.files' = 'crash_udfs.py';
             SET 'python.fn-execution.bundle.size' = '1000';
+            SET 'python.execution-mode' = 'thread';
 
             CREATE TABLE numbers (n BIGINT, word STRING) WITH ('connector' = 'filesystem', 'path' = 'input.csv', 'format' = 'csv');
             CREATE TABLE to_csv (n BIGINT, word STRING, s BIGINT) WITH ('connector' = 'filesystem', 'path' = 'out/scores.csv', 'format' = 'csv');
@@ -146,7 +149,7 @@ struct RunnerCrashTests {
         if postgres != nil { try #require(expected.postgresScores?.count == Self.rows) }
 
         var seen: [String] = []
-        for (index, fraction) in [0.1, 0.3, 0.5, 0.7, 0.9].enumerated() {
+        for (index, fraction) in [0.1, 0.3, 0.5, 0.7].enumerated() {
             let suffix = "kill\(index)"
             let folder = try Self.jobFolder(postgres: postgres, suffix: suffix)
             let run = try Self.start(folder)
@@ -201,8 +204,11 @@ struct RunnerCrashTests {
         environment["PYFN_PYTHON"] = TestPython.executable
         process.environment = environment
         process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = folder.appendingPathComponent("run.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
@@ -216,11 +222,11 @@ struct RunnerCrashTests {
         }
         input.fileHandleForWriting.write(Data("1,a\n2,b\n".utf8))
         let first = try await published(within: 20)
-        #expect(first == "1,897\n2,898\n", "the rows of the first interval were not put in place while the job ran")
+        #expect(first == "1,594\n2,600\n", "the rows of the first interval were not put in place while the job ran: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         input.fileHandleForWriting.write(Data("3,c\n".utf8))
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(try String(contentsOf: output, encoding: .utf8) == "1,897\n2,898\n3,899\n")
+        #expect(try String(contentsOf: output, encoding: .utf8) == "1,594\n2,600\n3,599\n")
     }
 }
