@@ -69,8 +69,8 @@ struct RunnerCrashTests {
         return folder
     }
 
-    /// Starts `pyfn run job.sql` in `folder`.
-    static func start(_ folder: URL) throws -> Process {
+    /// Starts `pyfn run job.sql` in `folder`, its output going to `folder/run.log` and its input from `stdin`.
+    static func start(_ folder: URL, stdin: Pipe? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PyFnBinary.path)
         process.arguments = ["run", "job.sql", "--show", "0", "--quiet", "--no-metrics-summary"]
@@ -78,10 +78,18 @@ struct RunnerCrashTests {
         var environment = ProcessInfo.processInfo.environment
         environment["PYFN_PYTHON"] = TestPython.executable
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = folder.appendingPathComponent("run.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = output
+        process.standardError = output
+        if let stdin { process.standardInput = stdin }
         try process.run()
         return process
+    }
+
+    static func log(_ folder: URL) -> String {
+        (try? String(contentsOf: folder.appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
     }
 
     /// Everything the job wrote, as a reader sees it: file contents and the tables' rows in order (nil: absent).
@@ -131,6 +139,72 @@ struct RunnerCrashTests {
         found == nil || found!.isEmpty || found == complete
     }
 
+    /// A point of the job to kill it at, told by what a reader can observe.
+    struct KillPoint: Sendable {
+        let name: String
+        let reached: @Sendable (URL, PostgresServer?, String) async -> Bool
+    }
+
+    static func outFiles(_ folder: URL) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
+    }
+
+    /// Tables of `pyfn_sink_commits` in the job's SQLite database.
+    static func sqliteCommitted(_ folder: URL) -> [String] {
+        guard let queue = try? DatabaseQueue(path: folder.appendingPathComponent("out/scores.db").path) else { return [] }
+        defer { try? queue.close() }
+        return (try? queue.read { db in
+            try db.tableExists("pyfn_sink_commits") ? try String.fetchAll(db, sql: "SELECT table_name FROM pyfn_sink_commits") : []
+        }) ?? []
+    }
+
+    static func postgresTableExists(_ postgres: PostgresServer?, _ table: String) async -> Bool {
+        guard let postgres, let rows = try? await postgres.query("SELECT to_regclass('\(table)')::text") else { return false }
+        return (rows.first?.first ?? nil) != nil
+    }
+
+    static func postgresCommitted(_ postgres: PostgresServer?, _ table: String) async -> Bool {
+        guard await postgresTableExists(postgres, "pyfn_sink_commits"),
+              let rows = try? await postgres?.query("SELECT 1 FROM pyfn_sink_commits WHERE table_name = '\(table)'") else { return false }
+        return !rows.isEmpty
+    }
+
+    /// Every stage of the job, in order: while its Python starts, then inside each INSERT.
+    static func killPoints(postgres: Bool) -> [KillPoint] {
+        var points = [
+            KillPoint(name: "while Python starts") { folder, _, _ in
+                Self.outFiles(folder).contains { $0.hasPrefix(".scores.csv.inprogress.") }
+            },
+            KillPoint(name: "writing the CSV file") { folder, _, _ in
+                let files = Self.outFiles(folder)
+                guard files.contains(where: { $0.hasPrefix(".scores.csv.inprogress.") }) else { return false }
+                return (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("out").appendingPathComponent(
+                    files.first { $0.hasPrefix(".scores.csv.inprogress.") }!).path)[.size] as? Int) ?? 0 > 0
+            },
+            KillPoint(name: "writing the JSON file") { folder, _, _ in
+                Self.outFiles(folder).contains { $0.hasPrefix(".scores.json.inprogress.") }
+            },
+            KillPoint(name: "inserting into SQLite") { folder, _, _ in
+                Self.outFiles(folder).contains("scores.db-journal")
+            },
+            KillPoint(name: "upserting into SQLite") { folder, _, _ in
+                Self.sqliteCommitted(folder).contains("scores")
+            },
+        ]
+        if postgres {
+            points += [
+                KillPoint(name: "inserting into PostgreSQL") { folder, postgres, suffix in
+                    guard Self.sqliteCommitted(folder).contains("totals") else { return false }
+                    return await Self.postgresTableExists(postgres, "scores_\(suffix)")
+                },
+                KillPoint(name: "upserting into PostgreSQL") { _, postgres, suffix in
+                    await Self.postgresCommitted(postgres, "scores_\(suffix)")
+                },
+            ]
+        }
+        return points
+    }
+
     @Test func aJobKilledAtAnyPointAndRerunWritesEverySinkExactlyOnce() async throws {
         let postgres = try PostgresServer.startForTest(untested: "the PostgreSQL sink under runner crashes")
         defer { postgres?.stop() }
@@ -141,7 +215,7 @@ struct RunnerCrashTests {
         let reference = try Self.start(referenceFolder)
         reference.waitUntilExit()
         let duration = clock.now - started
-        try #require(reference.terminationStatus == 0, "the undisturbed run failed")
+        try #require(reference.terminationStatus == 0, "the undisturbed run failed: \(Self.log(referenceFolder))")
         let expected = try await Self.read(referenceFolder, postgres: postgres, suffix: "reference")
         try #require(expected.csv?.split(separator: "\n").count == Self.rows)
         try #require(expected.sqliteScores?.count == Self.rows)
@@ -149,36 +223,45 @@ struct RunnerCrashTests {
         if postgres != nil { try #require(expected.postgresScores?.count == Self.rows) }
 
         var seen: [String] = []
-        for (index, fraction) in [0.1, 0.3, 0.5, 0.7].enumerated() {
+        for (index, point) in Self.killPoints(postgres: postgres != nil).enumerated() {
             let suffix = "kill\(index)"
             let folder = try Self.jobFolder(postgres: postgres, suffix: suffix)
             let run = try Self.start(folder)
-            try await Task.sleep(for: duration * fraction)
+            let start = clock.now
+            while run.isRunning, !(await point.reached(folder, postgres, suffix)) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             kill(run.processIdentifier, SIGKILL)
             run.waitUntilExit()
-            #expect(run.terminationReason == .uncaughtSignal, "the run at \(fraction) ended before it was killed")
+            try #require(run.terminationReason == .uncaughtSignal, "the job ended before it was killed \(point.name): \(Self.log(folder))")
+            let killedAfter = clock.now - start
 
             // What a reader sees right after the crash: each output absent (or empty) or complete, never partial.
             let crashed = try await Self.read(folder, postgres: postgres, suffix: suffix)
-            #expect(crashed.csv == nil || crashed.csv == expected.csv, "torn CSV after a kill at \(fraction)")
-            #expect(crashed.json == nil || crashed.json == expected.json, "torn JSON after a kill at \(fraction)")
-            #expect(Self.noneOrAll(crashed.sqliteScores, expected.sqliteScores), "partial SQLite table after a kill at \(fraction)")
-            #expect(Self.noneOrAll(crashed.sqliteTotals, expected.sqliteTotals), "partial SQLite upserts after a kill at \(fraction)")
-            #expect(Self.noneOrAll(crashed.postgresScores, expected.postgresScores), "partial PostgreSQL table after a kill at \(fraction)")
-            #expect(Self.noneOrAll(crashed.postgresTotals, expected.postgresTotals), "partial PostgreSQL upserts after a kill at \(fraction)")
+            let at = "after a kill \(point.name)"
+            #expect(crashed.csv == nil || crashed.csv == expected.csv, "torn CSV \(at)")
+            #expect(crashed.json == nil || crashed.json == expected.json, "torn JSON \(at)")
+            #expect(Self.noneOrAll(crashed.sqliteScores, expected.sqliteScores), "partial SQLite table \(at)")
+            #expect(Self.noneOrAll(crashed.sqliteTotals, expected.sqliteTotals), "partial SQLite upserts \(at)")
+            #expect(Self.noneOrAll(crashed.postgresScores, expected.postgresScores), "partial PostgreSQL table \(at)")
+            #expect(Self.noneOrAll(crashed.postgresTotals, expected.postgresTotals), "partial PostgreSQL upserts \(at)")
             let complete = [crashed.csv == expected.csv, crashed.json == expected.json, crashed.sqliteScores == expected.sqliteScores,
                             crashed.sqliteTotals == expected.sqliteTotals, crashed.postgresScores == expected.postgresScores,
                             crashed.postgresTotals == expected.postgresTotals].filter { $0 }.count
-            seen.append("kill at \(fraction): \(complete) of 6 outputs complete")
 
+            let rerunStart = clock.now
             let rerun = try Self.start(folder)
             rerun.waitUntilExit()
-            #expect(rerun.terminationStatus == 0, "the rerun after a kill at \(fraction) failed")
+            #expect(rerun.terminationStatus == 0, "the rerun \(at) failed: \(Self.log(folder))")
             let after = try await Self.read(folder, postgres: postgres, suffix: suffix)
-            #expect(after == expected, "the rerun after a kill at \(fraction) differs from an undisturbed run")
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
-                .filter { $0.contains(".inprogress.") || $0.hasSuffix("-journal") }
+            #expect(after == expected, "the rerun \(at) differs from an undisturbed run")
+            if crashed.sqliteScores == expected.sqliteScores {
+                #expect(Self.log(folder).contains("INSERT INTO to_sqlite skipped: scores already holds the \(Self.rows) rows of this job"),
+                        "the rerun \(at) did not say it resumed: \(Self.log(folder))")
+            }
+            let leftovers = Self.outFiles(folder).filter { $0.contains(".inprogress.") || $0.hasSuffix("-journal") }
             #expect(leftovers.isEmpty, "left behind after the rerun: \(leftovers)")
+            seen.append("\(point.name): killed after \(killedAfter), \(complete) of 6 outputs complete, rerun \(clock.now - rerunStart)")
         }
         print("runner crashes: undisturbed run \(duration); " + seen.joined(separator: "; "))
     }
@@ -196,20 +279,7 @@ struct RunnerCrashTests {
             INSERT INTO scores SELECT n, score(n) FROM numbers;
             """.write(to: folder.appendingPathComponent("job.sql"), atomically: true, encoding: .utf8)
         let input = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PyFnBinary.path)
-        process.arguments = ["run", "job.sql", "--show", "0", "--quiet", "--no-metrics-summary"]
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYFN_PYTHON"] = TestPython.executable
-        process.environment = environment
-        process.standardInput = input
-        let log = folder.appendingPathComponent("run.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let logHandle = try FileHandle(forWritingTo: log)
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        let process = try Self.start(folder, stdin: input)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         let output = folder.appendingPathComponent("out/scores.csv")
@@ -222,7 +292,7 @@ struct RunnerCrashTests {
         }
         input.fileHandleForWriting.write(Data("1,a\n2,b\n".utf8))
         let first = try await published(within: 20)
-        #expect(first == "1,594\n2,600\n", "the rows of the first interval were not put in place while the job ran: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        #expect(first == "1,594\n2,600\n", "the rows of the first interval were not put in place while the job ran: \(Self.log(folder))")
         input.fileHandleForWriting.write(Data("3,c\n".utf8))
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
