@@ -140,10 +140,12 @@ public struct Job: Sendable {
                 guard let collectSink else { throw ConnectorError("the job has a collect query but no sink was given for its rows") }
                 runs.append((collectPlan, collectSink))
             }
+            let commit = try SinkCommitOptions(settings: settings)
             for (plan, sink) in runs {
                 onPlanStart(plan)
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
-                                       parallelism: max(1, parallelism), progress: progress, metrics: metrics, sink: sink).run()
+                                       parallelism: max(1, parallelism), progress: progress, metrics: metrics, sink: sink,
+                                       commit: commit).run()
             }
             await server.shutdown()
         } catch {

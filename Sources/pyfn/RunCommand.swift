@@ -94,6 +94,7 @@ struct RunCommand: AsyncParsableCommand {
         print(String(format: "job finished in %.2f s: %d rows read, %d rows written%@", progress.elapsedSeconds, counts.rowsIn, counts.rowsOut,
                      (counts.rowsSkipped > 0 ? ", \(counts.rowsSkipped) unparsable rows skipped" : "")
                         + (counts.lateRows > 0 ? ", \(counts.lateRows) late rows dropped (the watermark had passed their windows)" : "")))
+        for note in counts.notes { print(note) }
         let snapshot = metrics.snapshot()
         if !noMetricsSummary && !snapshot.operators.isEmpty { print("\n" + snapshot.summaryTable) }
         if let report = snapshot.profile { print("\n" + report.table(limit: 15)) }

@@ -14,9 +14,14 @@ import PyFnRunner
 /// The table is created if missing (BOOLEAN, SMALLINT for TINYINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION,
 /// NUMERIC(p, s), TEXT, BYTEA, DATE, TIME(p), TIMESTAMP(p), JSONB for ARRAY/MAP/ROW). With an upsert key (or a
 /// declared PRIMARY KEY) the key is the table's `PRIMARY KEY` and rows are written with
-/// `INSERT … ON CONFLICT (key) DO UPDATE SET …`, so the table keeps the latest row per key. Each batch is one
-/// transaction of multi-row inserts; values travel as text and are cast to the column types by the server.
-public actor PostgresSink: TableSink {
+/// `INSERT … ON CONFLICT (key) DO UPDATE SET …`, so the table keeps the latest row per key. Rows go in multi-row
+/// inserts; values travel as text and are cast to the column types by the server.
+///
+/// Rows are written in one transaction per commit point: the job's end, and in a streaming job each
+/// `execution.checkpointing.interval`; a killed runner's connection drops and the server rolls back what followed
+/// the last commit. Each commit also records the job's ``SinkJobIdentity`` in `pyfn_sink_commits` (in the table's
+/// schema, ``SinkCommitLog``) in the same transaction; a rerun of a bounded job that finds it there writes nothing.
+public actor PostgresSink: CommittingSink {
     /// Where and as whom the sink connects.
     public struct Endpoint: Sendable, Hashable {
         /// The server's host name or address.
@@ -39,6 +44,12 @@ public actor PostgresSink: TableSink {
     private let logger = Logger(label: "pyfn.connector.postgres")
     private var connection: PostgresConnection?
     private var statements: SQLTableStatements?
+    private let log: SinkCommitLog
+    private var job: SinkJobIdentity?
+    private var earlier: String?
+    private var inTransaction = false
+    private var rowCount: Int64 = 0
+    private var commits: Int64 = 0
 
     /// The sink declared by `table`; throws ``ConnectorError`` for missing or bad options.
     public init(_ table: TableDefinition) throws {
@@ -60,6 +71,7 @@ public actor PostgresSink: TableSink {
         tableName = options.string("table-name") ?? table.name
         try options.checkNoneLeft()
         self.table = table
+        log = SinkCommitLog(besides: tableName)
     }
 
     /// `(host, port, database)` of `jdbc:postgresql://host[:port]/database[?…]`.
@@ -104,45 +116,112 @@ public actor PostgresSink: TableSink {
         } catch {
             throw failure("cannot create the table: \(Self.describe(error))")
         }
+        do {
+            if let job {
+                try await connection.query(PostgresQuery(unsafeSQL: log.createTable), logger: logger)
+                if job.boundedInput {
+                    var binds = PostgresBindings()
+                    binds.append(job.digest)
+                    binds.append(tableName)
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: log.selectComplete { "$\($0)" }, binds: binds), logger: logger)
+                    for try await (count, _, at) in rows.decode((Int64, Int64, String).self) {
+                        earlier = log.earlierRun(job: job, rows: count, committedAt: at)
+                    }
+                }
+            }
+            if earlier == nil {
+                try await connection.query("BEGIN", logger: logger)
+                inTransaction = true
+            }
+        } catch {
+            throw failure("cannot begin: \(Self.describe(error))")
+        }
     }
 
-    /// Inserts (or upserts) the batch's rows in one transaction.
+    /// Notes the job whose commits are recorded.
+    public func identify(_ job: SinkJobIdentity) async {
+        self.job = job
+    }
+
+    /// The earlier run of this job that committed its rows, found by ``open(schema:upsertKey:)``.
+    public func committedEarlier() async -> String? { earlier }
+
+    /// Inserts (or upserts) the batch's rows in the open transaction.
     public func write(_ batch: RecordBatch) async throws {
-        guard let connection, let statements else { throw failure("write before open") }
+        guard let connection, let statements, inTransaction else { throw failure("write before open") }
         let rows = statements.latestRows(of: batch)
         guard !rows.isEmpty else { return }
         let columns = table.columns
         // PostgreSQL takes at most 65535 parameters per statement.
         let rowsPerStatement = max(1, 65535 / max(1, columns.count))
         do {
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
-                    let chunk = rows[start..<min(rows.count, start + rowsPerStatement)]
-                    let sql = statements.insert(rows: chunk.count) { i, column in "$\(i + 1)::\(Self.columnType(column.type))" }
-                    var bindings = PostgresBindings(capacity: chunk.count * columns.count)
-                    for row in chunk {
-                        for (value, column) in zip(row, columns) {
-                            if let text = Self.text(value, as: column.type) { bindings.append(text) } else { bindings.appendNull() }
-                        }
+            for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+                let chunk = rows[start..<min(rows.count, start + rowsPerStatement)]
+                let sql = statements.insert(rows: chunk.count) { i, column in "$\(i + 1)::\(Self.columnType(column.type))" }
+                var bindings = PostgresBindings(capacity: chunk.count * columns.count)
+                for row in chunk {
+                    for (value, column) in zip(row, columns) {
+                        if let text = Self.text(value, as: column.type) { bindings.append(text) } else { bindings.appendNull() }
                     }
-                    try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
                 }
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
             }
         } catch {
             throw failure("write failed: \(Self.describe(error))")
         }
+        rowCount += Int64(batch.length)
     }
 
-    /// Closes the connection.
+    /// Commits the rows written so far (with their record in the commit log) and begins the next transaction.
+    public func commit() async throws {
+        try await commitTransaction(complete: false)
+    }
+
+    /// Commits the rows and closes the connection.
     public func close() async throws {
         guard let connection else { return }
+        do {
+            try await commitTransaction(complete: true)
+        } catch {
+            await abort()
+            throw error
+        }
         self.connection = nil
         do { try await connection.close() } catch { throw failure("close failed: \(Self.describe(error))") }
+    }
+
+    /// Rolls back the rows written since the last commit and closes the connection.
+    public func abort() async {
+        guard let connection else { return }
+        self.connection = nil
+        if inTransaction { _ = try? await connection.query("ROLLBACK", logger: logger) }
+        inTransaction = false
+        try? await connection.close()
+    }
+
+    private func commitTransaction(complete: Bool) async throws {
+        guard let connection, inTransaction else { return }
+        do {
+            if let job {
+                commits += 1
+                var binds = PostgresBindings()
+                binds.append(job.digest)
+                binds.append(tableName)
+                binds.append(rowCount)
+                binds.append(commits)
+                binds.append(complete ? 1 : 0)
+                binds.append(SinkCommitLog.now())
+                try await connection.query(PostgresQuery(unsafeSQL: log.record { "$\($0)" }, binds: binds), logger: logger)
+            }
+            try await connection.query("COMMIT", logger: logger)
+            inTransaction = false
+            if !complete {
+                try await connection.query("BEGIN", logger: logger)
+                inTransaction = true
+            }
+        } catch {
+            throw failure("commit failed: \(Self.describe(error))")
+        }
     }
 
     private func failure(_ message: String) -> ConnectorError {

@@ -14,6 +14,8 @@ struct InsertRunner {
     let metrics: RunnerMetrics?
     /// The sink to write instead of the one the plan's table declares (a collect query's result stream).
     var sink: (any TableSink)? = nil
+    /// When a streaming job commits its sink (`execution.checkpointing.interval`).
+    var commit = SinkCommitOptions()
 
     func run() async throws {
         let windowReports = WindowLaneReporting()
@@ -23,6 +25,8 @@ struct InsertRunner {
             EventTimeSource(inner: table, eventTime: eventTime) { await windowReports.sourceBatch(firstWatermark: $0, watermarkAfter: $1) }
         } ?? table
         let sink = try self.sink ?? Connectors.sink(plan.sink)
+        let committing = sink as? any CommittingSink
+        await committing?.identify(SinkJobIdentity(plan: plan, boundedInput: source.isBounded))
         let aggregateAt = plan.steps.firstIndex(where: \.groups)
         let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
         let after = aggregateAt.map { Array(plan.steps.suffix(from: $0 + 1)) } ?? []
@@ -30,6 +34,11 @@ struct InsertRunner {
         let idleAfter: Duration? = source.isBounded ? nil : bundle.bundleTime / 2
 
         try await sink.open(schema: ArrowSchema(plan.output.map { $0.type.arrowField(named: $0.name) }), upsertKey: plan.upsertKey)
+        if let earlier = await committing?.committedEarlier() {
+            progress.update { $0.notes.append("INSERT INTO \(plan.sink.name) skipped: \(earlier)") }
+            try await sink.close()
+            return
+        }
         let writer = SinkWriter(sink: sink, progress: progress)
         let grouping: (any GroupingStage)? = try aggregateAt.map { index in
             let input = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python).outputSchema
@@ -58,6 +67,7 @@ struct InsertRunner {
                 preconditionFailure("\(plan.steps[index]) does not group")
             }
         }
+        let committer = source.isBounded ? nil : PeriodicCommit(writer: writer, every: commit.interval, onFailure: { await feed.fail($0) })
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -86,12 +96,14 @@ struct InsertRunner {
                 }
                 try await group.waitForAll()
             }
+            try await committer?.stop()
             if let grouping { try await grouping.finish() }
             progress.update { $0.rowsSkipped += source.skippedRows }
-            try await sink.close()
+            try await writer.close()
         } catch {
+            _ = try? await committer?.stop()
             await grouping?.close()
-            try? await sink.close()
+            await writer.abort()
             throw error
         }
     }
@@ -137,5 +149,20 @@ actor SinkWriter {
     func write(_ batch: RecordBatch) async throws {
         try await sink.write(batch)
         progress.update { $0.rowsOut += batch.length }
+    }
+
+    /// Commits what was written so far, when the sink commits (a streaming job's interval).
+    func commit() async throws {
+        try await (sink as? any CommittingSink)?.commit()
+    }
+
+    /// Commits and releases the sink: the job is done.
+    func close() async throws {
+        try await sink.close()
+    }
+
+    /// Discards what was written since the last commit (a committing sink) or just releases the sink.
+    func abort() async {
+        if let committing = sink as? any CommittingSink { await committing.abort() } else { try? await sink.close() }
     }
 }

@@ -18,6 +18,9 @@ public final class JobProgress: Sendable {
         public var groups = 0
         /// Rows dropped by time windows because the watermark had passed all of their windows.
         public var lateRows = 0
+        /// What the job did differently from a plain run, for the summary (an INSERT skipped because an earlier
+        /// run of the same job committed its rows).
+        public var notes: [String] = []
     }
 
     /// An empty tally.

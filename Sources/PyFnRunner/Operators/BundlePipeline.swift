@@ -53,6 +53,14 @@ struct BundlePipeline {
         return try await send(try takeBuffered(bufferedRows))
     }
 
+    /// For input that has gone quiet: ``sendIfDue()``, then waits for every bundle at the worker, so their rows
+    /// move on (to a streaming job's sink, which commits them) instead of waiting for more input.
+    mutating func drainWhenIdle() async throws -> [Completed] {
+        var completed = try await sendIfDue()
+        while !inFlight.isEmpty { completed.append(try await completeOldest()) }
+        return completed
+    }
+
     /// Sends whatever is buffered and waits for every bundle at the worker.
     mutating func flush() async throws -> [Completed] {
         var completed: [Completed] = []

@@ -59,9 +59,10 @@ public class PythonFunctionOperator {
         for (key, json) in data where key.hasSuffix(":" + descriptor.id) { metrics.profile(json, worker: worker) }
     }
 
-    /// Sends buffered rows whose bundle time is up; returns the output of bundles that completed meanwhile.
+    /// For input that has gone quiet: sends buffered rows whose bundle time is up and returns the output of every
+    /// bundle at the worker, waiting for them (otherwise a quiet stream's last rows would wait for more input).
     public func sendIfDue() async throws -> [RecordBatch] {
-        try output(of: try await pipeline.sendIfDue())
+        try output(of: try await pipeline.drainWhenIdle())
     }
 
     /// Ends the input: sends what is buffered and returns all remaining output.

@@ -23,7 +23,8 @@ public struct ProcessEnvironment: WorkerEnvironment {
     }
 
     /// Starts `python -m pyfn.worker` and returns once it has dialed in; throws with the interpreter's path and
-    /// its last output when it cannot start or exits first.
+    /// its last output when it cannot start (``PyFnError/workerStartFailed(_:)``) or exits first
+    /// (``PyFnError/workerLost(_:)``, which its supervisor answers with a restart).
     public func startWorker() async throws -> any PythonWorker {
         let workerID = "worker-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         return try await ChildWorkerLaunch.start(

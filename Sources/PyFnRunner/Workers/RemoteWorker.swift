@@ -93,22 +93,31 @@ extension ProcessBundleDescriptor {
 }
 
 extension RemoteWorker {
-    /// Waits until the worker has dialed in, at most `timeout`; otherwise stops it and throws
-    /// `PyFnError.workerStartFailed` saying that `what` did not start and why.
+    /// Waits until the worker has dialed in, at most `timeout`; otherwise stops it and throws saying that `what`
+    /// did not start and why: `PyFnError.workerStartFailed` when it did not dial in within `timeout`, and
+    /// `PyFnError.workerLost` when it died first (its process exited or its Control stream ended during the
+    /// handshake), so its supervisor restarts it as it would a worker lost later.
     func awaitConnection(within timeout: Duration, starting what: String) async throws {
         let connection = self.connection
         let watchdog = Task {
             try await Task.sleep(for: timeout)
-            await connection.markLost("it did not connect within \(timeout)")
+            await connection.markLost("it did not connect within \(timeout)", explained: true)
         }
         defer { watchdog.cancel() }
         do {
             try await connection.waitUntilConnected()
         } catch {
+            let timedOut = !(await connection.lossNeedsExplaining)
+            let explained = timedOut ? nil : await explainLoss()
             await stop()
             let reason: String
-            if case PyFnError.workerLost(let message) = error { reason = message } else { reason = "\(error)" }
-            throw PyFnError.workerStartFailed("\(what) did not start: \(reason)")
+            if let explained { reason = "worker \(id): \(explained)" } else if case PyFnError.workerLost(let message) = error {
+                reason = message
+            } else {
+                reason = "\(error)"
+            }
+            if timedOut { throw PyFnError.workerStartFailed("\(what) did not start: \(reason)") }
+            throw PyFnError.workerLost("\(what) died while starting: \(reason)")
         }
     }
 }

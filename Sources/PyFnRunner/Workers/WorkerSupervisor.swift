@@ -80,10 +80,27 @@ public actor WorkerSupervisor {
         if let worker { return (worker, generation) }
         if stopped { throw PyFnError.workerLost("the operator has stopped its worker") }
         if let starting { return (try await starting.value, generation) }
-        let environment = self.environment
-        let descriptors = self.descriptors
-        let task = Task {
-            let worker = try await environment.startWorker()
+        let task = Task { try await self.startRestartingEarlyDeaths() }
+        starting = task
+        defer { starting = nil }
+        let started = try await task.value
+        worker = started
+        onWorkerStart?(generation > 0)
+        return (started, generation)
+    }
+
+    /// Starts a worker with the registered descriptors. One that dies while starting (killed before or during its
+    /// handshake) is replaced like one lost later, from the same ``maxRestarts`` budget; one that cannot start at
+    /// all (no interpreter, no connection within the start timeout) fails at once.
+    private func startRestartingEarlyDeaths() async throws -> any PythonWorker {
+        while true {
+            let worker: any PythonWorker
+            do {
+                worker = try await environment.startWorker()
+            } catch PyFnError.workerLost(let reason) {
+                try await replace(generation: generation, reason: reason)
+                continue
+            }
             do {
                 for descriptor in descriptors { try await worker.register(descriptor) }
             } catch {
@@ -93,12 +110,6 @@ public actor WorkerSupervisor {
             }
             return worker
         }
-        starting = task
-        defer { starting = nil }
-        let started = try await task.value
-        worker = started
-        onWorkerStart?(generation > 0)
-        return (started, generation)
     }
 
     /// Retires the worker of `generation` (once, however many bundles saw it go) and allows a new one, unless
