@@ -40,8 +40,12 @@ import FoundationNetworking
         let metrics = RunnerMetrics(job: job.name, factory: factory)
         let endpoint = try await PrometheusMetricsEndpoint.start(host: "127.0.0.1", port: 0, registry: registry, metrics: metrics)
         let running = Task { try await job.run(parallelism: 2, metrics: metrics) }
-        // Scrape while the job runs (it takes about rows / rate = 6 s).
-        try await Task.sleep(for: .seconds(3.5))
+        // Scrape while the job runs (about rows / rate = 6 s once the workers are up): as soon as the first UDF
+        // metrics arrive, not after a fixed time, since starting two workers can take seconds on a busy machine.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while (Self.metric(metrics.snapshot(), "rows_seen")?.value ?? 0) == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(endpoint.port)/metrics")!)
         let scrape = String(decoding: body, as: UTF8.self)
         let during = metrics.snapshot()
