@@ -63,15 +63,11 @@ _BY_TYPE = {int: INT, float: FLOAT}
 _BY_WIDTH = {INT.width: INT, FLOAT.width: FLOAT}
 
 
-def encode_fixed_width(values: List) -> Optional[pa.Array]:
-    """The pickled column of `values` when they are all ints (within int64) or all floats; else None."""
-    if not values:
-        return None
-    types = set(map(type, values))
-    if len(types) != 1:
-        return None
-    form = _BY_TYPE.get(types.pop())
-    return None if form is None else form.encode(values)
+def encode_fixed_width(values: List, value_type: type) -> Optional[pa.Array]:
+    """The pickled column of `values`, all of `value_type`, when that is int (each within int64) or float; else
+    None."""
+    form = _BY_TYPE.get(value_type)
+    return None if form is None or not values else form.encode(values)
 
 
 def decode_fixed_width(column: pa.Array) -> Optional[list]:
