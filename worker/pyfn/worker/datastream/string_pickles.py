@@ -15,7 +15,6 @@ from typing import List, Optional
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 __all__ = ["encode_strings", "decode_strings"]
 
@@ -24,8 +23,16 @@ _HEAD_TYPE = np.dtype([("head", "S3"), ("length", "<u4")])
 _STOP = ord(".")
 
 
+def _compute():
+    """pyarrow.compute, imported on first use (its import took 0.5-0.9 s on the loaded machine: only jobs with string batches pay it)."""
+    import pyarrow.compute
+
+    return pyarrow.compute
+
+
 def encode_strings(values: List) -> Optional[pa.Array]:
     """The pickled column of `values`, all of type str, unless one is not valid UTF-8 (then None)."""
+    pc = _compute()
     try:
         text = pa.array(values, pa.string())
     except (pa.ArrowException, UnicodeEncodeError, TypeError, ValueError):
@@ -58,7 +65,7 @@ def decode_strings(column: pa.Array) -> Optional[list]:
             and np.all(data[ends - 1] == _STOP) and np.array_equal(stated, ends - starts - _HEAD_TYPE.itemsize - 1)):
         return None
     try:  # the cast checks the UTF-8: pickle's may hold lone surrogates
-        text = pc.binary_slice(column, _HEAD_TYPE.itemsize, -1).cast(pa.string())
+        text = _compute().binary_slice(column, _HEAD_TYPE.itemsize, -1).cast(pa.string())
     except pa.ArrowInvalid:
         return None
     return text.to_pylist()
