@@ -18,8 +18,8 @@ from pyfn.types import RowType
 
 __all__ = ["JdbcSink", "JdbcConnectionOptions", "JdbcExecutionOptions"]
 
-_INSERT = re.compile(r"^\s*insert\s+into\s+(?P<table>[\w.\"`]+)\s*\((?P<columns>[^)]*)\)\s*values\s*\((?P<marks>[^)]*)\)"
-                     r"\s*;?\s*$", re.IGNORECASE | re.DOTALL)
+_INSERT = re.compile(r"^\s*insert\s+into\s+(?P<table>[\w.\"`]+)\s*\((?P<columns>[^)]*)\)"
+                     r"\s*values\s*\((?P<marks>[^)]*)\)\s*;?\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _unquote(name: str) -> str:

@@ -5,8 +5,8 @@ length> <UTF-8>, STOP` (8 bytes around the text). A batch is made by turning the
 column and joining each with its header and STOP in Arrow's compute kernels; it is read back by slicing the text
 out again, when every record has that form (checked with numpy, per record). Strings that are not valid UTF-8
 (lone surrogates, which pickle allows) make the batch take the general path. Measured (100,000 short words, CPU
-time on the shared machine): `pickle_column` 372 -> 138 ns a record, `unpickle_column` 392 -> 223 ns (numpy index arithmetic
-over every byte was no faster than `pickle.dumps`).
+time on the shared machine): `pickle_column` 372 -> 138 ns a record, `unpickle_column` 392 -> 223 ns (numpy
+index arithmetic over every byte was no faster than `pickle.dumps`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ _STOP = ord(".")
 
 
 def _compute():
-    """pyarrow.compute, imported on first use (its import took 0.5-0.9 s on the loaded machine: only jobs with string batches pay it)."""
+    """pyarrow.compute, imported on first use (its import took 0.5-0.9 s on the loaded machine: only jobs with
+    string batches pay it)."""
     import pyarrow.compute
 
     return pyarrow.compute
