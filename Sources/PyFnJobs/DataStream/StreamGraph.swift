@@ -136,7 +136,8 @@ public struct StreamSourceSpec: Decodable, Sendable {
 /// What a sink node does with records.
 public struct StreamSinkSpec: Decodable, Sendable {
     /// `print` (lines on the runner's stdout — the records are strings), `collect` (the Arrow stream of results on
-    /// stdout), or `file` (lines into part files under `path`).
+    /// stdout), `file` (lines into part files under `path`), or `table` (typed records into a table through a SQL
+    /// sink connector: ``TableStreamSink``).
     public var type: String
     /// `print`: the sink identifier (`print("id")`).
     public var identifier: String?
@@ -146,9 +147,15 @@ public struct StreamSinkSpec: Decodable, Sendable {
     public var partPrefix: String?
     /// `file`: part file suffix.
     public var partSuffix: String?
+    /// `table`: the table's name.
+    public var table: String?
+    /// `table`: its columns, one per field of a ROW record (or the one column of other records).
+    public var columns: [String]?
+    /// `table`: the connector's options, as a `CREATE TABLE … WITH (…)` gives them (`'connector' = 'jdbc'`, `'url'`, …).
+    public var options: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case type, identifier, path
+        case type, identifier, path, table, columns, options
         case partPrefix = "part_prefix"
         case partSuffix = "part_suffix"
     }

@@ -37,8 +37,19 @@ func makeStreamSink(_ node: StreamNode, inputSchema: ArrowSchema, outputs: Strea
         guard let path = spec.path else { throw DataStreamError("file sink '\(node.name)' has no 'path'", node) }
         let folder = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
         return try FileStreamSink(folder: folder, prefix: spec.partPrefix ?? "part", suffix: spec.partSuffix ?? "")
+    case "table":
+        guard let table = spec.table, let columns = spec.columns,
+              let value = inputSchema.fields.first(where: { $0.name == DataStreamOperator.valueColumn }) else {
+            throw DataStreamError("table sink '\(node.name)' needs 'table', 'columns' and a typed input", node)
+        }
+        do {
+            return try TableStreamSink(name: table, columns: columns, options: spec.options ?? [:], valueField: value,
+                                       baseDirectory: baseDirectory)
+        } catch let error as ConnectorError {
+            throw DataStreamError("sink '\(node.name)': \(error.message)", node)
+        }
     default:
-        throw DataStreamError("sink '\(node.name)' has unknown type '\(spec.type)' (known: print, collect, file)", node)
+        throw DataStreamError("sink '\(node.name)' has unknown type '\(spec.type)' (known: print, collect, file, table)", node)
     }
 }
 

@@ -171,20 +171,22 @@ class DataStream:
         return self._sink("Print to Std. Out", spec, text=True)
 
     def sink_to(self, sink) -> "DataStreamSink":
-        """Writes to `sink` (a FileSink)."""
+        """Writes to `sink` (a FileSink, or a JdbcSink: a table of SQLite or PostgreSQL)."""
         from pyfn.datastream.connectors.base import Sink
         if not isinstance(sink, Sink):
-            raise TypeError("sink_to takes a FileSink, got %r" % (sink,))
-        return self._sink(type(sink).__name__, sink.sink_spec(), text=sink.needs_text)
+            raise TypeError("sink_to takes a FileSink or JdbcSink, got %r" % (sink,))
+        return self._sink(type(sink).__name__, sink.sink_spec(), text=sink.needs_text,
+                          input_type=getattr(sink, "input_type", None))
 
     def add_sink(self, sink_func) -> "DataStreamSink":
         """Writes to a sink (as sink_to)."""
         return self.sink_to(sink_func)
 
-    def _sink(self, name: str, spec: dict, text: bool) -> "DataStreamSink":
+    def _sink(self, name: str, spec: dict, text: bool, input_type=None) -> "DataStreamSink":
         transformation = Transformation("sink", name, [self._transformation], None, caller_location())
         transformation.sink = spec
         transformation.needs_text = text
+        transformation.input_type = input_type
         self._env._add_sink(transformation)
         return DataStreamSink(transformation)
 

@@ -157,6 +157,10 @@ class GraphBuilder:
         if getattr(transformation, "needs_text", False):
             source = self._format_step(source, transformation)
             partitioning = "forward"
+        elif getattr(transformation, "input_type", None) is not None \
+                and source.effective_type() != transformation.input_type:
+            source = self._conversion_step(source, transformation)
+            partitioning = "forward"
         upstream = self._visit(source)
         node = self._new_node("sink", transformation)
         node.inputs = [{"node": upstream.id, "partitioning": partitioning}]
@@ -167,9 +171,19 @@ class GraphBuilder:
         from pyfn.common.typeinfo import Types
 
         type_info = source.effective_type()
-        step = Transformation("python", format_name(type_info), [sink.inputs[0]], Types.STRING(), sink.location)
+        return self._sink_input_step(source, sink, format_name(type_info), formatter_for(type_info), Types.STRING())
+
+    def _conversion_step(self, source: Transformation, sink: Transformation) -> Transformation:
+        """A function handing `source`'s records on as the sink's type (`sink.input_type`), which checks each one
+        (a record that does not fit names itself and the type)."""
+        return self._sink_input_step(source, sink, "to %r" % (sink.input_type,), _same_record, sink.input_type)
+
+    def _sink_input_step(self, source: Transformation, sink: Transformation, name: str, function,
+                         type_info) -> Transformation:
+        """A map of `source`'s records into `type_info` by `function`, consumed by `sink` alone."""
+        step = Transformation("python", name, [sink.inputs[0]], type_info, sink.location)
         step.step_kind = "map"
-        step.function = formatter_for(type_info)
+        step.function = function
         step.parallelism = sink.parallelism or self._parallelism(source if source.kind != "source" else sink)
         sink.parallelism = step.parallelism
         self.consumers[step.id] = 1
@@ -224,6 +238,11 @@ class GraphBuilder:
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as writer:
             writer.write_batch(batch)
         return path
+
+
+def _same_record(value):
+    """The record itself (a sink's conversion step: the output type does the work)."""
+    return value
 
 
 def _pickle_chain(chain: ChainSpec) -> bytes:

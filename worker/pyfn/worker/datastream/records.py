@@ -2,7 +2,9 @@
 
 A typed stream's records are one Arrow column of their type (PyFlink's Types mapped to SQL types: LONG int64,
 ROW struct, …), read into Python values as the Table API reads them (ROW as Row; a TUPLE's records as tuples).
-An untyped stream's records are pickled values in a binary column, one pickle per record (protocol 5).
+An untyped stream's records are pickled values in a binary column, one pickle per record (protocol 5); a
+batch of only ints, only floats or only strings is pickled and read in one go (fixed_width_pickles,
+string_pickles).
 
 Pickles are read with `map(pickle.loads, column.to_pylist())` (measured twice as fast as slicing the data
 buffer with memoryviews) and written with `pa.array` over the list of pickles (as fast as joining them into one
@@ -17,7 +19,9 @@ from typing import List
 import pyarrow as pa
 
 from pyfn.worker.arrow_conversion import ResultConverter, column_to_list
+from pyfn.worker.datastream.fixed_width_pickles import decode_fixed_width, encode_fixed_width
 from pyfn.worker.datastream.spec import RecordFormat
+from pyfn.worker.datastream.string_pickles import decode_strings, encode_strings
 from pyfn.worker.errors import describe_value
 
 PICKLE_PROTOCOL = 5
@@ -31,12 +35,20 @@ def unpickle_column(column: pa.Array) -> list:
     if column.null_count:
         raise ValueError("a pickled record column holds %d nulls (an absent record is a pickled None)"
                          % column.null_count)
-    return list(map(_loads, column.to_pylist()))
+    values = decode_fixed_width(column)
+    if values is None:
+        values = decode_strings(column)
+    return list(map(_loads, column.to_pylist())) if values is None else values
 
 
 def pickle_column(values: List) -> pa.Array:
-    """A binary column of the values, each pickled."""
-    return pa.array([_dumps(v, PICKLE_PROTOCOL) for v in values], pa.binary())
+    """A binary column of the values, each pickled (all ints, all floats or all strings: in one go)."""
+    column = None
+    types = set(map(type, values))
+    if len(types) == 1:
+        value_type = types.pop()
+        column = encode_strings(values) if value_type is str else encode_fixed_width(values, value_type)
+    return pa.array([_dumps(v, PICKLE_PROTOCOL) for v in values], pa.binary()) if column is None else column
 
 
 class RecordCodec:
