@@ -12,6 +12,10 @@ public struct RegisteredFunction: Sendable, Hashable {
     public var inputTypes: [SQLType]?
     /// Where it was registered.
     public var location: SourceLocation
+    /// Aggregates: whether it defines `retract` (needed over the updating rows of another GROUP BY).
+    public var canRetract = true
+    /// Where Python defines it (`file:line`), when known.
+    public var definedAt: String? = nil
 }
 
 extension RegisteredFunction {
@@ -56,6 +60,9 @@ enum PythonFunctionDescriber {
         var qualified_name: String?
         /// python.harness = pyflink: the PyFlink function object cloudpickled, base64 (PyFlinkFunctionScript).
         var payload: String?
+        /// Aggregates: whether the function defines `retract`; where Python defines it (`file:line`).
+        var retract: Bool?
+        var defined_at: String?
     }
 
     /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
@@ -99,9 +106,12 @@ enum PythonFunctionDescriber {
             }
             body = .cloudpickle(pickled)
         }
-        return try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
-                                      inputTypes: d.input_types, deterministic: d.deterministic ?? true, describedAs: "'\(statement.pythonObject)'",
-                                      location: statement.location)
+        var function = try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
+                                              inputTypes: d.input_types, deterministic: d.deterministic ?? true,
+                                              describedAs: "'\(statement.pythonObject)'", location: statement.location)
+        function.canRetract = d.retract ?? true
+        function.definedAt = d.defined_at
+        return function
     }
 
     private static func run(python: String, arguments: [String], files: [String], module: String, names: [String],
