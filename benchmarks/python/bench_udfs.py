@@ -33,3 +33,9 @@ class Total(AggregateFunction):
 
 
 total = udaf(Total(), result_type=DataTypes.BIGINT())
+
+
+@udaf(result_type=DataTypes.DOUBLE(), func_type="pandas")
+def pandas_mean(v):
+    """The mean of a pandas.Series (pandas_udaf_window)."""
+    return v.mean()

@@ -14,6 +14,7 @@ import argparse
 import base64
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import sys
@@ -141,6 +142,17 @@ def load_module(target: str):
     return importlib.import_module(target)
 
 
+def _aggregate_methods(function) -> dict:
+    """Whether an aggregate function defines `retract`, and where its class is defined (`file:line`)."""
+    cls = function if inspect.isclass(function) else type(function)
+    out = {"retract": getattr(cls, "retract", None) is not getattr(AggregateFunction, "retract")}
+    try:
+        out["defined_at"] = "%s:%d" % (inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1])
+    except (OSError, TypeError):  # defined where no source is (e.g. the REPL)
+        pass
+    return out
+
+
 def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module_name: str) -> dict:
     """The CLI's JSON object for one function."""
     reference = (module_name, attribute)
@@ -161,6 +173,8 @@ def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module
         out["result_fields"] = [{"name": f.name, "type": f.data_type.sql()} for f in wrapper.result_type.fields]
     if isinstance(wrapper, UserDefinedAggregateFunctionWrapper) and wrapper.accumulator_type is not None:
         out["accumulator_type"] = wrapper.accumulator_type.sql()
+    if isinstance(wrapper, UserDefinedAggregateFunctionWrapper):
+        out.update(_aggregate_methods(wrapper.func))
     if isinstance(wrapper, UserDefinedScalarFunctionWrapper):
         out["func_type"] = wrapper.func_type
     if wrapper.kind == "aggregate":

@@ -29,6 +29,24 @@ from pyfn.proto.beam import (beam_fn_api_pb2, beam_fn_api_pb2_grpc, beam_provisi
 from pyfn.proto.pyfn import udf_pb2
 from pyfn.worker.transport import TLSFiles
 
+#: Batched state requests' user state id prefix (docs/wire-contract.md, "Batched state").
+BATCH_PREFIX = "pyfn:batch:"
+
+
+def encode_items(items) -> bytes:
+    """A batched request's list: each item a 4-byte little-endian length, then its bytes."""
+    return b"".join(len(item).to_bytes(4, "little") + item for item in items)
+
+
+def decode_items(data: bytes) -> list:
+    """The items of a batched request's list."""
+    items, position = [], 0
+    while position < len(data):
+        size = int.from_bytes(data[position:position + 4], "little")
+        items.append(data[position + 4:position + 4 + size])
+        position += 4 + size
+    return items
+
 SCALAR_URN = "pyfn:transform:scalar_function:v1"
 TABLE_URN = "pyfn:transform:table_function:v1"
 PANDAS_URN = "pyfn:transform:pandas_scalar_function:v1"
@@ -278,17 +296,15 @@ class FakeRunner:
                 self.state_misuse.append("%s %s: %s" % (kind, request.id, response.error))
             elif not request.state_key.HasField("bag_user_state"):
                 response.error = "only bag user state is kept"
+            elif request.state_key.bag_user_state.user_state_id.startswith(BATCH_PREFIX):
+                self._answer_batched(request, response, bundle)
             else:
                 bag = request.state_key.bag_user_state
                 descriptor_id, writes = bundle
                 key = (descriptor_id, bag.transform_id, bag.user_state_id, bag.window, bag.key)
                 current = writes.get(key, self.state.get(key, b""))
                 if kind == "get":
-                    start = int(request.get.continuation_token or b"0")
-                    end = len(current) if not self.state_piece_size else start + self.state_piece_size
-                    response.get.data = current[start:end]
-                    if end < len(current):
-                        response.get.continuation_token = str(end).encode()
+                    self._answer_piece(request, response, current)
                 elif kind == "append":
                     writes[key] = current + request.append.data
                     response.append.SetInParent()
@@ -298,6 +314,32 @@ class FakeRunner:
                 else:
                     response.error = "a state request without get, append or clear"
         return response
+
+    def _answer_piece(self, request, response, current: bytes) -> None:
+        """Answers a get with the piece of `current` its continuation token asks for (all of it by default)."""
+        start = int(request.get.continuation_token or b"0")
+        end = len(current) if not self.state_piece_size else start + self.state_piece_size
+        response.get.data = current[start:end]
+        if end < len(current):
+            response.get.continuation_token = str(end).encode()
+
+    def _answer_batched(self, request, response, bundle) -> None:
+        """A batched request (`pyfn:batch:<id>`): a get of many keys' values, or an append setting many."""
+        bag = request.state_key.bag_user_state
+        descriptor_id, writes = bundle
+        base = (descriptor_id, bag.transform_id, bag.user_state_id[len(BATCH_PREFIX):], bag.window)
+        kind = request.WhichOneof("request")
+        if kind == "get":
+            keys = decode_items(bag.key)
+            values = [writes.get(base + (k,), self.state.get(base + (k,), b"")) for k in keys]
+            self._answer_piece(request, response, encode_items(values))
+        elif kind == "append":
+            items = decode_items(request.append.data)
+            for index in range(0, len(items), 2):
+                writes[base + (items[index],)] = items[index + 1]
+            response.append.SetInParent()
+        else:
+            response.error = "a batched request is a get or an append, not %s" % kind
 
     def _response_queue(self, instruction_id: str) -> "queue.Queue":
         with self._lock:

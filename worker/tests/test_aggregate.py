@@ -12,7 +12,8 @@ import pytest
 import udfs_aggregates as aggs
 import udfs_pyflink_style as style
 from descriptors import call_message as call, functions
-from fake_runner import AGGREGATE_URN, FakeRunner, ipc_bytes, make_descriptor, stop_process
+from fake_runner import (AGGREGATE_URN, FakeRunner, decode_items, encode_items, ipc_bytes, make_descriptor,
+                         stop_process)
 from pyfn import DataTypes
 from pyfn.metrics import MetricGroup
 from pyfn.proto.pyfn import udf_pb2
@@ -72,16 +73,19 @@ def test_sum_and_count_per_key_carry_over_bundles_through_the_runner(runner):
     assert stored(runner, "sum-count", ("b",)) == [[13], [3]]
     assert stored(runner, "sum-count", ("c",)) == [[105], [8]]
 
+    # One batched get (of the keys the worker does not know) and one batched append per bundle.
     requests = requests_of(runner, second)
     assert all(r.state_key.bag_user_state.transform_id == "udf" for r in requests)
-    assert all(r.state_key.bag_user_state.user_state_id == "accumulators" for r in requests)
+    assert all(r.state_key.bag_user_state.user_state_id == "pyfn:batch:accumulators" for r in requests)
     assert all(r.state_key.bag_user_state.window == b"" for r in requests)
     gets = [r for r in requests if r.WhichOneof("request") == "get"]
-    assert {r.state_key.bag_user_state.key for r in gets} == {b"('c',)"}  # 'b' is known to this worker
-    assert any(r.get.continuation_token for r in gets)  # a long value was read in pieces
-    writes = [(r.WhichOneof("request"), r.state_key.bag_user_state.key) for r in requests
-              if r.WhichOneof("request") != "get"]
-    assert writes == [("clear", b"('b',)"), ("append", b"('b',)"), ("clear", b"('c',)"), ("append", b"('c',)")]
+    assert {r.state_key.bag_user_state.key for r in gets} == {encode_items([b"('c',)"])}  # 'b' is known to this worker
+    assert len(gets) > 1 and gets[-1].get.continuation_token  # a long answer was read in pieces
+    writes = [r for r in requests if r.WhichOneof("request") != "get"]
+    assert [r.WhichOneof("request") for r in writes] == ["append"]
+    assert writes[0].state_key.bag_user_state.key == b""
+    assert decode_items(writes[0].append.data) == [b"('b',)", pickle.dumps([[13], [3]], pickle.HIGHEST_PROTOCOL),
+                                                   b"('c',)", pickle.dumps([[105], [8]], pickle.HIGHEST_PROTOCOL)]
     assert len({r.id for r in runner.state_requests}) == len(runner.state_requests)  # ids are unique
     assert not runner.state_misuse  # every request came while its bundle was in progress
     assert "State" not in runner.refused and runner.calls_by_method.get("State") == 1  # one stream
@@ -96,7 +100,7 @@ def test_a_failed_bundle_makes_the_worker_forget_what_it_knew(runner):
     again = runner.send_bundle("forget", ipc_bytes([keyed(["a"], [1])]))
     result = runner.result(again)
     assert result.table().to_pydict() == {"k": ["a"], "f0": [6]}
-    assert [r.WhichOneof("request") for r in requests_of(runner, again)] == ["get", "clear", "append"]
+    assert [r.WhichOneof("request") for r in requests_of(runner, again)] == ["get", "append"]
 
 
 def test_null_keys_and_int_keys(runner):
@@ -208,7 +212,8 @@ def test_state_error_answer_fails_the_bundle_naming_it(runner):
     finally:
         runner.fail_state(None)
     assert result.error.startswith("bundle %s: the runner's State service failed a get: disk full" % instruction_id)
-    assert "key b\"('a',)\"" in result.error
+    assert ("(request state-%s, a batched get of bag user state 'accumulators' of transform 'udf', 1 key b\"('a',)\")"
+            % result.error.split("(request state-")[1].split(",")[0]) in result.error
 
     runner.fail_state("read-only", kinds=("append",))
     try:
@@ -217,6 +222,7 @@ def test_state_error_answer_fails_the_bundle_naming_it(runner):
     finally:
         runner.fail_state(None)
     assert "bundle %s: the runner's State service failed an append: read-only" % instruction_id in result.error
+    assert "batched writes of bag user state 'accumulators' of transform 'udf'" in result.error
     assert runner.state_keys("state-fails") == []
     assert not runner.state_misuse
     # the harness goes on, and the state stream too

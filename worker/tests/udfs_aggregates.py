@@ -17,6 +17,14 @@ class Sum(AggregateFunction):
         return accumulator[0]
 
 
+class RetractableSum(Sum):
+    """The sum of the non-NULL values, which can take values back."""
+
+    def retract(self, accumulator, value):
+        if value is not None:
+            accumulator[0] -= value
+
+
 class Count(AggregateFunction):
     """The number of rows."""
 
@@ -124,6 +132,7 @@ class PositiveSum(AggregateFunction):
 
 total = udaf(Sum(), result_type=DataTypes.BIGINT(), accumulator_type="ARRAY<BIGINT>", name="total")
 count = udaf(Count(), name="count")
+retractable_sum = udaf(RetractableSum(), result_type=DataTypes.BIGINT(), name="retractable_sum")
 maximum = udaf(Max(), result_type="BIGINT", name="maximum")
 weighted_avg = udaf(WeightedAvg(), result_type=DataTypes.DOUBLE(), accumulator_type="ROW<f0 BIGINT, f1 BIGINT>",
                     name="weighted_avg")

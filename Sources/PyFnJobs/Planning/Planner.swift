@@ -30,10 +30,16 @@ struct Planner {
         var steps: [PlanStep] = []
         let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
         if let aggregate = steps.firstIndex(where: \.groups) {
+            // After a GROUP BY: Swift steps, and further GROUP BYs with Python aggregates (they take back what changes).
             for step in steps[(aggregate + 1)...] {
                 switch step {
-                case .python, .lateral, .aggregate, .pythonAggregate, .window, .over:
-                    throw SQLError("Python functions and a second GROUP BY over grouped rows are not supported yet; group last", at: insert.query.location)
+                case .python, .lateral, .aggregate, .window, .over:
+                    throw SQLError("Python functions over grouped rows are not supported yet; group last", at: insert.query.location)
+                case .pythonAggregate:
+                    switch steps[aggregate] {
+                    case .aggregate, .pythonAggregate: break
+                    default: throw SQLError("a GROUP BY over windowed rows is not supported yet", at: insert.query.location)
+                    }
                 default: break
                 }
             }
@@ -133,13 +139,17 @@ struct Planner {
             throw SQLError("the Pandas aggregate '\(pandas.sqlText)' runs in time windows (GROUP BY TUMBLE/HOP/SESSION, window TVFs); in a plain GROUP BY not yet",
                            at: pandas.location)
         }
-        let python = uniqueAggregates.filter { functions[$0.functionName ?? ""]?.function.kind == .aggregate }
-        if let first = python.first {
-            if let builtIn = uniqueAggregates.first(where: { functions[$0.functionName ?? ""] == nil }) {
-                throw SQLError("'\(builtIn.sqlText)' and the Python aggregate '\(first.sqlText)' cannot share a GROUP BY yet; aggregate them in two queries",
-                               at: builtIn.location)
+        // Built-ins beside a Python aggregate, or over the updating rows of an earlier GROUP BY, run as Python
+        // aggregates in the same operator (pyfn.worker.builtin_aggregates).
+        let updating = steps.contains { step in
+            switch step {
+            case .aggregate, .pythonAggregate: return true
+            default: return false
             }
-            return try planPythonGrouped(keys: keys, calls: python, items: items, columns: &columns, steps: &steps, source: source)
+        }
+        if updating || uniqueAggregates.contains(where: { functions[$0.functionName ?? ""]?.function.kind == .aggregate }) {
+            return try planPythonGrouped(keys: keys, calls: uniqueAggregates, updating: updating, items: items, columns: &columns,
+                                         steps: &steps, source: source)
         }
         let arguments: [SQLExpression] = uniqueAggregates.compactMap { call in
             guard case .call(_, let args, _, _) = call, let first = args.first else { return nil }
@@ -208,25 +218,49 @@ struct Planner {
                 keyPositions.count == keys.count ? keyPositions : nil)
     }
 
-    /// A GROUP BY whose aggregates are all Python functions: keys and arguments are projected, then one
-    /// aggregate operator per partition computes the calls.
-    private func planPythonGrouped(keys: [SQLExpression], calls: [SQLExpression], items: [(expression: SQLExpression, name: String)],
+    /// A GROUP BY with Python aggregates (and built-ins beside them, as Python aggregates too), or any GROUP BY over
+    /// the `updating` rows of an earlier one: keys and arguments are projected, then one aggregate operator per
+    /// partition computes the calls.
+    private func planPythonGrouped(keys: [SQLExpression], calls: [SQLExpression], updating: Bool,
+                                   items: [(expression: SQLExpression, name: String)],
                                    columns: inout [PlanColumn], steps: inout [PlanStep], source: TableDefinition) throws -> (TableDefinition, [PlanColumn], [Int]?) {
         var arguments: [SQLExpression] = []
         var positions: [[Int]] = []
         for call in calls {
-            guard case .call(let name, let args, let distinct, let location) = call else { continue }
-            guard !distinct else { throw SQLError("DISTINCT is not supported for the Python aggregate '\(name)'", at: location) }
-            if let declared = functions[name.lowercased()]?.inputTypes, declared.count != args.count {
-                throw SQLError("'\(name)' takes \(declared.count) arguments, \(args.count) given", at: location)
+            guard case .call(let name, var args, let distinct, let location) = call else { continue }
+            if let registered = functions[name.lowercased()] {
+                guard !distinct else { throw SQLError("DISTINCT is not supported for the Python aggregate '\(name)'", at: location) }
+                if let declared = registered.inputTypes, declared.count != args.count {
+                    throw SQLError("'\(name)' takes \(declared.count) arguments, \(args.count) given", at: location)
+                }
+                if updating && !registered.canRetract {
+                    throw SQLError("the Python aggregate '\(name)'\(registered.definedAt.map { " (\($0))" } ?? "") has no retract(), but '\(call.sqlText)' "
+                                   + "aggregates the updating rows of another GROUP BY, which it must take back; define retract(accumulator, *args)",
+                                   at: location)
+                }
+            } else {
+                guard !distinct else {
+                    throw SQLError("'\(call.sqlText)': DISTINCT is not supported yet beside a Python aggregate or over grouped rows", at: location)
+                }
+                guard args.count == 1 else { throw SQLError("\(name.uppercased()) takes one argument", at: location) }
+                if case .star = args[0] {
+                    guard name.uppercased() == "COUNT" else { throw SQLError("only COUNT takes *", at: location) }
+                    args = []
+                }
             }
             positions.append(args.indices.map { keys.count + arguments.count + $0 })
             arguments += args
         }
         let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
         steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
-        let functionCalls = zip(calls, positions).map { call, positions in
-            FunctionCall(functions[call.functionName!]!.function, positions.map { .column($0) })
+        let functionCalls = try zip(calls, positions).map { call, positions in
+            guard case .call(let name, _, _, let location) = call else { preconditionFailure("not a call: \(call)") }
+            if let registered = functions[name.lowercased()] {
+                return FunctionCall(registered.function, positions.map { .column($0) })
+            }
+            let function = try BuiltinPythonAggregate.function(name, text: call.sqlText, argument: positions.first.map { bound[$0].type },
+                                                                updating: updating, at: location)
+            return FunctionCall(function, positions.map { .column($0) })
         }
         let texts = calls.map(\.sqlText)
         steps.append(.pythonAggregate(keyCount: keys.count, calls: functionCalls, names: texts))

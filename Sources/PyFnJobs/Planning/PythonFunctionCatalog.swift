@@ -14,6 +14,10 @@ public struct RegisteredFunction: Sendable, Hashable {
     public var location: SourceLocation
     /// For a general aggregate: whether it implements `merge` (session windows need it); nil when not known.
     public var hasMerge: Bool? = nil
+    /// Aggregates: whether it defines `retract` (needed over the updating rows of another GROUP BY).
+    public var canRetract = true
+    /// Where Python defines it (`file:line`), when known.
+    public var definedAt: String? = nil
 }
 
 extension RegisteredFunction {
@@ -61,6 +65,9 @@ enum PythonFunctionDescriber {
         var payload: String?
         /// General aggregates: whether the AggregateFunction implements `merge`.
         var has_merge: Bool?
+        /// Aggregates: whether the function defines `retract`; where Python defines it (`file:line`).
+        var retract: Bool?
+        var defined_at: String?
     }
 
     /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
@@ -108,6 +115,8 @@ enum PythonFunctionDescriber {
                                               inputTypes: d.input_types, deterministic: d.deterministic ?? true,
                                               describedAs: "'\(statement.pythonObject)'", location: statement.location)
         function.hasMerge = d.has_merge
+        function.canRetract = d.retract ?? true
+        function.definedAt = d.defined_at
         return function
     }
 

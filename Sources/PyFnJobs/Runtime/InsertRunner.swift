@@ -42,30 +42,8 @@ struct InsertRunner {
         let writer = SinkWriter(sink: sink, progress: progress)
         let grouping: (any GroupingStage)? = try aggregateAt.map { index in
             let input = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle, python: python).outputSchema
-            switch plan.steps[index] {
-            case .aggregate(let keys, let aggregates):
-                return try HashGroupingStage(keys: keys, aggregates: aggregates, inputSchema: input, after: after, partitions: parallelism,
-                                             streaming: !source.isBounded, writer: writer, progress: progress)
-            case .pythonAggregate(let keyCount, let calls, let names):
-                return try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: input, after: after,
-                                               partitions: parallelism, streaming: !source.isBounded, idleAfter: idleAfter,
-                                               environment: environment, bundle: bundle, python: python, metrics: metrics,
-                                               writer: writer, progress: progress)
-            case .window(let spec):
-                let stage = try WindowGroupingStage(spec: spec, inputSchema: input, after: after, partitions: parallelism,
-                                                    environment: environment, bundle: bundle, python: python, metrics: metrics,
-                                                    writer: writer, progress: progress)
-                windowReports.connect(stage)
-                return stage
-            case .over(let spec):
-                let stage = try OverWindowStage(spec: spec, inputSchema: input, after: after, partitions: parallelism,
-                                                environment: environment, bundle: bundle, python: python, metrics: metrics,
-                                                writer: writer, progress: progress)
-                windowReports.connect(stage)
-                return stage
-            default:
-                preconditionFailure("\(plan.steps[index]) does not group")
-            }
+            return try groupingStage(plan.steps[index], inputSchema: input, after: after, streaming: !source.isBounded,
+                                     idleAfter: idleAfter, writer: writer, progress: progress, windowReports: windowReports)
         }
         let committer = source.isBounded ? nil : PeriodicCommit(writer: writer, every: commit.interval, onFailure: { await feed.fail($0) })
         do {
@@ -105,6 +83,78 @@ struct InsertRunner {
             await grouping?.close()
             await writer.abort()
             throw error
+        }
+    }
+
+    /// The stage that runs grouping `step` over rows of `inputSchema`, then the steps `after` it; a second grouping
+    /// among them makes a ``ChainedGroupingStage``.
+    private func groupingStage(_ step: PlanStep, inputSchema: ArrowSchema, after: [PlanStep], streaming: Bool, idleAfter: Duration?,
+                               writer: SinkWriter, progress: JobProgress, windowReports: WindowLaneReporting) throws -> any GroupingStage {
+        if let next = after.firstIndex(where: \.groups) {
+            guard case .pythonAggregate(let keyCount, let calls, let names) = after[next] else {
+                preconditionFailure("a GROUP BY over grouped rows is planned with Python aggregates")
+            }
+            guard !after[(next + 1)...].contains(where: \.groups) else {
+                throw SQLError("more than two nested GROUP BYs are not supported yet", at: plan.location)
+            }
+            let raw = Self.groupedSchema(step, inputSchema: inputSchema)
+            let between = Array(after[..<next])
+            let betweenSchema = try StepChain(steps: between, inputSchema: raw, environment: environment, bundle: bundle, python: python).outputSchema
+            let secondInput = ArrowSchema(betweenSchema.fields + [ArrowField(ChainedGroupingStage.retractColumn, .boolean, nullable: false)])
+            let second = try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: secondInput,
+                                                 after: Array(after[(next + 1)...]), partitions: parallelism, streaming: streaming,
+                                                 idleAfter: idleAfter, environment: environment, bundle: bundle, python: python,
+                                                 metrics: metrics, writer: writer, progress: progress)
+            let feed = ChangelogFeed(keyCount: Self.keyCount(of: step), schema: raw, between: between, next: second, nextKeyCount: keyCount)
+            // The first grouping streams its changes into the feed (its own progress: the job counts the second's).
+            let first = try groupingStage(step, inputSchema: inputSchema, after: [], streaming: true, idleAfter: idleAfter,
+                                          writer: SinkWriter(sink: feed, progress: JobProgress()), progress: JobProgress(),
+                                          windowReports: windowReports)
+            return ChainedGroupingStage(first: first, feed: feed, second: second)
+        }
+        switch step {
+        case .aggregate(let keys, let aggregates):
+            return try HashGroupingStage(keys: keys, aggregates: aggregates, inputSchema: inputSchema, after: after, partitions: parallelism,
+                                         streaming: streaming, writer: writer, progress: progress)
+        case .pythonAggregate(let keyCount, let calls, let names):
+            return try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: inputSchema, after: after,
+                                           partitions: parallelism, streaming: streaming, idleAfter: idleAfter,
+                                           environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                           writer: writer, progress: progress)
+        case .window(let spec):
+            let stage = try WindowGroupingStage(spec: spec, inputSchema: inputSchema, after: after, partitions: parallelism,
+                                                environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                                writer: writer, progress: progress)
+            windowReports.connect(stage)
+            return stage
+        case .over(let spec):
+            let stage = try OverWindowStage(spec: spec, inputSchema: inputSchema, after: after, partitions: parallelism,
+                                            environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                            writer: writer, progress: progress)
+            windowReports.connect(stage)
+            return stage
+        default:
+            preconditionFailure("\(step) does not group")
+        }
+    }
+
+    /// The rows a grouping step hands on before the steps after it: its keys, then its aggregates.
+    private static func groupedSchema(_ step: PlanStep, inputSchema: ArrowSchema) -> ArrowSchema {
+        switch step {
+        case .aggregate(let keys, let aggregates):
+            return ArrowSchema(keys.map { inputSchema.fields[$0] } + aggregates.map { $0.type.arrowField(named: $0.text) })
+        case .pythonAggregate(let keyCount, let calls, let names):
+            return AggregateFunctionOperator.outputSchema(calls: calls, grouping: Array(0..<keyCount), inputSchema: inputSchema, resultNames: names)
+        default:
+            preconditionFailure("\(step) does not group")
+        }
+    }
+
+    private static func keyCount(of step: PlanStep) -> Int {
+        switch step {
+        case .aggregate(let keys, _): return keys.count
+        case .pythonAggregate(let keyCount, _, _): return keyCount
+        default: return 0
         }
     }
 

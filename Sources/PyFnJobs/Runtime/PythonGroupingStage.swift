@@ -77,9 +77,15 @@ final class PythonGroupingStage: GroupingStage {
     func emitChanges() async throws {}
 
     func finish() async throws {
+        try await finish(dropping: [])
+    }
+
+    /// Ends the input and writes what is left, leaving out the groups in `emptied` (every row they had was taken
+    /// back) when the input is bounded.
+    func finish(dropping emptied: Set<AggregateKey>) async throws {
         for inbox in inboxes { await inbox.close() }
         for task in tasks.withLock({ $0 }) { try await task.value }
-        try await results.finish()
+        try await results.finish(dropping: emptied)
     }
 
     func close() async {
@@ -137,10 +143,10 @@ actor AggregateResults {
         }
     }
 
-    func finish() async throws {
+    func finish(dropping emptied: Set<AggregateKey> = []) async throws {
         guard !streaming, !rows.isEmpty else { return }
         var builders = schema.fields.map { ArrowArrayBuilder(type: $0.type) }
-        for row in rows {
+        for row in rows where emptied.isEmpty || !emptied.contains(AggregateKey(row.prefix(keyCount))) {
             for (index, value) in row.enumerated() { try builders[index].append(value) }
         }
         let batch = try RecordBatch(schema: schema, columns: builders.indices.map { builders[$0].finish() })

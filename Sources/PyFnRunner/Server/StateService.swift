@@ -4,7 +4,7 @@ import PyFnProto
 
 /// BeamFnState: the accumulators of aggregate functions, kept in the runner's ``StateStore`` per bundle descriptor
 /// under the request's serialized StateKey (bag user state: the whole bag is one value; `get` answers it in one
-/// piece, with an empty continuation token).
+/// piece, with an empty continuation token). A batched request (``BatchedStateRequest``) reaches many keys at once.
 struct StateService: BeamFnState.ServiceProtocol {
     let registry: WorkerRegistry
 
@@ -28,6 +28,10 @@ struct StateService: BeamFnState.ServiceProtocol {
         do {
             guard case .bagUserState = request.stateKey.type else {
                 throw StateStoreError("only bag user state is kept by this runner")
+            }
+            if let perKey = BatchedStateRequest.perKeyState(of: request.stateKey) {
+                try BatchedStateRequest.answer(request, perKey: perKey, workerID: workerID, store: store, into: &response)
+                return response
             }
             let key = try request.stateKey.serializedData()
             switch request.request {

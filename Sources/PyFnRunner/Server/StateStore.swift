@@ -61,6 +61,23 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// The values of `keys` as bundle `instructionID` sees them, in order (empty when never written), under one lock.
+    func getMany(worker workerID: String, instruction instructionID: String, keys: [Data]) throws -> [Data] {
+        try contents.withLock { contents in
+            let bundle = try Self.bundle(contents, workerID, instructionID)
+            let committed = contents.committed[bundle.descriptorID]
+            return keys.map { bundle.writes[$0] ?? committed?[$0] ?? Data() }
+        }
+    }
+
+    /// Sets the value of each key within bundle `instructionID` (as a clear then an append would), under one lock.
+    func setMany(worker workerID: String, instruction instructionID: String, values: [(key: Data, value: Data)]) throws {
+        try contents.withLock { contents in
+            _ = try Self.bundle(contents, workerID, instructionID)
+            for (key, value) in values { contents.bundles[workerID]![instructionID]!.writes[key] = value }
+        }
+    }
+
     /// Clears `key` within bundle `instructionID`.
     func clear(worker workerID: String, instruction instructionID: String, key: Data) throws {
         try contents.withLock { contents in

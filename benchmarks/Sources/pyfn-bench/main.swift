@@ -8,6 +8,7 @@ let benchmarks: [String: () async throws -> Void] = [
     "pandas_add": { try await runPandasAddBenchmark() },
     "udtf_split": { try await runUDTFSplitBenchmark() },
     "udaf_sum": { try await runUDAFSumBenchmark() },
+    "pandas_udaf_window": { try await runPandasUDAFWindowBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
     "datastream_map": { try await runDataStreamMapBenchmark() },
 ]

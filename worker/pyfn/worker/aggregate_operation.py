@@ -23,6 +23,7 @@ Python values print alike share one accumulator, as they share one state.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import pickle
 from typing import Dict, List, Optional, Tuple
@@ -37,17 +38,24 @@ from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
-from pyfn.worker.state_channel import BundleState, bag_user_state_key
+from pyfn.worker.row_grouping import BatchGroups, group_rows
+from pyfn.worker.state_batches import get_many, set_many
+from pyfn.worker.state_channel import BundleState
 from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
 
 #: The bag user state id under which a key's accumulators are kept.
 ACCUMULATORS_STATE_ID = "accumulators"
+
+#: An input column of this name (BOOLEAN) flags the rows the input takes back: `retract` runs for them instead of
+#: `accumulate` (the input is the updating result of another aggregation). It is no argument of any call.
+RETRACT_COLUMN = "__pyfn_retract__"
 
 #: Most keys whose accumulators a worker keeps between bundles (others are read from the runner's state).
 KNOWN_KEYS_LIMIT = 100_000
 
 _Kind = udf_pb2.UserDefinedFunction.Kind
 _repeat = itertools.repeat
+_consume = collections.deque
 
 
 class AggregateCall:
@@ -61,10 +69,9 @@ class AggregateCall:
         self.result_type = function.result_type
         self.converter = ResultConverter(self.result_type)
 
-    def argument_lists(self, columns: BatchColumns, rows: int) -> list:
-        """Each row's arguments (a tuple per row) over one batch."""
-        args = [columns.get(value) if kind == COLUMN else _repeat(value, rows) for kind, value in self.args]
-        return list(zip(*args)) if args else [()] * rows
+    def arguments_of(self, columns: BatchColumns, row: int) -> list:
+        """The call's arguments for one row of a batch."""
+        return [columns.get(value)[row] if kind == COLUMN else value for kind, value in self.args]
 
 
 def compile_aggregate_call(message, lifecycle: FunctionLifecycle) -> AggregateCall:
@@ -93,11 +100,12 @@ def compile_aggregate_call(message, lifecycle: FunctionLifecycle) -> AggregateCa
 class _Group:
     """The accumulators of one key touched in the bundle."""
 
-    __slots__ = ("key", "state_key", "accumulators")
+    __slots__ = ("key", "text", "accumulators")
 
-    def __init__(self, key: tuple, state_key):
+    def __init__(self, key: tuple, text: str):
         self.key = key
-        self.state_key = state_key
+        #: The key's state key (`repr(key)`).
+        self.text = text
         self.accumulators: Optional[list] = None
 
 
@@ -173,9 +181,9 @@ class AggregateOperation:
                 self.schema = self._schema_for(input_schema)
                 self._schema_input = input_schema
             results = self._results(order)
-            for group in order:
-                state.clear(group.state_key)
-                state.append(group.state_key, self._pickled(group))
+            if order:
+                set_many(state, self.transform_id, ACCUMULATORS_STATE_ID,
+                         [(group.text.encode("utf-8"), self._pickled(group)) for group in order])
             writer = writer_for()
             self._write(writer, key_slices, results, len(order))
             writer.close()
@@ -193,38 +201,41 @@ class AggregateOperation:
             if text in known or len(known) < KNOWN_KEYS_LIMIT:
                 known[text] = group.accumulators
 
-    def _state_key(self, text: str):
-        return bag_user_state_key(self.transform_id, ACCUMULATORS_STATE_ID, text.encode("utf-8"))
-
     def _accumulate_batch(self, batch: pa.RecordBatch, row_offset: int, groups: Dict[str, "_Group"],
                           order: List["_Group"], key_slices: List[pa.RecordBatch], state: BundleState) -> None:
-        rows = batch.num_rows
-        columns = BatchColumns(batch)
+        grouped = group_rows(batch, self.grouping)
         if self.grouping:
-            key_values = list(zip(*[columns.get(c) for c in self.grouping]))
-            keys = list(map(repr, key_values))
+            key_batch = batch.select(self.grouping).take(pa.array(grouped.first_rows, pa.int64()))
+            key_columns = BatchColumns(key_batch)
+            key_values = list(zip(*[key_columns.get(i) for i in range(len(self.grouping))]))
         else:
-            key_values = [()] * rows
-            keys = ["()"] * rows
-        # The batch's new keys: their accumulators are read (all gets sent, then awaited) before any row.
-        new_rows = []
-        reads = []
+            key_batch, key_values = None, [()]
+        # The batch's groups, and the accumulators of its new keys the worker does not know, in one batched get.
+        batch_groups: List[_Group] = []
+        new_positions = []
+        unknown: List[_Group] = []
         known = self._known
-        for index, text in enumerate(keys):
-            if text not in groups:
-                group = groups[text] = _Group(key_values[index], self._state_key(text))
+        for position, key in enumerate(key_values):
+            text = repr(key)
+            group = groups.get(text)
+            if group is None:
+                group = groups[text] = _Group(key, text)
                 order.append(group)
-                new_rows.append(index)
+                new_positions.append(position)
                 accumulators = known.get(text)
                 if accumulators is None:
-                    reads.append((group, state.get(group.state_key)))
+                    unknown.append(group)
                 else:
                     group.accumulators = accumulators
-        for group, read in reads:
-            group.accumulators = self._load(group, read.value())
-        if self.grouping and new_rows:
-            key_slices.append(batch.select(self.grouping).take(pa.array(new_rows, pa.int64())))
-        self._accumulate_rows(columns, rows, row_offset, keys, groups)
+            batch_groups.append(group)
+        if unknown:
+            read = get_many(state, self.transform_id, ACCUMULATORS_STATE_ID, [g.text.encode("utf-8") for g in unknown])
+            for group, data in zip(unknown, read.values()):
+                group.accumulators = self._load(group, data)
+        if key_batch is not None and new_positions:
+            key_slices.append(key_batch if len(new_positions) == len(key_values)
+                              else key_batch.take(pa.array(new_positions, pa.int64())))
+        self._accumulate_groups(batch, grouped, row_offset, batch_groups)
 
     def _load(self, group: "_Group", data: bytes) -> list:
         """The accumulators stored for a key, or fresh ones when nothing is stored."""
@@ -254,31 +265,68 @@ class AggregateOperation:
                                  ", ".join(c.name for c in self.calls)))
         return accumulators
 
-    def _accumulate_rows(self, columns: BatchColumns, rows: int, row_offset: int, keys: List[str],
-                         groups: Dict[str, "_Group"]) -> None:
-        calls = self.calls
-        per_call = [(call.instance.accumulate, call.argument_lists(columns, rows)) for call in calls]
-        position = index = 0
-        try:
-            if len(calls) == 1:
-                accumulate, arguments = per_call[0]
-                execution_context.set_function(calls[0].name)
-                for index, (key, args) in enumerate(zip(keys, arguments)):
-                    accumulate(groups[key].accumulators[0], *args)
+    def _accumulate_groups(self, batch: pa.RecordBatch, grouped: BatchGroups, row_offset: int,
+                           batch_groups: List["_Group"]) -> None:
+        """Accumulates the batch's rows in order, call by call: one C-level loop per call, each row's accumulator
+        picked by its group number (measured: ~2x the rows/s of a Python loop with a dict lookup per row)."""
+        columns = BatchColumns(batch)
+        rows = batch.num_rows
+        retract_at = batch.schema.get_field_index(RETRACT_COLUMN)
+        if retract_at >= 0 and batch.column(retract_at).true_count:
+            self._accumulate_and_retract(columns, columns.get(retract_at), grouped, row_offset, batch_groups)
+            return
+        for position, call in enumerate(self.calls):
+            accumulate = call.instance.accumulate
+            arguments = [columns.get(value) if kind == COLUMN else _repeat(value, rows) for kind, value in call.args]
+            if grouped.ids is None:
+                numbers = _repeat(0, rows)
             else:
-                for index, key in enumerate(keys):
-                    accumulators = groups[key].accumulators
-                    for position, (accumulate, arguments) in enumerate(per_call):
-                        execution_context.set_function(calls[position].name)
-                        accumulate(accumulators[position], *arguments[index])
-        except Exception as error:
-            call = calls[position]
-            raise FunctionError(call.name, "raised %s: %s in accumulate() for key %s"
-                                % (type(error).__name__, error, describe_value(groups[keys[index]].key)),
-                                row=row_offset + index, arguments=per_call[position][1][index],
-                                trace=format_traceback(error, 1)) from None
-        finally:
-            execution_context.set_function("")
+                numbers = iter(grouped.ids)
+            accumulators = [group.accumulators[position] for group in batch_groups]
+            execution_context.set_function(call.name)
+            try:
+                _consume(map(accumulate, map(accumulators.__getitem__, numbers), *arguments), 0)
+            except Exception as error:
+                # The row numbers' iterator tells how far the loop went: the failing row is the last one taken.
+                row = rows - numbers.__length_hint__() - 1
+                group = batch_groups[0 if grouped.ids is None else grouped.ids[row]]
+                raise FunctionError(call.name, "raised %s: %s in accumulate() for key %s"
+                                    % (type(error).__name__, error, describe_value(group.key)),
+                                    row=row_offset + row, arguments=call.arguments_of(columns, row),
+                                    trace=format_traceback(error, 1)) from None
+            finally:
+                execution_context.set_function("")
+
+    def _accumulate_and_retract(self, columns: BatchColumns, retracts: list, grouped: BatchGroups, row_offset: int,
+                                batch_groups: List["_Group"]) -> None:
+        """A batch that takes rows back: `retract` for the rows flagged so, `accumulate` for the others, row by
+        row in the input's order, per call."""
+        rows = len(retracts)
+        numbers = grouped.ids if grouped.ids is not None else [0] * rows
+        for position, call in enumerate(self.calls):
+            instance = call.instance
+            if type(instance).retract is AggregateFunction.retract:
+                group = batch_groups[numbers[retracts.index(True)]]
+                raise FunctionError(call.name, "has no retract() but its input takes rows back (it aggregates the "
+                                    "updating result of another aggregation), e.g. for key %s; define "
+                                    "retract(accumulator, *args)" % describe_value(group.key))
+            accumulate, retract = instance.accumulate, instance.retract
+            arguments = [columns.get(value) if kind == COLUMN else _repeat(value, rows) for kind, value in call.args]
+            accumulators = [group.accumulators[position] for group in batch_groups]
+            execution_context.set_function(call.name)
+            row = 0
+            try:
+                for row, (number, taken_back, args) in enumerate(zip(numbers, retracts, zip(*arguments) if arguments
+                                                                     else _repeat((), rows))):
+                    (retract if taken_back else accumulate)(accumulators[number], *args)
+            except Exception as error:
+                raise FunctionError(call.name, "raised %s: %s in %s() for key %s"
+                                    % (type(error).__name__, error, "retract" if retracts[row] else "accumulate",
+                                       describe_value(batch_groups[numbers[row]].key)),
+                                    row=row_offset + row, arguments=call.arguments_of(columns, row),
+                                    trace=format_traceback(error, 1)) from None
+            finally:
+                execution_context.set_function("")
 
     def _results(self, order: List["_Group"]) -> List[pa.Array]:
         """One array per call: get_value of each key's accumulator, in the call's result type."""

@@ -165,6 +165,11 @@ def describe_state_key(state_key) -> str:
     """A state key in error messages."""
     if state_key.HasField("bag_user_state"):
         bag = state_key.bag_user_state
+        from pyfn.worker.state_batches import describe_batched_key  # here: that module builds on this one
+
+        batched = describe_batched_key(bag)
+        if batched is not None:
+            return batched
         return "bag user state %r of transform %r, key %r" % (bag.user_state_id, bag.transform_id, bag.key)
     return "runner state key %r" % state_key.runner.key
 
