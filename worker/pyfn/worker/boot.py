@@ -113,8 +113,8 @@ def provision(channels: ChannelFactory, endpoint: str):
 
 
 def warm_up() -> None:
-    """Imports and first calls that bundles would otherwise pay for (pyarrow pulls in pandas, when installed,
-    the first time it builds or converts an array: about 0.2 s), done before Control opens."""
+    """Imports and first calls that bundles would otherwise pay for, done before Control opens (pandas is not
+    among them: see pandas_deferral)."""
     import numpy as np
     import pyarrow as pa
 
@@ -147,6 +147,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     stack_dumps.install()  # SIGUSR1: every thread's Python stack to stderr, for a runner that finds us hung
     stderr_handler = _setup_stderr_logging()
     watch_parent()
+    from pyfn.worker.pandas_deferral import defer_pandas
+
+    defer_pandas()
     if args.semi_persist_dir:
         os.makedirs(args.semi_persist_dir, exist_ok=True)
     try:

@@ -18,6 +18,7 @@ from pyfn.worker import execution_context
 from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
+from pyfn.worker.pandas_deferral import allow_pandas
 from pyfn.worker.scalar_operation import COLUMN, CONSTANT, Call, compile_call
 
 
@@ -42,7 +43,7 @@ class PandasOperation:
     output_flush_bytes = MAX_PIECE_BYTES
 
     def __init__(self, functions_message, lifecycle: FunctionLifecycle):
-        import pandas  # noqa: F401 - fail early, and only here, when pandas is missing
+        allow_pandas()  # fails early, and only here, when pandas is missing
 
         if not functions_message.udfs:
             raise BundleError("a pandas operator needs at least one function")
