@@ -4,6 +4,7 @@ PyFlink 2.3 in one run, each beside its floor (the UDF alone in a plain Python l
 Wall times are from process start to exit for both engines (`pyfn run JOB.sql`, and
 `python pyflink_sql_job.py JOB.sql` for PyFlink, whose time includes its JVM's start, as a user sees it). PyFn's
 times are the best of PYFN_BENCH_RUNS (default 3) runs, PyFlink's of PYFN_BENCH_PYFLINK_RUNS (default 1) runs.
+PYFN_BENCH_JOBS (e.g. `scalar_add,cdn`) runs only those jobs; PYFN_BENCH_ROWS sets the CDN log's lines (1,000,000).
 Peak RSS of each engine's Python worker is sampled from /proc. The PyFlink side needs PyFlink 2.3's venv
 (PYFN_PYFLINK_PYTHON, or .venv-pyflink made by scripts/pyflink-venv.sh); without it that column is skipped
 with a line saying so. The last line:
@@ -22,7 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 JOBS_DIR = os.path.join(ROOT, "benchmarks", "vs_pyflink")
-PYFN = os.path.join(ROOT, ".build", "release", "pyfn")
+#: The runner: the release build (PYFN_BENCH_RUNNER overrides it, e.g. to try this script on a debug build).
+PYFN = os.environ.get("PYFN_BENCH_RUNNER", os.path.join(ROOT, ".build", "release", "pyfn"))
 PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 CDN_ROWS = int(os.environ.get("PYFN_BENCH_ROWS", "1000000"))
 
@@ -39,7 +41,7 @@ JOBS = [
 
 
 class PeakSampler(threading.Thread):
-    """Samples VmHWM of a process tree's Python workers (every descendant whose command runs python)."""
+    """Samples VmHWM of a process tree's Python workers (every descendant whose program is python*)."""
 
     def __init__(self, root_pid, interval=0.02):
         super().__init__(daemon=True)
@@ -69,8 +71,9 @@ class PeakSampler(threading.Thread):
                 try:
                     with open("/proc/%d/cmdline" % pid, "rb") as f:
                         command = f.read()
-                    if b"python" not in command or b"pyflink_sql_job" in command:
-                        continue
+                    program = os.path.basename(command.split(b"\0", 1)[0])
+                    if not program.startswith(b"python") or b"pyflink_sql_job" in command:
+                        continue  # not a Python worker (PyFlink's JVM names flink-python jars), or the driver
                     with open("/proc/%d/status" % pid) as f:
                         for line in f:
                             if line.startswith("VmHWM"):
@@ -148,7 +151,10 @@ def main():
     rows_out = []
     print("%-24s %9s %9s %9s %9s %9s  %s" % ("job", "rows", "floor s", "pyfn s", "pyflink s", "speedup",
                                            "worker peak RSS pyfn / pyflink"))
+    only = set(filter(None, os.environ.get("PYFN_BENCH_JOBS", "").split(",")))  # e.g. "scalar_add,cdn"
     for label, job, rows, parallelism in JOBS:
+        if only and job not in only:
+            continue
         if job not in floors:
             out = subprocess.run([PYTHON, os.path.join(HERE, "vs_pyflink_floor.py"), job, str(rows), log_path],
                                  check=True, capture_output=True, text=True).stdout
@@ -173,7 +179,8 @@ def main():
     single = [r for r in rows_out if r[1] == 1]
     ratio = sum(r[3] for r in single) / sum(r[2] for r in single)
     cdn = {r[1]: r[3] / r[2] for r in rows_out if r[0].startswith("CDN")}
-    print("CDN job vs its floor: parallelism 1 at %.2f×, parallelism 2 at %.2f×" % (cdn[1], cdn[2]))
+    if cdn:
+        print("CDN job vs its floor: parallelism 1 at %.2f×, parallelism 2 at %.2f×" % (cdn[1], cdn[2]))
     if flink_python is None:
         print("vs_pyflink: PyFlink skipped, %d jobs, pyfn at %.2f× the floor" % (len(single), ratio))
         return
