@@ -112,8 +112,11 @@ def udf_files(job, engine):
     """The python.files of a job for an engine: the CDN job's UDF file differs only in its import line."""
     if job != "cdn":
         return []
-    folder = "cdn" if engine == "pyfn" else "pyflink"
-    return ["--set", "python.files=" + os.path.join(ROOT, "examples", folder, "cdn_udfs.py")]
+    if engine == "pyfn":
+        return ["--set", "python.files=" + os.path.join(ROOT, "examples", "cdn", "cdn_udfs.py")]
+    # PyFlink ships python.files as a copy of the file alone: the IP table's path comes as a job parameter.
+    return ["--set", "python.files=" + os.path.join(ROOT, "examples", "pyflink", "cdn_udfs.py"),
+            "--set", "pipeline.global-job-parameters=cdn.ip-ranges:" + os.path.join(ROOT, "examples", "cdn", "ip_ranges.csv")]
 
 
 def pyflink_python():

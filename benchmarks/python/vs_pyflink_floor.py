@@ -39,7 +39,7 @@ def workload(job, n, log_path):
         add, a, b = function_of(udfs.add), list(range(1, n + 1)), [random.randint(0, 1_000_000) for _ in range(n)]
         return lambda: list(map(add, a, b))
     if job == "string_upper":
-        upper, s = function_of(udfs.upper), strings(n)
+        upper, s = function_of(udfs.py_upper), strings(n)
         return lambda: list(map(upper, s))
     if job == "pandas_add":
         import pandas as pd

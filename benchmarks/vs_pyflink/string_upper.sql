@@ -1,4 +1,4 @@
--- vs_pyflink: `upper(s)` over 1,000,000 generated 16-character strings into a blackhole.
+-- vs_pyflink: `py_upper(s)` (UPPER is a reserved word in Flink SQL) over 1,000,000 generated 16-character strings into a blackhole.
 SET 'python.files' = 'udfs.py';
 
 CREATE TABLE src (s STRING) WITH (
@@ -7,6 +7,6 @@ CREATE TABLE src (s STRING) WITH (
 );
 CREATE TABLE sink (r STRING) WITH ('connector' = 'blackhole');
 
-CREATE TEMPORARY SYSTEM FUNCTION upper AS 'udfs.upper' LANGUAGE PYTHON;
+CREATE TEMPORARY SYSTEM FUNCTION py_upper AS 'udfs.py_upper' LANGUAGE PYTHON;
 
-INSERT INTO sink SELECT upper(s) FROM src;
+INSERT INTO sink SELECT py_upper(s) FROM src;

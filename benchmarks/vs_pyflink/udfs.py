@@ -13,7 +13,7 @@ def add(a, b):
 
 
 @udf(result_type=DataTypes.STRING())
-def upper(s):
+def py_upper(s):
     return s.upper()
 
 
