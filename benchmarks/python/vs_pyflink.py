@@ -7,10 +7,11 @@ times are the best of PYFN_BENCH_RUNS (default 3) runs, PyFlink's of PYFN_BENCH_
 PYFN_BENCH_JOBS (e.g. `scalar_add,cdn`) runs only those jobs; PYFN_BENCH_ROWS sets the CDN log's lines (1,000,000).
 Peak RSS of each engine's Python worker is sampled from /proc. The PyFlink side needs PyFlink 2.3's venv
 (PYFN_PYFLINK_PYTHON, or .venv-pyflink made by scripts/pyflink-venv.sh); without it that column is skipped
-with a line saying so. The last line:
+with a line saying so. The CDN job's results must be the same on both engines. The last line:
 `vs_pyflink: geometric mean speedup S over K jobs, pyfn at F× the floor` (S: geometric mean of PyFlink's time
 over PyFn's, parallelism 1; F: PyFn's summed time over the floors' summed time, the same jobs).
 """
+import csv
 import math
 import os
 import shutil
@@ -119,6 +120,27 @@ def udf_files(job, engine):
             "--set", "pipeline.global-job-parameters=cdn.ip-ranges:" + os.path.join(ROOT, "examples", "cdn", "ip_ranges.csv")]
 
 
+def csv_rows(path):
+    """The rows of a CSV file, or of every part file in a folder (PyFlink writes a folder), sorted."""
+    files = ([os.path.join(path, name) for name in sorted(os.listdir(path))  # not PyFlink's .staging_* folders
+              if not name.startswith(".") and os.path.isfile(os.path.join(path, name))]
+             if os.path.isdir(path) else [path])
+    rows = []
+    for name in files:
+        with open(name, newline="", encoding="utf-8") as f:
+            rows += [row for row in csv.reader(f) if row]
+    return sorted(rows)
+
+
+def check_same_result(pyfn_folder, pyflink_folder):
+    """Exits when the CDN job's statistic differs between the engines (counts and sums exact, speeds to 1e-9)."""
+    mine, theirs = csv_rows(os.path.join(pyfn_folder, "output", "cdn")), csv_rows(os.path.join(pyflink_folder, "output", "cdn"))
+    same = len(mine) == len(theirs) and all(
+        a[:3] == b[:3] and math.isclose(float(a[3]), float(b[3]), rel_tol=1e-9) for a, b in zip(mine, theirs))
+    if not same:
+        sys.exit("vs_pyflink: the CDN job's results differ: pyfn %r..., pyflink %r..." % (mine[:3], theirs[:3]))
+
+
 def pyflink_python():
     """PyFlink's venv python, or None when there is none."""
     explicit = os.environ.get("PYFN_PYFLINK_PYTHON")
@@ -163,7 +185,7 @@ def main():
                                  check=True, capture_output=True, text=True).stdout
             floors[job] = float(out.split()[-1])
         floor = floors[job]
-        folder = job_folder(base, "pyfn", log_path)
+        pyfn_folder = folder = job_folder(base, "pyfn", log_path)
         command = [PYFN, "run", job + ".sql", "--parallelism", str(parallelism), "--quiet", "--show", "0",
                    "--no-metrics-summary"] + udf_files(job, "pyfn")
         pyfn_s, pyfn_mb, _ = best(runs, lambda: timed(command, folder, env))
@@ -173,6 +195,8 @@ def main():
             command = [flink_python, os.path.join(HERE, "pyflink_sql_job.py"), job + ".sql", "--parallelism",
                        str(parallelism)] + udf_files(job, "pyflink")
             flink_s, flink_mb, _ = best(flink_runs, lambda: timed(command, folder, flink_env))
+            if job == "cdn":
+                check_same_result(pyfn_folder, folder)
         rows_out.append((label, parallelism, floor, pyfn_s, flink_s))
         print("%-24s %9d %9.2f %9.2f %9s %9s  %.0f / %s MB" % (
             label, rows, floor, pyfn_s, "-" if flink_s is None else "%.2f" % flink_s,
