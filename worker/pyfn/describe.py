@@ -1,7 +1,7 @@
 """Describes declared functions as `pyfn.v1.UserDefinedFunction` messages, and lists a file's functions.
 
     python -m pyfn.describe path/to/udfs.py [NAME ...]
-    python -m pyfn.describe my_package.udfs [NAME ...]
+    python -m pyfn.describe my_package.udfs [NAME ...] [--types-only]
 
 prints one JSON object per function (those named, else every udf/udtf/udaf the module defines), e.g.
 `{"name": "add", "kind": "SCALAR", "result_type": "BIGINT NOT NULL", "input_types": ["BIGINT", "BIGINT"], ...}`.
@@ -153,10 +153,10 @@ def _aggregate_methods(function) -> dict:
     return out
 
 
-def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module_name: str) -> dict:
-    """The CLI's JSON object for one function."""
+def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module_name: str,
+                     with_descriptor: bool = True) -> dict:
+    """The CLI's JSON object for one function (without `descriptor` when `with_descriptor` is false)."""
     reference = (module_name, attribute)
-    message = describe(wrapper, name=attribute, by_value=True)
     out = {
         "name": attribute,
         "function_name": wrapper.name,
@@ -181,8 +181,10 @@ def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module
         # Session windows need `merge` (Flink's rule): the planner refuses a function without one there.
         out["has_merge"] = callable(getattr(wrapper.func, "merge", None)) and \
             type(wrapper.func).merge is not AggregateFunction.merge
-    # The function self-contained (module pickled by value): the planner may ship it as the body.
-    out["descriptor"] = base64.b64encode(message.SerializeToString()).decode("ascii")
+    if with_descriptor:
+        # The function self-contained (module pickled by value), for callers that ship it as the body.
+        message = describe(wrapper, name=attribute, by_value=True)
+        out["descriptor"] = base64.b64encode(message.SerializeToString()).decode("ascii")
     return out
 
 
@@ -191,11 +193,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      description="Print one JSON object per declared function of a file or module.")
     parser.add_argument("target", help="a .py file or an importable module name")
     parser.add_argument("names", nargs="*", help="functions to describe (default: every udf/udtf/udaf)")
+    parser.add_argument("--types-only", action="store_true",
+                        help="leave out `descriptor` (what the job planner calls it with: it needs kinds and types "
+                             "only, and pickling and protobuf were about half of this command's time)")
     args = parser.parse_args(argv)
     try:
         module = load_module(args.target)
         functions = find_functions(module, args.names)
-        lines = [json.dumps(describe_to_json(name, wrapper, module.__name__), sort_keys=False)
+        lines = [json.dumps(describe_to_json(name, wrapper, module.__name__, with_descriptor=not args.types_only),
+                            sort_keys=False)
                  for name, wrapper in functions.items()]
     except Exception as error:  # a user file can raise anything while importing
         print("pyfn.describe: %s: %s: %s" % (args.target, type(error).__name__, error), file=sys.stderr)

@@ -287,6 +287,16 @@ def test_describe_cli_named_functions_and_module_names():
     assert json.loads(by_module.stdout)["module"] == "udfs_pyflink_style"
 
 
+def test_describe_cli_types_only_as_the_planner_asks():
+    result = _describe_cli("udfs_pyflink_style", "add_not_null", "split", "--types-only", cwd=HERE)
+    assert result.returncode == 0, result.stderr
+    found = {o["name"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert found["add_not_null"]["result_type"] == "BIGINT NOT NULL"
+    assert found["add_not_null"]["input_types"] == ["BIGINT", "BIGINT"]
+    assert found["split"]["result_fields"] == [{"name": "f0", "type": "STRING"}, {"name": "f1", "type": "INT"}]
+    assert not any("descriptor" in o for o in found.values())
+
+
 def test_describe_cli_errors(tmp_path):
     missing = _describe_cli(STYLE_FILE, "nope")
     assert missing.returncode == 1 and "nope" in missing.stderr

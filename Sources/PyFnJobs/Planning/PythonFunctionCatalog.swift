@@ -86,7 +86,7 @@ enum PythonFunctionDescriber {
         var functions: [String: RegisteredFunction] = [:]
         for (module, statements) in byModule.sorted(by: { $0.key < $1.key }) {
             let names = statements.map { String($0.pythonObject[$0.pythonObject.index(after: $0.pythonObject.lastIndex(of: ".")!)...]) }
-            let arguments = harness == .pyflink ? PyFlinkFunctionScript.arguments : ["-m", "pyfn.describe"]
+            let arguments = harness == .pyflink ? PyFlinkFunctionScript.arguments : ["-m", "pyfn.describe", "--types-only"]
             let descriptions = try run(python: python, arguments: arguments, files: files, module: module,
                                        names: Array(Set(names)), at: statements[0].location)
             for (statement, name) in zip(statements, names) {

@@ -113,14 +113,14 @@ def provision(channels: ChannelFactory, endpoint: str):
 
 
 def warm_up() -> None:
-    """Imports and first calls that bundles would otherwise pay for (pyarrow pulls in pandas, when installed,
-    the first time it builds or converts an array: about 0.2 s), done before Control opens."""
-    import numpy as np
+    """Imports and first calls that bundles would otherwise pay for, done before Control opens (pandas is not
+    among them: see pandas_deferral)."""
     import pyarrow as pa
 
     from pyfn.worker import arrow_conversion, scalar_operation  # noqa: F401 - imported for their cost
 
-    array = pa.array(np.arange(2, dtype=np.int64))
+    # A list, not a numpy array: pa.array(ndarray) imports numpy.ma (~15 ms), which plain functions never need.
+    array = pa.array([0, 1], pa.int64())
     arrow_conversion.column_to_list(array)
     arrow_conversion.ResultConverter(arrow_conversion.BigIntType()).convert([1, 2])
     batch = pa.RecordBatch.from_arrays([array], names=["f0"])
@@ -147,6 +147,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     stack_dumps.install()  # SIGUSR1: every thread's Python stack to stderr, for a runner that finds us hung
     stderr_handler = _setup_stderr_logging()
     watch_parent()
+    from pyfn.worker.pandas_deferral import defer_pandas
+
+    defer_pandas()
     if args.semi_persist_dir:
         os.makedirs(args.semi_persist_dir, exist_ok=True)
     try:

@@ -41,6 +41,7 @@ from pyfn.worker.boot import apply_options, flatten_options
 from pyfn.worker.bundle_processor import BundlePlan, failure_message, plan_profiles
 from pyfn.worker.errors import BundleError
 from pyfn.worker.log_forwarding import LogForwardingHandler, capture_function_output
+from pyfn.worker.pandas_deferral import defer_pandas
 
 #: What a bundle's input is, in error messages about it.
 INPUT_KIND = "Arrow record batch (C Data Interface struct array)"
@@ -68,6 +69,7 @@ def start(options_json: str) -> None:
     if not isinstance(options, dict):
         raise ValueError("start(): options_json must be a JSON object of options, got %s" % type(options).__name__)
     if _handler is None:
+        defer_pandas()
         handler = LogForwardingHandler()
         root = logging.getLogger()
         root.addHandler(handler)

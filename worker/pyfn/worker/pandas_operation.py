@@ -18,14 +18,16 @@ from pyfn.worker import execution_context
 from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
+from pyfn.worker.pandas_deferral import allow_pandas
 from pyfn.worker.scalar_operation import COLUMN, CONSTANT, Call, compile_call
 
 
 def column_to_pandas(column: pa.Array):
     """A column as a pandas function gets it: a Series, or for a ROW column a DataFrame with one column per field,
     named by the field (as PyFlink passes it; fields of a nested ROW stay dicts). Rows that are null give nulls
-    in every column."""
-    import pandas as pd
+    in every column. Lifts the worker's pandas deferral first: any operation that hands pandas objects out (Pandas
+    UDFs, Pandas aggregates in windows) goes through here."""
+    pd = allow_pandas()
 
     if pa.types.is_struct(column.type):
         fields = [child.to_pandas().rename(field.name) for child, field in zip(column.flatten(), column.type)]
@@ -42,7 +44,7 @@ class PandasOperation:
     output_flush_bytes = MAX_PIECE_BYTES
 
     def __init__(self, functions_message, lifecycle: FunctionLifecycle):
-        import pandas  # noqa: F401 - fail early, and only here, when pandas is missing
+        allow_pandas()  # fails early, and only here, when pandas is missing
 
         if not functions_message.udfs:
             raise BundleError("a pandas operator needs at least one function")

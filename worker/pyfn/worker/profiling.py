@@ -8,10 +8,8 @@ answer's `monitoring_data` maps `pyfn:profile:<descriptor id>` to a JSON documen
 
 from __future__ import annotations
 
-import cProfile
 import json
 import os
-import pstats
 import time
 from typing import Dict, List
 
@@ -25,6 +23,8 @@ class BundleProfiler:
     """One cProfile.Profile enabled around each bundle's evaluation (on whichever thread runs it)."""
 
     def __init__(self):
+        import cProfile  # here, not at module level: only profiled jobs pay for cProfile and pstats
+
         self._profile = cProfile.Profile()
         self.bundles = 0
         self.seconds = 0.0
@@ -45,6 +45,8 @@ class BundleProfiler:
         """The `limit` functions with the most cumulative time, most first."""
         if not self.bundles:
             return []
+        import pstats
+
         stats = pstats.Stats(self._profile).stats
         rows = []
         for (filename, line, function), (primitive, calls, tottime, cumtime, _callers) in stats.items():

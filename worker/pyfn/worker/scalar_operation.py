@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from pyfn.types import from_proto
 from pyfn.worker import execution_context
-from pyfn.worker.arrow_conversion import ResultConverter, column_to_list, constant_value
+from pyfn.worker.arrow_conversion import ResultConverter, column_values, constant_value
 from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
@@ -93,7 +93,7 @@ def compile_call(message, lifecycle: FunctionLifecycle, loaded: Optional[Dict] =
 
 
 class BatchColumns:
-    """The input columns of one batch as Python lists, each converted at most once."""
+    """The input columns of one batch as sequences of Python values (`column_values`), each converted at most once."""
 
     __slots__ = ("batch", "lists")
 
@@ -107,7 +107,7 @@ class BatchColumns:
             if index >= self.batch.num_columns:
                 raise BundleError("a function reads column %d but the input batch has %d columns"
                                   % (index, self.batch.num_columns))
-            values = self.lists[index] = column_to_list(self.batch.column(index))
+            values = self.lists[index] = column_values(self.batch.column(index))
         return values
 
 
