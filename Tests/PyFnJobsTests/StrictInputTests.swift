@@ -82,4 +82,38 @@ struct StrictInputTests {
         #expect(try await connectorRows(lines) == [[.int(1), .null, .null]])
         #expect(lines.skippedRows == 2)
     }
+
+    /// A job file reading `in.csv` (holding `bytes`) into a CSV sink, with `options` on the source table.
+    func job(_ folder: ConnectorTempFolder, _ bytes: [UInt8], options: String = "") throws -> Job {
+        try Data(bytes).write(to: URL(fileURLWithPath: folder.file("in.csv")))
+        let sql = """
+            CREATE TABLE src (id BIGINT NOT NULL, name STRING, score DOUBLE)
+                WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv'\(options));
+            CREATE TABLE dst (id BIGINT, name STRING) WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
+            INSERT INTO dst SELECT id, name FROM src;
+            """
+        try sql.write(toFile: folder.file("job.sql"), atomically: true, encoding: .utf8)
+        return try Job.load(path: folder.file("job.sql"))
+    }
+
+    @Test func aJobCountsSkippedLinesInItsSummaryAndMetrics() async throws {
+        let folder = try ConnectorTempFolder()
+        defer { folder.remove() }
+        let bytes = Array("1,a,1\n2,".utf8) + [0xFF] + Array(",2\n3,c\n4,d,4\n".utf8)
+        let job = try job(folder, bytes, options: ", 'csv.ignore-parse-errors' = 'true'")
+        let progress = JobProgress()
+        let metrics = RunnerMetrics(job: job.name)
+        try await job.run(progress: progress, metrics: metrics)
+        #expect(try folder.read("out.csv") == "1,a\n4,d\n")
+        #expect(progress.snapshot.rowsSkipped == 2)
+        #expect(metrics.snapshot().rowsSkipped == 2)
+    }
+
+    @Test func aJobStopsAtTheFirstBadLineWithoutTheOption() async throws {
+        let folder = try ConnectorTempFolder()
+        defer { folder.remove() }
+        let job = try job(folder, Array("1,a,1\n2,b,2,9\n".utf8))
+        let message = await connectorErrorMessage { try await job.run() }
+        #expect(message == "\(folder.file("in.csv")):2:7: expected 3 fields, found 4")
+    }
 }

@@ -70,6 +70,7 @@ struct InsertRunner {
             }
             if let grouping { try await grouping.finish() }
             progress.update { $0.rowsSkipped += source.skippedRows }
+            metrics?.sourceRowsSkipped(source.skippedRows)
             try await sink.close()
         } catch {
             await grouping?.close()
