@@ -50,7 +50,7 @@ struct InsertRunner {
                     group.addTask {
                         do {
                             let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle,
-                                                      python: python, metrics: metrics)
+                                                      python: python, metrics: metrics, inputName: "table '\(plan.source.name)'")
                             do {
                                 try await chain.open()
                                 try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)
@@ -87,9 +87,9 @@ struct InsertRunner {
         }
         while true {
             switch try await feed.next(idleAfter: idleAfter) {
-            case .batch(let batch):
+            case .batch(let batch, let firstRow):
                 progress.update { $0.rowsIn += batch.length }
-                try await deliver(try await chain.process(batch))
+                try await deliver(try await chain.process(batch, firstRow: firstRow))
             case .idle:
                 try await deliver(try await chain.sendIfDue())
                 try await grouping?.emitChanges()
