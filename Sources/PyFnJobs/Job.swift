@@ -53,7 +53,9 @@ public struct Job: Sendable {
         var inserts: [InsertStatement] = []
         for statement in script.statements {
             switch statement {
-            case .set(let set): settings[set.key] = set.value
+            case .set(let set):
+                if let problem = KnownSettings.problem(with: set.key) { throw SQLError(problem, at: set.location) }
+                settings[set.key] = set.value
             case .createTable(let create):
                 guard tables[create.name.lowercased()] == nil else { throw SQLError("table '\(create.name)' is already defined", at: create.location) }
                 tables[create.name.lowercased()] = TableDefinition(
@@ -65,6 +67,9 @@ public struct Job: Sendable {
             case .createFunction(let create): creates.append(create)
             case .insert(let insert): inserts.append(insert)
             }
+        }
+        for key in overrides.keys.sorted() {
+            if let problem = KnownSettings.problem(with: key) { throw SQLError(problem, at: SourceLocation(file: "--set", line: 1, column: 1)) }
         }
         settings.merge(overrides) { $1 }
         var python = try PythonOptions(settings: settings)

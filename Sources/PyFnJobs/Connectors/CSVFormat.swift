@@ -70,17 +70,19 @@ struct CSVFormat: LineFormat {
             // Field k is bytes bounds[k] ..< bounds[k + 1] - 1 (bounds[k + 1] is past its delimiter).
             return try withUnsafeTemporaryAllocation(of: Int.self, capacity: columnCount + 1) { bounds -> Bool in
                 var fieldCount = 1
+                var extraFieldAt = length
                 bounds[0] = 0
                 var i = 0
                 while i < length {
                     if base[i] == delimiter {
                         if fieldCount < columnCount { bounds[fieldCount] = i + 1 }
+                        if fieldCount == columnCount { extraFieldAt = i + 1 }
                         fieldCount += 1
                     }
                     i += 1
                 }
                 guard fieldCount == columnCount else {
-                    throw RowDecodeError(message: "expected \(columnCount) field\(columnCount == 1 ? "" : "s"), found \(fieldCount)")
+                    throw fieldCountError(found: fieldCount, at: fieldCount > columnCount ? extraFieldAt : length)
                 }
                 bounds[columnCount] = length + 1
                 return try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: columnCount) { payloads -> Bool in
@@ -88,12 +90,17 @@ struct CSVFormat: LineFormat {
                         var generic: [ArrowValue] = []
                         for c in 0..<columnCount {
                             let field = UnsafeBufferPointer(start: base + bounds[c], count: bounds[c + 1] - 1 - bounds[c])
-                            let (kind, payload) = try parseField(field, column: c, generic: &generic)
+                            let (kind, payload): (Parsed, UInt64)
+                            do { (kind, payload) = try parseField(field, column: c, generic: &generic) } catch var located as RowDecodeError {
+                                located.offset = bounds[c]
+                                throw located
+                            }
                             parsed[c] = kind
                             payloads[c] = payload
                         }
                         for c in 0..<columnCount where parsed[c] == .null && !builder.schema.fields[c].nullable {
-                            throw RowDecodeError(message: "NULL in NOT NULL column", column: builder.schema.fields[c].name, value: "")
+                            throw RowDecodeError(message: "NULL in NOT NULL column", column: builder.schema.fields[c].name, value: "",
+                                                 offset: bounds[c])
                         }
                         for c in 0..<columnCount {
                             let payload = payloads[c]
@@ -227,7 +234,7 @@ struct CSVFormat: LineFormat {
     func decode(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [ArrowValue] {
         let fields = try split(record)
         guard fields.count == columns.count else {
-            throw RowDecodeError(message: "expected \(columns.count) field\(columns.count == 1 ? "" : "s"), found \(fields.count)")
+            throw fieldCountError(found: fields.count, at: fields.count > columns.count ? fields[columns.count].offset : record.count)
         }
         var row: [ArrowValue] = []
         row.reserveCapacity(columns.count)
@@ -239,10 +246,16 @@ struct CSVFormat: LineFormat {
             do {
                 row.append(try TextValueCodec.parse(field.text, as: column.type))
             } catch {
-                throw RowDecodeError(message: error.message, column: column.name, value: field.text)
+                throw RowDecodeError(message: error.message, column: column.name, value: field.text, offset: field.offset)
             }
         }
         return row
+    }
+
+    /// A record with `found` fields instead of one per column; `offset` is the first extra field's start, or the
+    /// record's end when fields are missing.
+    private func fieldCountError(found: Int, at offset: Int) -> RowDecodeError {
+        RowDecodeError(message: "expected \(columns.count) field\(columns.count == 1 ? "" : "s"), found \(found)", offset: offset)
     }
 
     func isHeader(_ record: ArraySlice<UInt8>) -> Bool {
@@ -268,17 +281,18 @@ struct CSVFormat: LineFormat {
         return line
     }
 
-    /// The fields of a record, each with whether it was quoted.
-    func split(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [(text: String, quoted: Bool)] {
-        var fields: [(text: String, quoted: Bool)] = []
+    /// The fields of a record, each with whether it was quoted and the byte offset where it starts.
+    func split(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [(text: String, quoted: Bool, offset: Int)] {
+        var fields: [(text: String, quoted: Bool, offset: Int)] = []
         var i = record.startIndex
         while true {
+            let offset = i - record.startIndex
             if i < record.endIndex && record[i] == quote {
                 var bytes: [UInt8] = []
                 i += 1
                 while true {
                     guard i < record.endIndex else {
-                        throw RowDecodeError(message: "unterminated quoted field (field \(fields.count + 1))")
+                        throw RowDecodeError(message: "unterminated quoted field (field \(fields.count + 1))", offset: offset)
                     }
                     if record[i] == quote {
                         if i + 1 < record.endIndex && record[i + 1] == quote {
@@ -292,14 +306,14 @@ struct CSVFormat: LineFormat {
                     bytes.append(record[i])
                     i += 1
                 }
-                fields.append((String(decoding: bytes, as: UTF8.self), true))
+                fields.append((String(decoding: bytes, as: UTF8.self), true, offset))
                 guard i == record.endIndex || record[i] == delimiter else {
-                    throw RowDecodeError(message: "unexpected text after the closing quote of field \(fields.count)")
+                    throw RowDecodeError(message: "unexpected text after the closing quote of field \(fields.count)", offset: i - record.startIndex)
                 }
             } else {
                 let start = i
                 while i < record.endIndex && record[i] != delimiter { i += 1 }
-                fields.append((String(decoding: record[start..<i], as: UTF8.self), false))
+                fields.append((String(decoding: record[start..<i], as: UTF8.self), false, offset))
             }
             if i == record.endIndex { return fields }
             i += 1  // the delimiter; a field (maybe empty) follows

@@ -17,12 +17,13 @@ struct JSONLinesFormat: LineFormat {
 
     func decode(_ record: ArraySlice<UInt8>) throws(RowDecodeError) -> [ArrowValue] {
         let document: JSONValue
+        var offsets: [String: Int] = [:]
         do {
-            document = try JSONValue.parse(record)
+            document = try JSONValue.parse(record, memberOffsets: &offsets)
         } catch {
-            throw RowDecodeError(message: "invalid JSON: \(error.message)")
+            throw RowDecodeError(message: "invalid JSON: \(error.message)", offset: error.offset)
         }
-        guard case .object = document else { throw RowDecodeError(message: "expected a JSON object") }
+        guard case .object = document else { throw RowDecodeError(message: "expected a JSON object", offset: 0) }
         var row: [ArrowValue] = []
         row.reserveCapacity(columns.count)
         for column in columns {
@@ -30,7 +31,7 @@ struct JSONLinesFormat: LineFormat {
             do {
                 row.append(try Self.value(json, as: column.type))
             } catch {
-                throw RowDecodeError(message: error.message, column: column.name, value: json.serialized)
+                throw RowDecodeError(message: error.message, column: column.name, value: json.serialized, offset: offsets[column.name])
             }
         }
         return row

@@ -67,16 +67,26 @@ indirect enum JSONValue: Sendable {
 
     /// Parses one JSON document (surrounding whitespace allowed).
     static func parse(_ bytes: ArraySlice<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var offsets: [String: Int] = [:]
+        return try parse(bytes, memberOffsets: &offsets)
+    }
+
+    /// Parses one JSON document; `memberOffsets` gets where the value of each member of a top-level object
+    /// starts (byte offset from the document's start), for messages that point at a bad value.
+    static func parse(_ bytes: ArraySlice<UInt8>, memberOffsets: inout [String: Int]) throws(JSONSyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes)
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
         guard parser.i == bytes.endIndex else { throw parser.error("unexpected text after the JSON value") }
+        memberOffsets = parser.memberOffsets
         return value
     }
 
     private struct Parser {
         let bytes: ArraySlice<UInt8>
         var i: Int
+        /// Where each top-level member's value starts.
+        var memberOffsets: [String: Int] = [:]
 
         init(bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
@@ -84,7 +94,7 @@ indirect enum JSONValue: Sendable {
         }
 
         func error(_ message: String) -> JSONSyntaxError {
-            JSONSyntaxError(message: "\(message) at character \(i - bytes.startIndex + 1)")
+            JSONSyntaxError(message: message, offset: i - bytes.startIndex)
         }
 
         mutating func skipWhitespace() {
@@ -108,6 +118,10 @@ indirect enum JSONValue: Sendable {
                     skipWhitespace()
                     guard i < bytes.endIndex, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
                     i += 1
+                    if depth == 0 {
+                        skipWhitespace()
+                        memberOffsets[key] = i - bytes.startIndex
+                    }
                     members.append((key, try value(depth: depth + 1)))
                     skipWhitespace()
                     guard i < bytes.endIndex else { throw error("unterminated object") }
@@ -224,6 +238,8 @@ indirect enum JSONValue: Sendable {
 
 /// Text that is not JSON.
 struct JSONSyntaxError: Error, Sendable {
-    /// What is wrong and where.
+    /// What is wrong.
     var message: String
+    /// The byte offset in the text where it went wrong.
+    var offset: Int
 }

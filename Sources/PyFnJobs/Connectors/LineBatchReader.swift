@@ -73,19 +73,31 @@ final class LineBatchReader: @unchecked Sendable {
             if line == 1 && settings.format.isHeader(record) { return }
         }
         do {
+            if let bad = UTF8Validation.firstInvalidByte(record) {
+                let byte = String(record[record.startIndex + bad], radix: 16, uppercase: true)
+                throw RowDecodeError(message: "invalid UTF-8 (byte 0x\(byte.count == 1 ? "0" : "")\(byte))", offset: bad)
+            }
             try settings.format.decode(record, into: &builder)
         } catch let error as RowDecodeError {
             if settings.ignoreParseErrors {
                 skipped.add()
                 return
             }
-            var message = "\(sourceName):\(line): \(error.message)"
-            if let column = error.column {
-                message += " (column '\(column)'" + (error.value.map { ", value '\($0)'" } ?? "") + ")"
-            }
-            throw ConnectorError(message)
+            throw ConnectorError(Self.message(for: error, in: record, source: sourceName, line: line))
         }
         if builder.count >= batchSize { ready.append(builder.finish()) }
+    }
+
+    /// `source:line:column: what (column 'c', value 'v')`, the column the 1-based character position of the
+    /// problem in the record (left out when no one place is to blame).
+    static func message(for error: RowDecodeError, in record: ArraySlice<UInt8>, source: String, line: Int) -> String {
+        var message = "\(source):\(line):"
+        if let offset = error.offset { message += "\(UTF8Validation.column(ofByte: offset, in: record)):" }
+        message += " \(error.message)"
+        if let column = error.column {
+            message += " (column '\(column)'" + (error.value.map { ", value '\($0)'" } ?? "") + ")"
+        }
+        return message
     }
 
     private func flush() {

@@ -1,7 +1,8 @@
 import PyFnArrow
 import PyFnRunner
 
-/// A row that could not be read from a record: what is wrong and, when one column is to blame, its name and text.
+/// A row that could not be read from a record: what is wrong, where in the record, and, when one column is to
+/// blame, its name and text.
 struct RowDecodeError: Error, Sendable {
     /// What is wrong.
     var message: String
@@ -9,6 +10,8 @@ struct RowDecodeError: Error, Sendable {
     var column: String?
     /// The bad text.
     var value: String?
+    /// The byte offset in the record where the problem is (the bad field's start); nil when no one place is.
+    var offset: Int? = nil
 }
 
 /// A text format with one record per line (CSV, JSON Lines): reads records into rows and writes rows as records.

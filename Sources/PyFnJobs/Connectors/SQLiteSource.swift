@@ -114,7 +114,7 @@ public final class SQLiteSource: TableSource {
         case .string(let text):
             if type.isNested {
                 do { return try JSONLinesFormat.value(try JSONValue.parse(ArraySlice(text.utf8)), as: type) } catch let error as JSONSyntaxError {
-                    throw ValueParseError(message: "invalid JSON: \(error.message)")
+                    throw ValueParseError(message: "invalid JSON: \(error.message) at character \(error.offset + 1)")
                 } catch let error as ValueParseError {
                     throw error
                 } catch {

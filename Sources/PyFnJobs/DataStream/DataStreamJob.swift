@@ -24,6 +24,7 @@ public struct DataStreamJob: Sendable {
         self.graph = graph
         self.settings = settings
         self.baseDirectory = baseDirectory
+        try KnownSettings.check(settings)
         var python = try PythonOptions(settings: settings)
         python.files = python.files.map { Job.pythonPathEntry($0, relativeTo: baseDirectory) }
         self.python = python

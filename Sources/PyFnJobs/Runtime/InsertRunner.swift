@@ -55,7 +55,7 @@ struct InsertRunner {
                     group.addTask {
                         do {
                             let chain = try StepChain(steps: before, inputSchema: source.schema, environment: environment, bundle: bundle,
-                                                      python: python, metrics: metrics)
+                                                      python: python, metrics: metrics, inputName: "table '\(plan.source.name)'")
                             do {
                                 try await chain.open()
                                 try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer,
@@ -77,6 +77,7 @@ struct InsertRunner {
             try await committer?.stop()
             if let grouping { try await grouping.finish() }
             progress.update { $0.rowsSkipped += source.skippedRows }
+            metrics?.sourceRowsSkipped(source.skippedRows)
             try await writer.close()
         } catch {
             _ = try? await committer?.stop()
@@ -168,10 +169,10 @@ struct InsertRunner {
         }
         while true {
             switch try await feed.next(idleAfter: idleAfter) {
-            case .batch(let batch):
+            case .batch(let batch, let firstRow):
                 progress.update { $0.rowsIn += batch.length }
                 windowReports.took(batch, lane: &taken)
-                try await deliver(try await chain.process(batch))
+                try await deliver(try await chain.process(batch, firstRow: firstRow))
                 try await windowReports.handedOn(lane: &taken, chainHolds: chain.queuedRows)
             case .idle:
                 try await deliver(try await chain.sendIfDue())

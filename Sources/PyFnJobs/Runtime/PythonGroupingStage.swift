@@ -43,7 +43,7 @@ final class PythonGroupingStage: GroupingStage {
             try await op.open()
             loop: while true {
                 switch try await inbox.next(idleAfter: idleAfter) {
-                case .batch(let batch): try await results.add(try await op.process(batch))
+                case .batch(let batch, _): try await results.add(try await op.process(batch))
                 case .idle: try await results.add(try await op.sendIfDue())
                 case .end:
                     try await results.add(try await op.finish())

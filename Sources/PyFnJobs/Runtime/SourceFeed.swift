@@ -2,8 +2,9 @@ import PyFnArrow
 
 /// What a lane gets next from the source.
 enum FeedEvent: Sendable {
-    /// Rows to process.
-    case batch(RecordBatch)
+    /// Rows to process; `firstRow` is the 0-based index in the source of the first (nil when the rows do not come
+    /// straight from a source).
+    case batch(RecordBatch, firstRow: Int?)
     /// Nothing arrived for a while (unbounded sources): time to send bundles whose time is up.
     case idle
     /// The source has ended.
@@ -14,7 +15,7 @@ enum FeedEvent: Sendable {
 /// time: producers wait while the consumers are behind (back-pressure), and a consumer waiting on a quiet
 /// unbounded source is woken with ``FeedEvent/idle``.
 actor SourceFeed {
-    private var buffered: [RecordBatch] = []
+    private var buffered: [(batch: RecordBatch, firstRow: Int?)] = []
     private var ended = false
     private var failure: (any Error)?
     private var waiters: [Int: CheckedContinuation<FeedEvent, any Error>] = [:]
@@ -30,8 +31,10 @@ actor SourceFeed {
     /// Reads `source` to its end (or first error) into the feed, or until the feed fails; run it in its own task.
     func pump(_ batches: AsyncThrowingStream<RecordBatch, any Error>) async {
         do {
+            var read = 0
             for try await batch in batches where batch.length > 0 {
-                guard await put(batch) else { return }
+                guard await put(batch, firstRow: read) else { return }
+                read += batch.length
             }
             finish(nil)
         } catch {
@@ -42,7 +45,7 @@ actor SourceFeed {
     /// Adds a batch, waiting while the feed is full; throws once the feed has failed (its consumer is gone).
     func push(_ batch: RecordBatch) async throws {
         if let failure { throw failure }
-        guard await put(batch), failure == nil else { throw failure ?? CancellationError() }
+        guard await put(batch, firstRow: nil), failure == nil else { throw failure ?? CancellationError() }
     }
 
     /// Ends the feed: consumers get ``FeedEvent/end`` once it is drained.
@@ -77,25 +80,25 @@ actor SourceFeed {
 
     private func take() throws -> FeedEvent? {
         if !buffered.isEmpty {
-            let batch = buffered.removeFirst()
+            let (batch, firstRow) = buffered.removeFirst()
             if !spaceWaiters.isEmpty { spaceWaiters.removeFirst().resume() }
-            return .batch(batch)
+            return .batch(batch, firstRow: firstRow)
         }
         if let failure { throw failure }
         return ended ? .end : nil
     }
 
     /// Adds a batch once there is room; false (and the batch dropped) when the feed has failed meanwhile.
-    private func put(_ batch: RecordBatch) async -> Bool {
+    private func put(_ batch: RecordBatch, firstRow: Int?) async -> Bool {
         while buffered.count >= capacity && failure == nil {
             await withCheckedContinuation { spaceWaiters.append($0) }
         }
         guard failure == nil else { return false }
         if let id = order.first {
             order.removeFirst()
-            waiters.removeValue(forKey: id)?.resume(returning: .batch(batch))
+            waiters.removeValue(forKey: id)?.resume(returning: .batch(batch, firstRow: firstRow))
         } else {
-            buffered.append(batch)
+            buffered.append((batch, firstRow))
         }
         return true
     }

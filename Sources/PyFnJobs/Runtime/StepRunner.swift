@@ -11,8 +11,10 @@ final class StepChain {
     private let stages: [Stage]
 
     /// Builds the chain's operators for `steps`, reading batches of `inputSchema`; they report to `metrics`.
+    /// `inputName` (e.g. `table 'src'`) is what a Python function's error names when it can tell which input row
+    /// failed (see ``process(_:firstRow:)``).
     init(steps: [PlanStep], inputSchema: ArrowSchema, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions,
-         metrics: RunnerMetrics? = nil) throws {
+         metrics: RunnerMetrics? = nil, inputName: String? = nil) throws {
         var schema = inputSchema
         var stages: [Stage] = []
         for step in steps {
@@ -41,7 +43,19 @@ final class StepChain {
         }
         self.stages = stages
         self.outputSchema = schema
+        // The first Python stage sees the input's rows one for one when only row-for-row Swift steps come before it.
+        if let first = stages.firstIndex(where: { if case .python = $0 { true } else { false } }),
+           stages[..<first].allSatisfy({ if case .swift(.filter) = $0 { false } else { true } }),
+           case .python(let op) = stages[first] {
+            op.inputName = inputName
+            rowTrackingStage = first
+        } else {
+            rowTrackingStage = nil
+        }
     }
+
+    /// The stage whose bundles know the input rows they hold, if any.
+    private let rowTrackingStage: Int?
 
     /// The schema of the batches the chain hands back.
     let outputSchema: ArrowSchema
@@ -64,9 +78,10 @@ final class StepChain {
         for case .python(let op) in stages { await op.close() }
     }
 
-    /// Runs a batch through the chain; returns what came out so far.
-    func process(_ batch: RecordBatch) async throws -> [RecordBatch] {
-        try await run([batch], from: 0)
+    /// Runs a batch through the chain; returns what came out so far. `firstRow` is the input index of the batch's
+    /// first row, so a Python function's error can name the input row that failed.
+    func process(_ batch: RecordBatch, firstRow: Int? = nil) async throws -> [RecordBatch] {
+        try await run([batch], from: 0, firstRow: firstRow)
     }
 
     /// Sends bundles whose time is up, everywhere in the chain.
@@ -87,14 +102,14 @@ final class StepChain {
         return output
     }
 
-    private func run(_ batches: [RecordBatch], from first: Int) async throws -> [RecordBatch] {
+    private func run(_ batches: [RecordBatch], from first: Int, firstRow: Int? = nil) async throws -> [RecordBatch] {
         var current = batches
-        for stage in stages.dropFirst(first) {
+        for (index, stage) in stages.enumerated().dropFirst(first) {
             guard !current.isEmpty else { return [] }
             var next: [RecordBatch] = []
             for batch in current {
                 switch stage {
-                case .python(let op): next += try await op.process(batch)
+                case .python(let op): next += try await op.process(batch, firstRow: index == rowTrackingStage ? firstRow : nil)
                 case .swift(let step): next.append(try Self.apply(step, to: batch))
                 }
             }

@@ -13,6 +13,8 @@ public struct MetricsSnapshot: Codable, Sendable {
     public var userMetrics: [UserMetricSnapshot]
     /// Where the Python time went, when profiling was on; nil otherwise.
     public var profile: ProfileReport?
+    /// Source lines skipped as unreadable (`'<format>.ignore-parse-errors' = 'true'`).
+    public var rowsSkipped: Int? = nil
 
     /// The snapshot as pretty-printed JSON.
     public func json() throws -> Data {

@@ -21,6 +21,7 @@ public final class RunnerMetrics: Sendable {
         var nextBundle = 0
         var nextInstance = 0
         var profiles: [ProfileReport] = []
+        var rowsSkipped = 0
     }
 
     fileprivate struct OperatorFigures {
@@ -88,8 +89,14 @@ public final class RunnerMetrics: Sendable {
             }.sorted { ($0.key.operatorName, $0.key.function, $0.key.group, $0.key.name, $0.key.kind.rawValue)
                 < ($1.key.operatorName, $1.key.function, $1.key.group, $1.key.name, $1.key.kind.rawValue) }
             return MetricsSnapshot(job: job, elapsedSeconds: elapsed, operators: operators, userMetrics: users,
-                                   profile: state.profiles.isEmpty ? nil : ProfileReport.merged(state.profiles))
+                                   profile: state.profiles.isEmpty ? nil : ProfileReport.merged(state.profiles),
+                                   rowsSkipped: state.rowsSkipped > 0 ? state.rowsSkipped : nil)
         }
+    }
+
+    /// Counts `rows` source lines skipped as unreadable (`pyfn_source_rows_skipped_total`).
+    public func sourceRowsSkipped(_ rows: Int) {
+        state.withLock { $0.rowsSkipped += rows }
     }
 
     /// Pushes the current figures through swift-metrics (no-op without a factory).

@@ -37,6 +37,7 @@ final class SwiftMetricsPublisher: Sendable {
 
     /// Brings every counter and gauge up to `snapshot`.
     func publish(_ snapshot: MetricsSnapshot) {
+        if let skipped = snapshot.rowsSkipped { counter("pyfn_source_rows_skipped_total", [("job", job)], Double(skipped)) }
         for o in snapshot.operators {
             let dimensions = [("job", job), ("operator", o.operatorName), ("function", o.functions.joined(separator: ","))]
             counter("pyfn_operator_rows_in_total", dimensions, Double(o.rowsIn))
@@ -94,6 +95,7 @@ final class SwiftMetricsPublisher: Sendable {
     /// The `# HELP` text of a metric this publisher makes.
     static func helpText(for name: String) -> String {
         let operatorHelp = [
+            "pyfn_source_rows_skipped_total": "Source lines skipped as unreadable ('<format>.ignore-parse-errors' = 'true').",
             "pyfn_operator_rows_in_total": "Rows fed to the Python workers of the operator (completed bundles).",
             "pyfn_operator_rows_out_total": "Rows the operator handed on.",
             "pyfn_operator_bundles_total": "Bundles the operator's workers completed.",

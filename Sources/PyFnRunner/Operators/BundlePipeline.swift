@@ -9,13 +9,16 @@ struct BundlePipeline {
     /// A finished bundle: the rows that went in, what came back, how long the round trip took and the bundle's
     /// key in the recorder (0 without one).
     typealias Completed = (input: RecordBatch, result: BundleResult, roundTrip: Duration, bundle: Int)
-    private typealias InFlight = (input: RecordBatch, bundle: Int, result: Task<(BundleResult, Duration), any Error>)
+    private typealias InFlight = (input: RecordBatch, bundle: Int, origins: BundleRowOrigins, result: Task<(BundleResult, Duration), any Error>)
 
     let supervisor: WorkerSupervisor
     let descriptorID: String
     let options: BundleOptions
     let metrics: OperatorMetricsRecorder?
+    /// What a function's error calls the input (e.g. `table 'src'`) when it names the input row that failed.
+    var inputName: String?
     private var buffered: [RecordBatch] = []
+    private var bufferedOrigins = BundleRowOrigins()
     private var bufferedRows = 0
     private var oldestBufferedAt: ContinuousClock.Instant?
     private var inFlight: [InFlight] = []
@@ -32,11 +35,12 @@ struct BundlePipeline {
     /// Rows buffered or at the worker, not yet handed back.
     var queuedRows: Int { bufferedRows + inFlight.reduce(0) { $0 + $1.input.length } }
 
-    /// Adds rows; returns the bundles that completed meanwhile.
-    mutating func add(_ batch: RecordBatch) async throws -> [Completed] {
+    /// Adds rows (the first at input index `firstRow`, when known); returns the bundles that completed meanwhile.
+    mutating func add(_ batch: RecordBatch, firstRow: Int? = nil) async throws -> [Completed] {
         if batch.length > 0 {
             if oldestBufferedAt == nil { oldestBufferedAt = .now }
             buffered.append(batch)
+            bufferedOrigins.append(rows: batch.length, first: firstRow)
             bufferedRows += batch.length
         }
         var completed: [Completed] = []
@@ -78,6 +82,7 @@ struct BundlePipeline {
         }
         inFlight = []
         buffered = []
+        bufferedOrigins = BundleRowOrigins()
         bufferedRows = 0
         oldestBufferedAt = nil
     }
@@ -88,7 +93,8 @@ struct BundlePipeline {
         abandoned = []
     }
 
-    private mutating func send(_ input: RecordBatch) async throws -> [Completed] {
+    private mutating func send(_ taken: (input: RecordBatch, origins: BundleRowOrigins)) async throws -> [Completed] {
+        let input = taken.input
         let supervisor = self.supervisor
         let descriptorID = self.descriptorID
         let bundle = metrics?.bundleStarted() ?? 0
@@ -98,7 +104,7 @@ struct BundlePipeline {
         }
         let reportProgress = onProgress
         let recorder = metrics
-        inFlight.append((input, bundle, Task {
+        inFlight.append((input, bundle, taken.origins, Task {
             let started = ContinuousClock.now
             let result = try await supervisor.processBundle(descriptorID: descriptorID, input: input, onProgress: reportProgress)
             let roundTrip = ContinuousClock.now - started
@@ -116,6 +122,10 @@ struct BundlePipeline {
         do {
             let (result, roundTrip) = try await oldest.result.value
             return (oldest.input, result, roundTrip, oldest.bundle)
+        } catch PyFnError.functionFailed(let message) {
+            metrics?.bundleAbandoned(oldest.bundle)
+            cancel()
+            throw PyFnError.functionFailed(oldest.origins.locating(message, inputName: inputName))
         } catch {
             metrics?.bundleAbandoned(oldest.bundle)
             cancel()
@@ -123,13 +133,13 @@ struct BundlePipeline {
         }
     }
 
-    /// Removes the first `rows` buffered rows as one batch.
-    private mutating func takeBuffered(_ rows: Int) throws -> RecordBatch {
+    /// Removes the first `rows` buffered rows as one batch, with their origins.
+    private mutating func takeBuffered(_ rows: Int) throws -> (input: RecordBatch, origins: BundleRowOrigins) {
         let all = buffered.count == 1 ? buffered[0] : try RecordBatch.concatenate(buffered)
         let taken = all.slice(0..<rows)
         buffered = rows < all.length ? [all.slice(rows..<all.length)] : []
         bufferedRows = all.length - rows
         oldestBufferedAt = bufferedRows > 0 ? .now : nil
-        return taken
+        return (taken, bufferedOrigins.removeFirst(rows))
     }
 }

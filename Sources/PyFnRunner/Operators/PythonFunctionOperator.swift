@@ -48,9 +48,16 @@ public class PythonFunctionOperator {
         try await supervisor.start()
     }
 
-    /// Feeds a batch; returns the output of bundles that completed meanwhile.
-    public func process(_ batch: RecordBatch) async throws -> [RecordBatch] {
-        try output(of: try await pipeline.add(batch))
+    /// What the operator's input is called in a function's error (e.g. `table 'src'`), with ``process(_:firstRow:)``.
+    public var inputName: String? {
+        get { pipeline.inputName }
+        set { pipeline.inputName = newValue }
+    }
+
+    /// Feeds a batch; returns the output of bundles that completed meanwhile. `firstRow`, the input index of the
+    /// batch's first row, lets a function's error name the input row that failed.
+    public func process(_ batch: RecordBatch, firstRow: Int? = nil) async throws -> [RecordBatch] {
+        try output(of: try await pipeline.add(batch, firstRow: firstRow))
     }
 
     /// With `python.profile.enabled`, hands the worker's profile statistics to the metrics before it stops.

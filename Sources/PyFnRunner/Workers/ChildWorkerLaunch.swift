@@ -30,6 +30,9 @@ enum ChildWorkerLaunch {
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")
         }
         await connection.killOnHang(process, workerID: workerID, logger: logger)
+        if let limit = options.memoryLimit {
+            process.enforceMemoryLimit(limit) { reason in await connection.markLost(reason, explained: true) }
+        }
         let stopGrace = options.stopTimeout
         let worker = RemoteWorker(id: workerID, connection: connection, registry: server.registry,
                                   terminate: { await process.stop(grace: stopGrace) },

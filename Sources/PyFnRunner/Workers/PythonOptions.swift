@@ -33,6 +33,11 @@ public struct PythonOptions: Sendable {
     /// How many times an operator's lost (crashed, hung or misbehaving) worker is replaced before the job fails
     /// (`python.worker.max-restarts`).
     public var maxRestarts = 3
+    /// Most memory (resident bytes) one worker process may use (`python.fn-execution.memory.limit`, e.g.
+    /// `'512m'`); nil: no limit. A worker that passes it is killed and its bundle replayed once on a fresh worker;
+    /// a second time fails the job (see ``WorkerMemoryLimit``). Process mode only: a pool's or an embedded worker
+    /// is not the runner's child.
+    public var memoryLimit: Int?
     /// The Fn API capabilities the workers declare (``WorkerCapability``): PyFn's own harness by default; a
     /// harness of another kind declares its own (Beam's and PyFlink's declare none the runner uses).
     public var workerCapabilities: Set<String> = WorkerCapability.pyfnHarness
@@ -64,6 +69,12 @@ public struct PythonOptions: Sendable {
                 throw PyFnError.invalidDescriptor("'python.worker.max-restarts' must be a whole number of at least 0, not '\(text)'")
             }
             maxRestarts = restarts
+        }
+        if let text = settings[WorkerMemoryLimit.setting] {
+            guard let bytes = FlinkMemorySize.parse(text), bytes > 0 else {
+                throw PyFnError.invalidDescriptor("'\(WorkerMemoryLimit.setting)' must be a memory size such as '512m' or '2g', not '\(text)'")
+            }
+            memoryLimit = bytes
         }
         if let text = settings[GlobalJobParameters.key] {
             jobParameters = try GlobalJobParameters.parse(text)

@@ -5,7 +5,7 @@ import Synchronization
 /// A Python worker as a child process: its output goes to the log (and the last lines are kept for error
 /// messages), its exit is reported once, and stopping it escalates from waiting to SIGTERM to SIGKILL.
 final class WorkerProcess: Sendable {
-    private let pid: Int32
+    let pid: Int32
     private let state: State
 
     /// What the process, its output reader and its owner share.

@@ -49,6 +49,7 @@ public actor WorkerSupervisor {
     /// `onProgress` gets the bundle's metrics so far while it runs long (see ``PythonWorker``).
     public nonisolated func processBundle(descriptorID: String, input: RecordBatch,
                                           onProgress: (@Sendable ([MonitoringInfo]) -> Void)? = nil) async throws -> BundleResult {
+        var memoryKills = 0
         while true {
             let (worker, generation) = try await currentWorker()
             do {
@@ -58,6 +59,14 @@ public actor WorkerSupervisor {
                 return try await worker.processBundle(descriptorID: descriptorID, input: input)
             } catch PyFnError.workerLost(let reason) {
                 try await replace(generation: generation, reason: reason)
+                // A bundle that passes the memory limit is replayed once on a fresh worker; twice fails the job.
+                if WorkerMemoryLimit.isMemoryLoss(reason) {
+                    memoryKills += 1
+                    if memoryKills > 1 {
+                        let running = functions.isEmpty ? "" : "while running \(functions): "
+                        throw PyFnError.workerLost("\(running)\(reason) (again after a replay on a fresh worker)")
+                    }
+                }
             }
         }
     }

@@ -115,3 +115,34 @@ slow_counted = udf(SlowCounted(), result_type=DataTypes.BIGINT())
 def debug_and_pass(x):
     logging.getLogger("scalar_udfs").debug("debug saw %s", x)
     return x
+
+
+def _grow_without_bound():
+    """Allocates 16 MB blocks (written, so they are resident) until something stops the process."""
+    hoard = []
+    while True:
+        hoard.append(b"x" * (16 << 20))
+
+
+@udf(result_type=DataTypes.BIGINT())
+def hoard(x):
+    """A function that allocates without bound: the worker memory limit must stop it."""
+    _grow_without_bound()
+    return x
+
+
+class HoardOnce(ScalarFunction):
+    """Allocates without bound the first time it runs for a marker folder (job parameter marker_dir); the worker
+    started in its place finds the marker and passes rows through."""
+
+    def open(self, function_context):
+        self.marker = os.path.join(function_context.get_job_parameter("marker_dir", "/tmp"), "hoarded")
+
+    def eval(self, x):
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            _grow_without_bound()
+        return x
+
+
+hoard_once = udf(HoardOnce(), result_type=DataTypes.BIGINT())
