@@ -191,7 +191,6 @@ struct Planner {
         var positions: [[Int]] = []
         for call in calls {
             guard case .call(let name, let args, let distinct, let location) = call else { continue }
-            guard !distinct else { throw SQLError("DISTINCT is not supported for the Python aggregate '\(name)'", at: location) }
             if let declared = functions[name.lowercased()]?.inputTypes, declared.count != args.count {
                 throw SQLError("'\(name)' takes \(declared.count) arguments, \(args.count) given", at: location)
             }
@@ -201,7 +200,9 @@ struct Planner {
         let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
         steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
         let functionCalls = zip(calls, positions).map { call, positions in
-            FunctionCall(functions[call.functionName!]!.function, positions.map { .column($0) })
+            var distinct = false
+            if case .call(_, _, let isDistinct, _) = call { distinct = isDistinct }
+            return FunctionCall(functions[call.functionName!]!.function, positions.map { .column($0) }, distinct: distinct)
         }
         let texts = calls.map(\.sqlText)
         steps.append(.pythonAggregate(keyCount: keys.count, calls: functionCalls, names: texts))
