@@ -21,9 +21,18 @@ def normalized(rows):
     return sorted((tuple(row) for row in rows), key=repr)
 
 
+def first_reason(text):
+    """The line of an error's text that says what is wrong: for a Java exception (PyFlink) the innermost
+    `...Exception: message` line, else the first line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    causes = [line for line in lines if ("Exception: " in line or "Error: " in line) and not line.startswith("at ")]
+    return (causes[-1] if len(causes) > 1 else lines[0] if lines else "")[:400]
+
+
 def outcome(name, mode):
     """("pass" | "fail", detail) of one case."""
-    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    settings = EnvironmentSettings.in_streaming_mode() if name in cases.STREAMING else EnvironmentSettings.in_batch_mode()
+    t_env = TableEnvironment.create(settings)
     config = t_env.get_config()
     config.set("python.execution-mode", mode)
     config.set("python.executable", sys.executable)
@@ -36,7 +45,7 @@ def outcome(name, mode):
         text = "%s: %s" % (type(error).__name__, error)
         if isinstance(expected, cases.Raises) and expected.text in text:
             return "pass", "raised as expected"
-        return "fail", text.strip().splitlines()[0][:300] if text.strip() else traceback.format_exc()[-300:]
+        return "fail", first_reason(text) or traceback.format_exc()[-300:]
     if isinstance(expected, cases.Raises):
         return "fail", "expected an error containing %r, got rows %r" % (expected.text, rows)
     if normalized(rows) == normalized(expected):
