@@ -231,7 +231,8 @@ enum TextValueCodec {
         }
     }
 
-    private static func micros(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
+    /// Microseconds of `value` in `unit`.
+    static func micros(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
         switch unit {
         case .second: return value * 1_000_000
         case .millisecond: return value * 1000

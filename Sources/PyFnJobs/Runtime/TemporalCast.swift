@@ -17,27 +17,17 @@ enum TemporalCast {
         case (.date(let days), .date): return .date(days: days)
         case (.date(let days), .timestamp): return .timestamp(Int64(days) * microsPerDay, .microsecond)
         case (.timestamp(let x, let unit), .date):
-            let micros = microseconds(x, unit)
+            let micros = TextValueCodec.micros(x, unit)
             return .date(days: Int32(floorDivide(micros, microsPerDay)))
         case (.timestamp(let x, let unit), .time(let precision)):
-            let micros = microseconds(x, unit)
+            let micros = TextValueCodec.micros(x, unit)
             return .time(truncate(micros - floorDivide(micros, microsPerDay) * microsPerDay, precision: max(precision, 3)), .microsecond)
         case (.timestamp(let x, let unit), .timestamp(let precision)):
-            return .timestamp(truncate(microseconds(x, unit), precision: precision), .microsecond)
+            return .timestamp(truncate(TextValueCodec.micros(x, unit), precision: precision), .microsecond)
         case (.time(let x, let unit), .time(let precision)):
-            return .time(truncate(microseconds(x, unit), precision: max(precision, 3)), .microsecond)
+            return .time(truncate(TextValueCodec.micros(x, unit), precision: max(precision, 3)), .microsecond)
         default:
             return .null
-        }
-    }
-
-    /// Microseconds of `value` in `unit`.
-    static func microseconds(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
-        switch unit {
-        case .second: return value * 1_000_000
-        case .millisecond: return value * 1000
-        case .microsecond: return value
-        case .nanosecond: return value / 1000
         }
     }
 
