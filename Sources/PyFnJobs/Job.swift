@@ -60,6 +60,8 @@ public struct Job: Sendable {
                     name: create.name, columns: create.columns.map { SQLField($0.name, $0.type) },
                     options: Dictionary(create.options.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
                     primaryKey: create.primaryKey, baseDirectory: folder)
+                tables[create.name.lowercased()]?.eventTime = try EventTime(create)
+                tables[create.name.lowercased()]?.processingTime = create.processingTimeColumn
             case .createFunction(let create): creates.append(create)
             case .insert(let insert): inserts.append(insert)
             }
@@ -186,6 +188,12 @@ extension PlanStep {
         case .pythonAggregate(let keyCount, let calls, let names):
             return "python  aggregate operator by \(keyCount) key\(keyCount == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s"), state in the runner): "
                 + zip(calls, names).map { "\($0.function.name) → \($1)" }.joined(separator: ", ")
+        case .over(let over):
+            return "over    \(over.frame) by \(over.keyCount) key\(over.keyCount == 1 ? "" : "s") (\(parallelism) Python partition\(parallelism == 1 ? "" : "s"), rows kept until the watermark passes): "
+                + (over.builtIns.map(\.text) + zip(over.pythonCalls, over.pythonNames).map { "\($0.function.name) → \($1)" }).joined(separator: ", ")
+        case .window(let window):
+            return "window  \(window.kind) by \(window.keyCount) key\(window.keyCount == 1 ? "" : "s") (\(parallelism) Python partition\(parallelism == 1 ? "" : "s"), rows kept until the watermark passes): "
+                + (window.builtIns.map(\.text) + zip(window.pythonCalls, window.pythonNames).map { "\($0.function.name) → \($1)" }).joined(separator: ", ")
         }
     }
 }

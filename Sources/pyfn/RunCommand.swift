@@ -92,7 +92,8 @@ struct RunCommand: AsyncParsableCommand {
         if live { FileHandle.standardError.write(Data("\r\(Self.progressLine(progress, metrics))\u{1B}[K\n".utf8)) }
         let counts = progress.snapshot
         print(String(format: "job finished in %.2f s: %d rows read, %d rows written%@", progress.elapsedSeconds, counts.rowsIn, counts.rowsOut,
-                     counts.rowsSkipped > 0 ? ", \(counts.rowsSkipped) unparsable rows skipped" : ""))
+                     (counts.rowsSkipped > 0 ? ", \(counts.rowsSkipped) unparsable rows skipped" : "")
+                        + (counts.lateRows > 0 ? ", \(counts.lateRows) late rows dropped (the watermark had passed their windows)" : "")))
         let snapshot = metrics.snapshot()
         if !noMetricsSummary && !snapshot.operators.isEmpty { print("\n" + snapshot.summaryTable) }
         if let report = snapshot.profile { print("\n" + report.table(limit: 15)) }

@@ -19,6 +19,7 @@ import os
 import sys
 from typing import Dict, List, Optional, Tuple
 
+from pyfn.functions import AggregateFunction
 from pyfn.wrappers import (UserDefinedAggregateFunctionWrapper, UserDefinedFunctionWrapper,
                            UserDefinedScalarFunctionWrapper, UserDefinedTableFunctionWrapper)
 
@@ -162,6 +163,10 @@ def describe_to_json(attribute: str, wrapper: UserDefinedFunctionWrapper, module
         out["accumulator_type"] = wrapper.accumulator_type.sql()
     if isinstance(wrapper, UserDefinedScalarFunctionWrapper):
         out["func_type"] = wrapper.func_type
+    if wrapper.kind == "aggregate":
+        # Session windows need `merge` (Flink's rule): the planner refuses a function without one there.
+        out["has_merge"] = callable(getattr(wrapper.func, "merge", None)) and \
+            type(wrapper.func).merge is not AggregateFunction.merge
     # The function self-contained (module pickled by value): the planner may ship it as the body.
     out["descriptor"] = base64.b64encode(message.SerializeToString()).decode("ascii")
     return out

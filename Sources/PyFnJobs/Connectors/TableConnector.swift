@@ -51,6 +51,10 @@ public struct TableDefinition: Sendable {
     public var primaryKey: [String]
     /// The folder relative paths in options are resolved against (the job file's folder).
     public var baseDirectory: String
+    /// The event-time column and its watermark delay (`WATERMARK FOR …`), if declared.
+    public var eventTime: EventTime? = nil
+    /// The `name AS PROCTIME()` column, if declared: computed when a row is read, after the declared columns.
+    public var processingTime: String? = nil
 
     /// A table definition.
     public init(name: String, columns: [SQLField], options: [String: String], primaryKey: [String] = [], baseDirectory: String) {

@@ -35,7 +35,7 @@ struct ExpressionBinder {
             if let registered = functions[name.lowercased()] {
                 switch registered.function.kind {
                 case .table: throw SQLError("'\(name)' is a table function; call it with LATERAL TABLE(…)", at: location)
-                case .aggregate: throw SQLError("aggregate '\(name)' is not allowed here", at: location)
+                case .aggregate, .pandasAggregate: throw SQLError("aggregate '\(name)' is not allowed here", at: location)
                 default: throw SQLError("'\(name)' cannot be called here", at: location)
                 }
             }

@@ -32,7 +32,7 @@ struct Planner {
         if let aggregate = steps.firstIndex(where: \.groups) {
             for step in steps[(aggregate + 1)...] {
                 switch step {
-                case .python, .lateral, .aggregate, .pythonAggregate:
+                case .python, .lateral, .aggregate, .pythonAggregate, .window, .over:
                     throw SQLError("Python functions and a second GROUP BY over grouped rows are not supported yet; group last", at: insert.query.location)
                 default: break
                 }
@@ -79,6 +79,12 @@ struct Planner {
             }
             source = table
             columns = table.columns.map { PlanColumn(name: $0.name, qualifier: alias ?? table.name, type: $0.type) }
+            if let processing = table.processingTime {
+                columns.append(PlanColumn(name: processing, qualifier: alias ?? table.name, type: SQLType(.timestamp(precision: 3)).notNull))
+            }
+            if table.eventTime != nil {
+                columns.append(PlanColumn(name: EventTimeSource.watermarkColumn, qualifier: alias ?? table.name, type: SQLType.bigint.notNull))
+            }
         case .subquery(let inner, let alias, _):
             let (table, innerColumns, _) = try planQuery(inner, steps: &steps)
             source = table
@@ -95,7 +101,13 @@ struct Planner {
             steps.append(.filter(bound))
         }
         let items = try expandStars(select.items, columns: columns)
+        if items.contains(where: { containsOver($0.expression) }) {
+            return try planOver(select, items: items, columns: &columns, steps: &steps, source: source)
+        }
         let aggregates = items.flatMap { aggregateCalls(in: $0.expression) }
+        if let window = try windowClause(of: select) {
+            return try planWindowed(select, window: window, items: items, aggregates: aggregates, columns: &columns, steps: &steps, source: source)
+        }
         if select.groupBy.isEmpty && aggregates.isEmpty {
             let bound = try bindWithPython(items.map(\.expression), columns: &columns, steps: &steps)
             let names = items.map(\.name)
@@ -117,6 +129,10 @@ struct Planner {
         }
         var uniqueAggregates: [SQLExpression] = []
         for call in aggregates where !uniqueAggregates.contains(where: { $0.sqlText == call.sqlText }) { uniqueAggregates.append(call) }
+        if let pandas = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .pandasAggregate }) {
+            throw SQLError("the Pandas aggregate '\(pandas.sqlText)' runs in time windows (GROUP BY TUMBLE/HOP/SESSION, window TVFs); in a plain GROUP BY not yet",
+                           at: pandas.location)
+        }
         let python = uniqueAggregates.filter { functions[$0.functionName ?? ""]?.function.kind == .aggregate }
         if let first = python.first {
             if let builtIn = uniqueAggregates.first(where: { functions[$0.functionName ?? ""] == nil }) {
@@ -133,18 +149,32 @@ struct Planner {
         let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
         let keyBound = Array(bound.prefix(keys.count))
         var argumentBound = Array(bound.dropFirst(keys.count))
+        let specs = try builtInSpecs(uniqueAggregates, arguments: &argumentBound, firstPosition: keys.count)
+        let inputs = keyBound + bound.dropFirst(keys.count)
+        steps.append(.project(inputs, names: inputs.indices.map { "$\($0)" }))
+        steps.append(.aggregate(keys: Array(keys.indices), aggregates: specs))
+        let (output, keyPositions) = try projectGrouped(items, keys: zip(keys, keyBound).map { ($0.sqlText, $1.type) },
+                                                        aggregates: specs.map { ($0.text, $0.type) }, steps: &steps)
+        return (source, output, keyPositions)
+    }
+
+    /// The built-in aggregates `calls` (COUNT, SUM, AVG, MIN, MAX) as specs; `arguments` are their bound
+    /// arguments in order (COUNT(*) has none), which the aggregation reads from `firstPosition` on.
+    func builtInSpecs(_ calls: [SQLExpression], arguments: inout [BoundExpression], firstPosition: Int) throws -> [AggregateSpec] {
         var specs: [AggregateSpec] = []
-        for call in uniqueAggregates {
+        for call in calls {
             guard case .call(let name, let args, let distinct, let location) = call else { continue }
-            let function = AggregateSpec.Function(rawValue: name.uppercased())!
+            guard let function = AggregateSpec.Function(rawValue: name.uppercased()) else {
+                throw SQLError("'\(call.sqlText)' is not a built-in aggregate (COUNT, SUM, AVG, MIN, MAX)", at: location)
+            }
             guard args.count == 1 else { throw SQLError("\(name.uppercased()) takes one argument", at: location) }
             if case .star = args[0] {
                 guard function == .count else { throw SQLError("only COUNT takes *", at: location) }
                 specs.append(AggregateSpec(function: .count, argument: nil, distinct: false, type: SQLType.bigint.notNull, text: call.sqlText))
                 continue
             }
-            let argument = argumentBound.removeFirst()
-            let position = keys.count + specs.filter { $0.argument != nil }.count
+            let argument = arguments.removeFirst()
+            let position = firstPosition + specs.filter { $0.argument != nil }.count
             let type: SQLType
             switch function {
             case .count: type = SQLType.bigint.notNull
@@ -158,17 +188,12 @@ struct Planner {
             }
             specs.append(AggregateSpec(function: function, argument: position, distinct: distinct, type: type, text: call.sqlText))
         }
-        let inputs = keyBound + bound.dropFirst(keys.count)
-        steps.append(.project(inputs, names: inputs.indices.map { "$\($0)" }))
-        steps.append(.aggregate(keys: Array(keys.indices), aggregates: specs))
-        let (output, keyPositions) = try projectGrouped(items, keys: zip(keys, keyBound).map { ($0.sqlText, $1.type) },
-                                                        aggregates: specs.map { ($0.text, $0.type) }, steps: &steps)
-        return (source, output, keyPositions)
+        return specs
     }
 
     /// The select items over grouped rows — the keys, then the aggregates, each named by its text — as the last
     /// step: the output columns, and the output positions of the keys when all of them are selected.
-    private func projectGrouped(_ items: [(expression: SQLExpression, name: String)], keys: [(text: String, type: SQLType)],
+    func projectGrouped(_ items: [(expression: SQLExpression, name: String)], keys: [(text: String, type: SQLType)],
                                 aggregates: [(text: String, type: SQLType)], steps: inout [PlanStep]) throws -> ([PlanColumn], [Int]?) {
         // After grouping, items may use the keys and the aggregates only.
         let grouped = keys.enumerated().map { PlanColumn(name: "$key\($0.offset)", qualifier: nil, type: $0.element.type) }
@@ -249,7 +274,7 @@ struct Planner {
 
     /// Binds expressions that may call Python scalar functions: the calls run first, in one operator per kind
     /// (appending their results), and the expressions then refer to those columns.
-    private func bindWithPython(_ expressions: [SQLExpression], columns: inout [PlanColumn], steps: inout [PlanStep]) throws -> [BoundExpression] {
+    func bindWithPython(_ expressions: [SQLExpression], columns: inout [PlanColumn], steps: inout [PlanStep]) throws -> [BoundExpression] {
         var calls: [SQLExpression] = []
         for expression in expressions { collectPythonCalls(expression, into: &calls) }
         var resultColumns: [String: Int] = [:]
@@ -366,7 +391,9 @@ struct Planner {
         for (position, item) in items.enumerated() {
             switch item {
             case .star(let qualifier, let location):
-                let matching = columns.filter { qualifier == nil || $0.qualifier?.lowercased() == qualifier?.lowercased() }
+                let matching = columns.filter {
+                    (qualifier == nil || $0.qualifier?.lowercased() == qualifier?.lowercased()) && $0.name != EventTimeSource.watermarkColumn
+                }
                 guard !matching.isEmpty else { throw SQLError("'\(qualifier ?? "")*' matches no columns", at: location) }
                 expanded += matching.map { (.column(name: $0.name, qualifier: $0.qualifier, location: location), $0.name) }
             case .expression(let expression, let alias):
@@ -380,10 +407,10 @@ struct Planner {
         return expanded
     }
 
-    private func aggregateCalls(in expression: SQLExpression) -> [SQLExpression] {
+    func aggregateCalls(in expression: SQLExpression) -> [SQLExpression] {
         if case .call(let name, _, _, _) = expression {
             if let registered = functions[name.lowercased()] {
-                if registered.function.kind == .aggregate { return [expression] }
+                if registered.function.kind == .aggregate || registered.function.kind == .pandasAggregate { return [expression] }
             } else if Self.aggregateNames.contains(name.uppercased()) {
                 return [expression]
             }
@@ -391,7 +418,7 @@ struct Planner {
         return expression.children.flatMap(aggregateCalls)
     }
 
-    private func known(_ names: Dictionary<String, some Any>.Keys) -> String {
+    func known(_ names: Dictionary<String, some Any>.Keys) -> String {
         names.isEmpty ? "" : " (known: \(names.sorted().joined(separator: ", ")))"
     }
 }

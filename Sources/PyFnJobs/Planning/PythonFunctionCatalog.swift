@@ -12,6 +12,8 @@ public struct RegisteredFunction: Sendable, Hashable {
     public var inputTypes: [SQLType]?
     /// Where it was registered.
     public var location: SourceLocation
+    /// For a general aggregate: whether it implements `merge` (session windows need it); nil when not known.
+    public var hasMerge: Bool? = nil
 }
 
 extension RegisteredFunction {
@@ -26,6 +28,7 @@ extension RegisteredFunction {
         case "PANDAS_SCALAR": kind = .pandasScalar
         case "TABLE": kind = .table
         case "AGGREGATE": kind = .aggregate
+        case "PANDAS_AGGREGATE": kind = .pandasAggregate
         default:
             throw SQLError("\(what) is a \(kindName.lowercased()) function, which PyFn jobs cannot call yet", at: location)
         }
@@ -56,6 +59,8 @@ enum PythonFunctionDescriber {
         var qualified_name: String?
         /// python.harness = pyflink: the PyFlink function object cloudpickled, base64 (PyFlinkFunctionScript).
         var payload: String?
+        /// General aggregates: whether the AggregateFunction implements `merge`.
+        var has_merge: Bool?
     }
 
     /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
@@ -99,9 +104,11 @@ enum PythonFunctionDescriber {
             }
             body = .cloudpickle(pickled)
         }
-        return try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
-                                      inputTypes: d.input_types, deterministic: d.deterministic ?? true, describedAs: "'\(statement.pythonObject)'",
-                                      location: statement.location)
+        var function = try RegisteredFunction(sqlName: statement.name, body: body, kind: d.kind, resultType: d.result_type,
+                                              inputTypes: d.input_types, deterministic: d.deterministic ?? true,
+                                              describedAs: "'\(statement.pythonObject)'", location: statement.location)
+        function.hasMerge = d.has_merge
+        return function
     }
 
     private static func run(python: String, arguments: [String], files: [String], module: String, names: [String],

@@ -25,11 +25,15 @@ enum PlanStep: Sendable {
     /// Groups by the first `keyCount` columns with Python aggregate functions (accumulators in the runner's state)
     /// and replaces the columns with the keys and one column per call.
     case pythonAggregate(keyCount: Int, calls: [FunctionCall], names: [String])
+    /// Time windows over event time (Windows/WindowGroupingStage.swift).
+    case window(WindowAggregation)
+    /// OVER windows over event time (Windows/OverWindowStage.swift).
+    case over(OverAggregation)
 
     /// Whether this step groups rows.
     var groups: Bool {
         switch self {
-        case .aggregate, .pythonAggregate: return true
+        case .aggregate, .pythonAggregate, .window, .over: return true
         default: return false
         }
     }

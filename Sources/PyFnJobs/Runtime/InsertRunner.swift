@@ -16,7 +16,12 @@ struct InsertRunner {
     var sink: (any TableSink)? = nil
 
     func run() async throws {
-        let source = try Connectors.source(plan.source)
+        let windowReports = WindowLaneReporting()
+        let physical = try Connectors.source(plan.source)
+        let table: any TableSource = plan.source.processingTime == nil ? physical : ProcessingTimeSource(inner: physical)
+        let source: any TableSource = plan.source.eventTime.map { eventTime in
+            EventTimeSource(inner: table, eventTime: eventTime) { await windowReports.sourceBatch(firstWatermark: $0, watermarkAfter: $1) }
+        } ?? table
         let sink = try self.sink ?? Connectors.sink(plan.sink)
         let aggregateAt = plan.steps.firstIndex(where: \.groups)
         let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
@@ -37,6 +42,18 @@ struct InsertRunner {
                                                partitions: parallelism, streaming: !source.isBounded, idleAfter: idleAfter,
                                                environment: environment, bundle: bundle, python: python, metrics: metrics,
                                                writer: writer, progress: progress)
+            case .window(let spec):
+                let stage = try WindowGroupingStage(spec: spec, inputSchema: input, after: after, partitions: parallelism,
+                                                    environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                                    writer: writer, progress: progress)
+                windowReports.connect(stage)
+                return stage
+            case .over(let spec):
+                let stage = try OverWindowStage(spec: spec, inputSchema: input, after: after, partitions: parallelism,
+                                                environment: environment, bundle: bundle, python: python, metrics: metrics,
+                                                writer: writer, progress: progress)
+                windowReports.connect(stage)
+                return stage
             default:
                 preconditionFailure("\(plan.steps[index]) does not group")
             }
@@ -53,7 +70,8 @@ struct InsertRunner {
                                                       python: python, metrics: metrics)
                             do {
                                 try await chain.open()
-                                try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer)
+                                try await runLane(chain, feed: feed, idleAfter: idleAfter, grouping: grouping, writer: writer,
+                                                  windowReports: windowReports)
                                 await chain.close()
                             } catch {
                                 await chain.close()
@@ -78,7 +96,9 @@ struct InsertRunner {
         }
     }
 
-    private func runLane(_ chain: StepChain, feed: SourceFeed, idleAfter: Duration?, grouping: (any GroupingStage)?, writer: SinkWriter) async throws {
+    private func runLane(_ chain: StepChain, feed: SourceFeed, idleAfter: Duration?, grouping: (any GroupingStage)?, writer: SinkWriter,
+                         windowReports: WindowLaneReporting) async throws {
+        var taken = WindowLaneReporting.Lane()
         func deliver(_ batches: [RecordBatch]) async throws {
             for batch in batches where batch.length > 0 {
                 if let grouping { try await grouping.add(batch) } else { try await writer.write(batch) }
@@ -88,12 +108,16 @@ struct InsertRunner {
             switch try await feed.next(idleAfter: idleAfter) {
             case .batch(let batch):
                 progress.update { $0.rowsIn += batch.length }
+                windowReports.took(batch, lane: &taken)
                 try await deliver(try await chain.process(batch))
+                try await windowReports.handedOn(lane: &taken, chainHolds: chain.queuedRows)
             case .idle:
                 try await deliver(try await chain.sendIfDue())
+                try await windowReports.handedOn(lane: &taken, chainHolds: chain.queuedRows)
                 try await grouping?.emitChanges()
             case .end:
                 try await deliver(try await chain.finish())
+                try await windowReports.handedOn(lane: &taken, chainHolds: 0)
                 return
             }
         }

@@ -16,6 +16,8 @@ public final class JobProgress: Sendable {
         public var rowsSkipped = 0
         /// Groups held by aggregations.
         public var groups = 0
+        /// Rows dropped by time windows because the watermark had passed all of their windows.
+        public var lateRows = 0
     }
 
     /// An empty tally.

@@ -35,7 +35,7 @@ final class StepChain {
                 schema = ArrowSchema(zip(names, expressions).map { $1.type.arrowField(named: $0) })
             case .filter:
                 stages.append(.swift(step))
-            case .aggregate, .pythonAggregate:
+            case .aggregate, .pythonAggregate, .window, .over:
                 preconditionFailure("aggregation runs between chains, not in one")
             }
         }
@@ -45,6 +45,14 @@ final class StepChain {
 
     /// The schema of the batches the chain hands back.
     let outputSchema: ArrowSchema
+
+    /// Rows the chain's Python operators hold (taken in, not yet handed back).
+    var queuedRows: Int {
+        stages.reduce(0) { total, stage in
+            if case .python(let op) = stage { return total + op.queuedRows }
+            return total
+        }
+    }
 
     /// Starts the chain's workers.
     func open() async throws {

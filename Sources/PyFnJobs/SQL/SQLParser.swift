@@ -66,6 +66,8 @@ final class SQLGrammar {
     private let tokens: [SQLToken]
     private var position = 0
     private var depth = 0
+    /// The window table function the FROM being read has, completed by ``table(after:)``.
+    private var pendingWindow: WindowTableFunction?
 
     init(text: String, file: String) {
         let source = Array(text)
@@ -201,6 +203,8 @@ final class SQLGrammar {
         try expect(.leftParen, "'('")
         var columns: [ColumnDefinition] = []
         var primaryKey: [String]?
+        var watermark: WatermarkDeclaration?
+        var processingTime: String?
         repeat {
             let constraintStart = token
             let isConstraint = token.isKeyword("CONSTRAINT") && peek(1).isIdentifier && peek(2).isKeyword("PRIMARY")
@@ -218,7 +222,22 @@ final class SQLGrammar {
                 }
                 primaryKey = keys
             } else if token.isKeyword("WATERMARK") && peek(1).isKeyword("FOR") {
-                throw SQLError("WATERMARK declarations are not supported", at: token.location)
+                let location = token.location
+                advance(); advance()
+                let column = try identifier("the event-time column").name
+                try expect(keyword: "AS")
+                guard watermark == nil else { throw SQLError("a table can have only one WATERMARK", at: location) }
+                watermark = WatermarkDeclaration(column: column, expression: try expression(), location: location)
+            } else if token.isIdentifier && peek(1).isKeyword("AS") {
+                // A computed column: PyFn computes `name AS PROCTIME()` (processing time) only.
+                let column = try identifier("a column name")
+                advance()
+                let value = try expression()
+                guard case .call(let function, let arguments, _, _) = value, function.uppercased() == "PROCTIME", arguments.isEmpty else {
+                    throw SQLError("computed column '\(column.name)': PyFn computes only `\(column.name) AS PROCTIME()`", at: value.location)
+                }
+                guard processingTime == nil else { throw SQLError("a table can have only one PROCTIME() column", at: column.location) }
+                processingTime = column.name
             } else {
                 let column = try identifier("a column name")
                 let type = try self.type()
@@ -251,8 +270,11 @@ final class SQLGrammar {
                 try expect(.rightParen, "',' or ')'")
             }
         }
-        return CreateTableStatement(name: name, columns: columns, primaryKey: primaryKey ?? [], options: options,
-                                    location: start)
+        var statement = CreateTableStatement(name: name, columns: columns, primaryKey: primaryKey ?? [], options: options,
+                                             location: start)
+        statement.watermark = watermark
+        statement.processingTimeColumn = processingTime
+        return statement
     }
 
     private func notEnforced() throws {
@@ -356,7 +378,8 @@ final class SQLGrammar {
         repeat { items.append(try selectItem()) } while accept(.comma)
         guard token.isKeyword("FROM") else { throw unexpected(items.isEmpty ? "FROM" : "',' or FROM") }
         advance()
-        let from = try tableReference()
+        let window = try windowTableFunction()
+        let from = try window.map { try self.table(after: $0) } ?? tableReference()
         let lateral = try lateralJoin()
         var condition: SQLExpression?
         if accept(keyword: "WHERE") { condition = try expression() }
@@ -365,8 +388,44 @@ final class SQLGrammar {
             try expect(keyword: "BY")
             repeat { groupBy.append(try expression()) } while accept(.comma)
         }
-        return SelectStatement(items: items, from: from, lateral: lateral, condition: condition, groupBy: groupBy,
-                               location: start)
+        var statement = SelectStatement(items: items, from: from, lateral: lateral, condition: condition, groupBy: groupBy,
+                                        location: start)
+        statement.window = window == nil ? nil : pendingWindow
+        return statement
+    }
+
+    /// `TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL …[, INTERVAL …]))` up to the inner `TABLE t`
+    /// (left for ``table(after:)``); nil when FROM names a table or subquery.
+    private func windowTableFunction() throws -> WindowTableFunction? {
+        guard token.isKeyword("TABLE"), peek(1).isSymbol(.leftParen) else { return nil }
+        advance(); advance()
+        let function = try identifier("TUMBLE, HOP or CUMULATE")
+        let kind = function.name.uppercased()
+        guard ["TUMBLE", "HOP", "CUMULATE"].contains(kind) else {
+            throw SQLError("unknown window function '\(function.name)' (known: TUMBLE, HOP, CUMULATE)", at: function.location)
+        }
+        try expect(.leftParen, "'('")
+        guard token.isKeyword("TABLE") else { throw unexpected("TABLE and the table's name") }
+        return WindowTableFunction(kind: kind, timeColumn: "", intervals: [], location: function.location)
+    }
+
+    /// After `TABLE(KIND(`: `TABLE t, DESCRIPTOR(ts), intervals))` and an optional alias; `window` gets the
+    /// descriptor and intervals.
+    private func table(after window: WindowTableFunction) throws -> TableReference {
+        try expect(keyword: "TABLE")
+        let table = try identifier("a table name")
+        try expect(.comma, "','")
+        let descriptor = try identifier("DESCRIPTOR(time column)")
+        guard descriptor.name.uppercased() == "DESCRIPTOR" else { throw SQLError("expected DESCRIPTOR(time column)", at: descriptor.location) }
+        try expect(.leftParen, "'('")
+        let column = try identifier("the time column")
+        try expect(.rightParen, "')'")
+        var intervals: [SQLExpression] = []
+        while accept(.comma) { intervals.append(try expression()) }
+        try expect(.rightParen, "')'")  // the window function's
+        try expect(.rightParen, "')'")  // TABLE's
+        pendingWindow = WindowTableFunction(kind: window.kind, timeColumn: column.name, intervals: intervals, location: window.location)
+        return .table(name: table.name, alias: try alias(), location: table.location)
     }
 
     private func selectItem() throws -> SelectItem {
@@ -562,7 +621,7 @@ final class SQLGrammar {
         case .word where t.keyword == "NULL":
             advance()
             return .literal(.null, location: t.location)
-        case .word where ["DATE", "TIME", "TIMESTAMP"].contains(t.keyword) && peek(1).isStringLiteral:
+        case .word where ["DATE", "TIME", "TIMESTAMP"].contains(t.keyword) && peek(1).kind == .string:
             // A typed literal (`DATE '2020-01-01'`, `TIME '12:00:00.123'`, `TIMESTAMP '2020-01-01 08:30:00'`): a CAST
             // of the text, checked when bound; TIME and TIMESTAMP take as many fractional digits as written.
             advance()
@@ -571,6 +630,19 @@ final class SQLGrammar {
             let fraction = text.split(separator: ".").count == 2 ? text.split(separator: ".")[1].count : 0
             let type: SQLType = t.keyword == "DATE" ? .date : t.keyword == "TIME" ? .time(min(fraction, 9)) : .timestamp(min(fraction, 9))
             return .cast(.literal(.string(text), location: t.location), type.notNull, location: t.location)
+        case .word where t.keyword == "INTERVAL" && peek(1).kind == .string:
+            advance()
+            let amount = token
+            advance()
+            let unit = try identifier("an interval unit (SECOND, MINUTE, HOUR, DAY, MILLISECOND)")
+            var name = unit.name.uppercased()
+            if name.hasSuffix("S") { name.removeLast() }
+            guard ["MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY"].contains(name) else {
+                throw SQLError("unknown interval unit '\(unit.name)' (known: MILLISECOND, SECOND, MINUTE, HOUR, DAY)", at: unit.location)
+            }
+            return .call(name: SQLExpression.intervalCallName,
+                         arguments: [.literal(.string(amount.text), location: amount.location), .literal(.string(name), location: unit.location)],
+                         distinct: false, location: t.location)
         case .word where t.keyword == "CAST" && peek(1).isSymbol(.leftParen):
             advance(); advance()
             let value = try expression()
@@ -586,13 +658,56 @@ final class SQLGrammar {
         if token.isSymbol(.leftParen) {
             let (arguments, distinct) = try argumentList(allowingStarAndDistinct: true)
             try expect(.rightParen, "')'")
-            return .call(name: t.text, arguments: arguments, distinct: distinct, location: t.location)
+            let call = SQLExpression.call(name: t.text, arguments: arguments, distinct: distinct, location: t.location)
+            return token.isKeyword("OVER") ? try over(call) : call
         }
         if accept(.dot) {
             let column = try identifier("a column name")
             return .column(name: column.name, qualifier: t.text, location: t.location)
         }
         return .column(name: t.text, qualifier: nil, location: t.location)
+    }
+
+    /// After an aggregate call: `OVER ([PARTITION BY e, …] ORDER BY time [ASC] [ROWS BETWEEN n PRECEDING AND CURRENT
+    /// ROW | RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW])`, kept as the call
+    /// `$over(call, $partition(e, …), time, $frame('ROWS' | 'RANGE', bound))` (see ``OverWindowSyntax``).
+    private func over(_ call: SQLExpression) throws -> SQLExpression {
+        let location = try expect(keyword: "OVER").location
+        try expect(.leftParen, "'(' (named windows are not supported)")
+        var partition: [SQLExpression] = []
+        if accept(keyword: "PARTITION") {
+            try expect(keyword: "BY")
+            repeat { partition.append(try expression()) } while accept(.comma)
+        }
+        try expect(keyword: "ORDER")
+        try expect(keyword: "BY")
+        let order = try expression()
+        _ = accept(keyword: "ASC")
+        var frame = SQLExpression.call(name: OverWindowSyntax.frameName, arguments: [.literal(.string("RANGE"), location: location),
+                                       .literal(.string("UNBOUNDED"), location: location)], distinct: false, location: location)
+        if token.isKeyword("ROWS") || token.isKeyword("RANGE") {
+            let unit = token.keyword
+            let frameLocation = token.location
+            advance()
+            try expect(keyword: "BETWEEN")
+            let bound: SQLExpression
+            if token.isKeyword("UNBOUNDED") {
+                advance()
+                bound = .literal(.string("UNBOUNDED"), location: frameLocation)
+            } else {
+                bound = try unary()
+            }
+            try expect(keyword: "PRECEDING")
+            try expect(keyword: "AND")
+            try expect(keyword: "CURRENT")
+            try expect(keyword: "ROW")
+            frame = .call(name: OverWindowSyntax.frameName, arguments: [.literal(.string(unit), location: frameLocation), bound],
+                          distinct: false, location: frameLocation)
+        }
+        try expect(.rightParen, "')'")
+        return .call(name: OverWindowSyntax.overName,
+                     arguments: [call, .call(name: OverWindowSyntax.partitionName, arguments: partition, distinct: false, location: location), order, frame],
+                     distinct: false, location: location)
     }
 
     /// From `(` up to (not including) the closing `)`: `()`, `(*)`, `([DISTINCT] a, b, …)`.

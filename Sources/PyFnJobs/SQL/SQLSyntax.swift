@@ -59,6 +59,10 @@ public struct CreateTableStatement: Sendable, Hashable {
     public var options: [(key: String, value: String)]
     /// Where the statement starts.
     public var location: SourceLocation
+    /// `WATERMARK FOR column AS expression`, if declared.
+    public var watermark: WatermarkDeclaration? = nil
+    /// The column declared `name AS PROCTIME()`, if any (after the declared columns; not read from the source).
+    public var processingTimeColumn: String? = nil
 
     /// The value of an option, or nil.
     public func option(_ key: String) -> String? { options.first { $0.key == key }?.value }
@@ -75,6 +79,7 @@ public struct CreateTableStatement: Sendable, Hashable {
     /// Statements are equal when every part is, options compared in order.
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.columns == b.columns && a.primaryKey == b.primaryKey && a.location == b.location
+            && a.watermark == b.watermark && a.processingTimeColumn == b.processingTimeColumn
             && a.options.map(\.key) == b.options.map(\.key) && a.options.map(\.value) == b.options.map(\.value)
     }
 
@@ -172,6 +177,8 @@ public struct SelectStatement: Sendable, Hashable {
     public var groupBy: [SQLExpression]
     /// Where the SELECT keyword stands.
     public var location: SourceLocation
+    /// `FROM TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), …))`: the window function around `from`, if any.
+    public var window: WindowTableFunction? = nil
 
     /// A SELECT.
     public init(items: [SelectItem], from: TableReference, lateral: LateralJoin? = nil, condition: SQLExpression? = nil,

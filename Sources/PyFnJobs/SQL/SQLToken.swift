@@ -73,9 +73,6 @@ struct SQLToken: Sendable, Hashable {
     /// True for the given symbol.
     func isSymbol(_ symbol: SQLSymbol) -> Bool { kind == .symbol(symbol) }
 
-    /// Whether this is a string literal (`'text'`).
-    var isStringLiteral: Bool { kind == .string }
-
     /// The token as an error message names it, e.g. `'FROM'`, `string 'abc'`, `end of input`.
     var displayName: String {
         switch kind {

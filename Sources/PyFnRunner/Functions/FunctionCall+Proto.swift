@@ -8,6 +8,7 @@ extension PythonFunction.Kind {
         case .pandasScalar: return .pandasScalar
         case .table: return .table
         case .aggregate: return .aggregate
+        case .pandasAggregate: return .pandasAggregate
         }
     }
 }

@@ -22,6 +22,8 @@ public struct PythonFunction: Sendable, Hashable {
         case table
         /// The rows of a group into an accumulator, one value per group (`@udaf`, an AggregateFunction).
         case aggregate
+        /// A group's rows in as one `pandas.Series` per argument, one value out (`udaf(…, func_type="pandas")`).
+        case pandasAggregate
     }
 
     /// The name users know the function by; it appears in error messages, logs and metrics.

@@ -21,6 +21,7 @@ OPERATIONS: Dict[str, Tuple[str, str]] = {
     "pyfn:transform:table_function:v1": ("pyfn.worker.table_operation", "TableOperation"),
     "pyfn:transform:pandas_scalar_function:v1": ("pyfn.worker.pandas_operation", "PandasOperation"),
     "pyfn:transform:aggregate_function:v1": ("pyfn.worker.aggregate_operation", "AggregateOperation"),
+    "pyfn:transform:group_aggregate:v1": ("pyfn.worker.group_aggregate_operation", "GroupAggregateOperation"),
     "pyfn:transform:datastream:v1": ("pyfn.worker.datastream.operation", "DataStreamOperation"),
     "pyfn:transform:keyed_datastream:v1": ("pyfn.worker.datastream.operation", "KeyedDataStreamOperation"),
 }

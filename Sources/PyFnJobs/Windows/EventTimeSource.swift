@@ -1,0 +1,63 @@
+import PyFnArrow
+import PyFnRunner
+
+/// A source whose rows carry their arrival watermark: each batch gets the int64 column `$wm`, the watermark in
+/// force when the row was read — the largest event time of the rows before it, minus the table's delay (Flink's
+/// bounded out-of-orderness, generated per row). The table has one reader, so the watermark follows the file's
+/// order whatever the parallelism, and whether a row is late does not depend on which lane runs it. Rows whose
+/// event time is NULL get the watermark too; windows drop and count them.
+struct EventTimeSource: TableSource {
+    /// The name of the appended watermark column.
+    static let watermarkColumn = "$wm"
+
+    let inner: any TableSource
+    let eventTime: EventTime
+    /// Told of each batch, in order, before any lane can take it: its first row's watermark, and the watermark
+    /// after its last row.
+    let onBatch: @Sendable (Int64, Int64) async -> Void
+
+    var schema: ArrowSchema { ArrowSchema(inner.schema.fields + [ArrowField(Self.watermarkColumn, .int64, nullable: false)]) }
+    var isBounded: Bool { inner.isBounded }
+    var skippedRows: Int { inner.skippedRows }
+
+    func batches(batchSize: Int) -> AsyncThrowingStream<RecordBatch, any Error> {
+        let upstream = inner.batches(batchSize: batchSize)
+        let column = eventTime.columnIndex
+        let delay = eventTime.delayMicroseconds
+        let schema = self.schema
+        let onBatch = self.onBatch
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var largest = Int64.min
+                do {
+                    for try await batch in upstream where batch.length > 0 {
+                        let times = batch.columns[column]
+                        var marks = [Int64](repeating: 0, count: batch.length)
+                        for row in 0..<batch.length {
+                            marks[row] = largest == .min ? .min : largest - delay
+                            if case .timestamp(let value, let unit) = times.value(at: row) {
+                                largest = max(largest, EventTimeSource.microseconds(value, unit))
+                            }
+                        }
+                        await onBatch(marks[0], largest == .min ? .min : largest - delay)
+                        continuation.yield(try RecordBatch(schema: schema, columns: batch.columns + [.int64(marks)], length: batch.length))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A timestamp value in microseconds.
+    static func microseconds(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
+        switch unit {
+        case .second: return value &* 1_000_000
+        case .millisecond: return value &* 1000
+        case .microsecond: return value
+        case .nanosecond: return value / 1000
+        }
+    }
+}

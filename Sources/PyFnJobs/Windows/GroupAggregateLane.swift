@@ -1,0 +1,60 @@
+import PyFnArrow
+import PyFnRunner
+
+/// One ``GroupAggregateOperator`` (one Python worker) driven by a task of its own: callers from any task hand it
+/// whole groups and await the rows. Several lanes run their bundles at the same time.
+final class GroupAggregateLane: Sendable {
+    private struct Request: Sendable {
+        let groups: RecordBatch
+        let reply: CheckedContinuation<[RecordBatch], any Error>
+    }
+    private let requests: AsyncStream<Request>.Continuation
+    private let task: Task<Void, Never>
+
+    /// Starts a lane whose operator `make` builds (and the lane opens before its first bundle).
+    init(make: @escaping @Sendable () throws -> GroupAggregateOperator) {
+        let (stream, continuation) = AsyncStream<Request>.makeStream()
+        requests = continuation
+        task = Task {
+            var op: GroupAggregateOperator?
+            var failure: (any Error)?
+            for await request in stream {
+                if failure == nil && op == nil {
+                    do {
+                        let made = try make()
+                        op = made
+                        try await made.open()
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure {
+                    request.reply.resume(throwing: failure)
+                    continue
+                }
+                do {
+                    request.reply.resume(returning: try await op!.aggregate(request.groups))
+                } catch {
+                    failure = error
+                    request.reply.resume(throwing: error)
+                }
+            }
+            await op?.close()
+        }
+    }
+
+    /// One row per group of `groups` (`__group`, then a column per call).
+    func aggregate(_ groups: RecordBatch) async throws -> [RecordBatch] {
+        try await withCheckedThrowingContinuation { reply in
+            if case .terminated = requests.yield(Request(groups: groups, reply: reply)) {
+                reply.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    /// Stops the worker once the requests before it are answered.
+    func close() async {
+        requests.finish()
+        await task.value
+    }
+}

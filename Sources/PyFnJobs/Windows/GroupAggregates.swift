@@ -1,0 +1,103 @@
+import PyFnArrow
+import PyFnRunner
+
+/// The aggregates of a window or OVER stage over whole groups of rows: built-in ones (COUNT, SUM, …) computed
+/// here, Python ones (general and Pandas) by one ``GroupAggregateLane`` per partition, each partition's groups in
+/// bundles of about `python.fn-execution.bundle.size` rows (a group is never split), the partitions at once.
+final class GroupAggregates: Sendable {
+    private let builtIns: [AggregateSpec]
+    private let lanes: [GroupAggregateLane]
+    private let bundleRows: Int
+    /// `__group` (int64), then the stage's input columns: the batches ``values(of:groups:partitionOf:)`` takes.
+    let groupSchema: ArrowSchema
+
+    /// Aggregates over groups of rows of `inputSchema`; argument positions of `builtIns` and `pythonCalls` are
+    /// columns of `inputSchema`, and `describedBy` columns name a group in Python errors.
+    init(builtIns: [AggregateSpec], pythonCalls: [FunctionCall], inputSchema: ArrowSchema, describedBy: [Int], partitions: Int,
+         environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?) throws {
+        let groupSchema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + inputSchema.fields)
+        self.groupSchema = groupSchema
+        self.bundleRows = bundle.bundleSize
+        // Arguments move one column right: `__group` leads.
+        self.builtIns = builtIns.map { spec in
+            var spec = spec
+            spec.argument = spec.argument.map { $0 + 1 }
+            return spec
+        }
+        let calls = pythonCalls.map { call in
+            FunctionCall(call.function, call.arguments.map { argument -> FunctionArgument in
+                if case .column(let index) = argument { return .column(index + 1) }
+                return argument
+            })
+        }
+        let described = describedBy.map { $0 + 1 }
+        if calls.isEmpty {
+            lanes = []
+        } else {
+            // Checks the calls before any worker starts.
+            _ = try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: described, environment: environment,
+                                           bundle: bundle, python: python)
+            lanes = (0..<max(1, partitions)).map { _ in
+                GroupAggregateLane {
+                    try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: described, environment: environment,
+                                               bundle: bundle, python: python, metrics: metrics)
+                }
+            }
+        }
+    }
+
+    /// Each group's values (built-ins, then Python calls): `grouped` has `groupSchema`, its `__group` numbering
+    /// `groups` groups whose rows are together (group g's rows from `firstRow[g]` to `firstRow[g + 1]`);
+    /// `partitionOf(g)` picks the Python worker of group g (by its key).
+    func values(of grouped: RecordBatch, groups: Int, firstRow: [Int], partitionOf: (Int) -> Int) async throws -> [[ArrowValue]] {
+        var values: [[ArrowValue]] = Array(repeating: [], count: groups)
+        if !builtIns.isEmpty {
+            var aggregator = HashAggregator(keyCount: 1, aggregates: builtIns, partitions: 1)
+            aggregator.add(grouped)
+            let schema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + builtIns.map { $0.type.arrowField(named: $0.text) })
+            let result = try aggregator.allGroups(schema: schema)
+            for row in 0..<result.length {
+                guard case .int(let group) = result.columns[0].value(at: row) else { continue }
+                values[Int(group)] = result.columns.dropFirst().map { $0.value(at: row) }
+            }
+        }
+        guard !lanes.isEmpty else { return values }
+        var bundles: [[RecordBatch]] = Array(repeating: [], count: lanes.count)
+        var pending: [[Int32]] = Array(repeating: [], count: lanes.count)
+        for group in 0..<groups {
+            let partition = lanes.count == 1 ? 0 : partitionOf(group) % lanes.count
+            pending[partition] += (firstRow[group]..<firstRow[group + 1]).map { Int32($0) }
+            if pending[partition].count >= bundleRows {
+                bundles[partition].append(grouped.take(pending[partition]))
+                pending[partition] = []
+            }
+        }
+        for partition in pending.indices where !pending[partition].isEmpty {
+            bundles[partition].append(grouped.take(pending[partition]))
+        }
+        let lanes = self.lanes
+        try await withThrowingTaskGroup(of: [RecordBatch].self) { tasks in
+            for (partition, batches) in bundles.enumerated() where !batches.isEmpty {
+                tasks.addTask {
+                    var out: [RecordBatch] = []
+                    for batch in batches { out += try await lanes[partition].aggregate(batch) }
+                    return out
+                }
+            }
+            for try await results in tasks {
+                for batch in results {
+                    for row in 0..<batch.length {
+                        guard case .int(let group) = batch.columns[0].value(at: row) else { continue }
+                        values[Int(group)] += batch.columns.dropFirst().map { $0.value(at: row) }
+                    }
+                }
+            }
+        }
+        return values
+    }
+
+    /// Stops the Python workers.
+    func close() async {
+        for lane in lanes { await lane.close() }
+    }
+}

@@ -1,0 +1,213 @@
+import PyFnArrow
+import PyFnRunner
+
+/// An OVER aggregation as the planner hands it to the runtime. Input rows: the forwarded columns
+/// (`0..<forwardCount`), then the PARTITION BY keys, the event time, the arrival watermark (`$wm`) and the
+/// aggregates' arguments. Output: the forwarded columns, then one column per built-in aggregate and per Python call.
+struct OverAggregation: Sendable {
+    /// The frame before the current row.
+    enum Frame: Sendable, Hashable {
+        /// `ROWS BETWEEN n PRECEDING AND CURRENT ROW`: the row and the n rows before it.
+        case rows(Int)
+        /// `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`: rows whose time is at most this far before the
+        /// row's (in µs), the rows of the same time included.
+        case range(Int64)
+    }
+    var frame: Frame
+    var forwardCount: Int
+    var keyCount: Int
+    var builtIns: [AggregateSpec]
+    var pythonCalls: [FunctionCall]
+    var pythonNames: [String]
+
+    /// The first PARTITION BY column.
+    var firstKey: Int { forwardCount }
+    /// The event-time column.
+    var timeColumn: Int { forwardCount + keyCount }
+    /// The arrival-watermark column.
+    var watermarkColumn: Int { forwardCount + keyCount + 1 }
+
+    /// Forwarded columns, then the aggregates.
+    func outputSchema(input: ArrowSchema) -> ArrowSchema {
+        ArrowSchema(Array(input.fields.prefix(forwardCount)) + builtIns.map { $0.type.arrowField(named: $0.text) }
+            + zip(pythonCalls, pythonNames).map { $0.function.resultType.arrowField(named: $1) })
+    }
+}
+
+/// OVER windows over event time, as Flink's row-time OVER aggregates: a row waits until the watermark reaches its
+/// time, then it comes out with the aggregates over its frame — its partition's rows up to it in time order
+/// (rows of equal time in arrival order; a RANGE frame takes all rows of its time). A row whose time the watermark
+/// had reached when it was read is late: dropped and counted. Built-in aggregates are computed here, Python ones
+/// (general and Pandas) by ``GroupAggregates``, each output row's frame one group.
+actor OverWindowStage: EventTimeStage {
+    private struct RowRef {
+        let batch: Int
+        let row: Int32
+        let time: Int64
+        let sequence: Int
+    }
+    private struct Partition {
+        var keyValues: [ArrowValue]
+        var pending: [RowRef] = []
+        var history: [RowRef] = []
+    }
+
+    private let spec: OverAggregation
+    private let inputSchema: ArrowSchema
+    private let outputSchema: ArrowSchema
+    private let after: [PlanStep]
+    private let writer: SinkWriter
+    private let progress: JobProgress
+    private let aggregates: GroupAggregates
+    private var batches: [Int: RecordBatch] = [:]
+    private var partitions: [AggregateKey: Partition] = [:]
+    private var batchNumber = 0
+    private var sequence = 0
+    private var firing = FiringWatermark()
+    private var firedUpTo = Int64.min
+
+    init(spec: OverAggregation, inputSchema: ArrowSchema, after: [PlanStep], partitions: Int, environment: any WorkerEnvironment,
+         bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
+        self.spec = spec
+        self.inputSchema = inputSchema
+        self.outputSchema = spec.outputSchema(input: inputSchema)
+        self.after = after
+        self.writer = writer
+        self.progress = progress
+        aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
+                                         describedBy: Array(spec.firstKey..<(spec.firstKey + spec.keyCount)), partitions: partitions,
+                                         environment: environment, bundle: bundle, python: python, metrics: metrics)
+    }
+
+    // MARK: Watermarks (as WindowGroupingStage)
+
+    func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) {
+        firing.sourceBatch(firstWatermark: firstWatermark, watermarkAfter: watermarkAfter)
+    }
+
+    func passed(firstWatermark: Int64) async throws {
+        try await fire(upTo: firing.passed(firstWatermark: firstWatermark))
+    }
+
+    // MARK: GroupingStage
+
+    func add(_ batch: RecordBatch) async throws {
+        batchNumber += 1
+        let normalized = try RecordBatch(schema: inputSchema, columns: batch.columns, length: batch.length)
+        batches[batchNumber] = normalized
+        let times = batch.columns[spec.timeColumn]
+        let marks = batch.columns[spec.watermarkColumn].withValues(as: Int64.self) { Array($0) }
+        var late = 0
+        for row in 0..<batch.length {
+            guard case .timestamp(let value, let unit) = times.value(at: row) else {
+                throw WindowError("a row has a NULL event time in column '\(inputSchema.fields[spec.timeColumn].name)'; OVER windows need an event time on every row (filter the NULLs out with WHERE)")
+            }
+            let time = EventTimeSource.microseconds(value, unit)
+            guard time > marks[row] else {
+                late += 1
+                continue
+            }
+            let keyValues = (spec.firstKey..<(spec.firstKey + spec.keyCount)).map { batch.columns[$0].value(at: row) }
+            sequence += 1
+            partitions[AggregateKey(keyValues), default: Partition(keyValues: keyValues)].pending
+                .append(RowRef(batch: batchNumber, row: Int32(row), time: time, sequence: sequence))
+        }
+        progress.update {
+            $0.lateRows += late
+            $0.groups = self.partitions.count
+        }
+    }
+
+    func emitChanges() async throws {}
+
+    func finish() async throws {
+        try await fire(upTo: .max)
+        await aggregates.close()
+    }
+
+    func close() async {
+        await aggregates.close()
+    }
+
+    // MARK: Firing
+
+    private func fire(upTo watermark: Int64) async throws {
+        guard watermark > firedUpTo else { return }
+        firedUpTo = watermark
+        var current: [RowRef] = []
+        var frames: [[RowRef]] = []
+        var partitionOfRow: [Int] = []
+        for (key, var partition) in partitions {
+            let ready = partition.pending.filter { $0.time <= watermark }.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
+            guard !ready.isEmpty else { continue }
+            partition.pending.removeAll { $0.time <= watermark }
+            let hash = Int(UInt(bitPattern: key.hashValue) % UInt(Int.max))
+            var index = 0
+            while index < ready.count {
+                switch spec.frame {
+                case .rows(let preceding):
+                    partition.history.append(ready[index])
+                    current.append(ready[index])
+                    frames.append(Array(partition.history.suffix(preceding + 1)))
+                    partitionOfRow.append(hash)
+                    if partition.history.count > preceding + 1 { partition.history.removeFirst(partition.history.count - preceding - 1) }
+                    index += 1
+                case .range(let span):
+                    let time = ready[index].time
+                    var peers: [RowRef] = []
+                    while index < ready.count && ready[index].time == time {
+                        peers.append(ready[index])
+                        index += 1
+                    }
+                    partition.history.append(contentsOf: peers)
+                    partition.history.removeAll { $0.time < time - span }
+                    for peer in peers {
+                        current.append(peer)
+                        frames.append(partition.history)
+                        partitionOfRow.append(hash)
+                    }
+                }
+            }
+            partitions[key] = partition.pending.isEmpty && partition.history.isEmpty ? nil : partition
+        }
+        guard !current.isEmpty else { return }
+        try await emit(current: current, frames: frames, partitionOfRow: partitionOfRow)
+        let live = Set(partitions.values.flatMap { $0.pending.map(\.batch) + $0.history.map(\.batch) })
+        batches = batches.filter { live.contains($0.key) }
+    }
+
+    private func emit(current: [RowRef], frames: [[RowRef]], partitionOfRow: [Int]) async throws {
+        // One batch of every batch the frames read, then each frame's rows picked from it.
+        let used = Set(frames.flatMap { $0.map(\.batch) }).sorted()
+        var offset: [Int: Int] = [:]
+        var total = 0
+        for number in used {
+            offset[number] = total
+            total += batches[number]!.length
+        }
+        let all = try RecordBatch.concatenate(used.map { batches[$0]! })
+        var picks: [Int32] = []
+        var groupOfRow: [Int64] = []
+        var firstRow: [Int] = []
+        for (group, frame) in frames.enumerated() {
+            firstRow.append(picks.count)
+            for ref in frame { picks.append(Int32(offset[ref.batch]! + Int(ref.row))) }
+            groupOfRow += repeatElement(Int64(group), count: frame.count)
+        }
+        firstRow.append(picks.count)
+        let rows = all.take(picks)
+        let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
+        let values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitionOfRow[$0] }
+        let forwarded = all.take(current.map { Int32(offset[$0.batch]! + Int($0.row)) })
+        var builders = outputSchema.fields.dropFirst(spec.forwardCount).map { ArrowArrayBuilder(type: $0.type) }
+        for row in values {
+            for (index, value) in row.enumerated() {
+                if value == .null { builders[index].appendNull() } else { try builders[index].append(value) }
+            }
+        }
+        let output = try RecordBatch(schema: outputSchema,
+                                     columns: Array(forwarded.columns.prefix(spec.forwardCount)) + builders.indices.map { builders[$0].finish() },
+                                     length: current.count)
+        try await writer.write(try StepChain.apply(after, to: output))
+    }
+}

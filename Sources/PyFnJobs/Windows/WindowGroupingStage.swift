@@ -1,0 +1,217 @@
+import PyFnArrow
+import PyFnRunner
+
+/// Time windows over event time: rows are kept per key and window until the watermark passes the window's end,
+/// then the window fires — its built-in aggregates computed here, its Python aggregates (general and Pandas) by
+/// ``GroupAggregateLane``s (one Python worker per partition of the keys), all of its rows sent in one bundle —
+/// and its rows are dropped. At the end of a bounded input every window fires.
+///
+/// Late rows: a row is assigned only to windows that end after its arrival watermark (`$wm`, see
+/// ``EventTimeSource``); a row with no such window is dropped and counted (``JobProgress/Counts/lateRows``).
+/// Session windows merge a key's sessions that a row's `[t, t + gap)` touches, leaving out sessions the row's
+/// watermark has already closed, as Flink's merging window operator does. Both decisions depend only on the row
+/// and the rows read before it, so results do not depend on the parallelism or on timing.
+///
+/// Firing: windows fire up to the lowest watermark no lane can still be behind: the source's watermark, or the
+/// first watermark of the oldest batch a lane has taken and not yet passed on (``passed(firstWatermark:)``).
+actor WindowGroupingStage: EventTimeStage {
+    private struct Segment {
+        let batchNumber: Int
+        let batch: RecordBatch
+        var rows: [Int32]
+    }
+    private struct Window {
+        var keyValues: [ArrowValue]
+        var start: Int64
+        var end: Int64
+        var segments: [Segment] = []
+
+        mutating func add(row: Int32, of batch: RecordBatch, number: Int) {
+            if segments.last?.batchNumber == number {
+                segments[segments.count - 1].rows.append(row)
+            } else {
+                segments.append(Segment(batchNumber: number, batch: batch, rows: [row]))
+            }
+        }
+    }
+    private struct WindowID: Hashable {
+        let key: AggregateKey
+        let start: Int64
+        let end: Int64
+    }
+
+    private let spec: WindowAggregation
+    private let inputSchema: ArrowSchema
+    private let outputSchema: ArrowSchema
+    private let after: [PlanStep]
+    private let writer: SinkWriter
+    private let progress: JobProgress
+    private let aggregates: GroupAggregates
+
+    private var windows: [WindowID: Window] = [:]
+    private var sessions: [AggregateKey: [Window]] = [:]
+    private var batchNumber = 0
+    /// First watermarks of the source batches lanes have not passed on yet (value → how many).
+    private var firing = FiringWatermark()
+    private var firedUpTo = Int64.min
+
+    init(spec: WindowAggregation, inputSchema: ArrowSchema, after: [PlanStep], partitions: Int, environment: any WorkerEnvironment,
+         bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
+        self.spec = spec
+        self.inputSchema = inputSchema
+        self.outputSchema = spec.outputSchema(input: inputSchema)
+        self.after = after
+        self.writer = writer
+        self.progress = progress
+        aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
+                                         describedBy: Array(0..<spec.keyCount), partitions: partitions, environment: environment,
+                                         bundle: bundle, python: python, metrics: metrics)
+    }
+
+    // MARK: Watermarks
+
+    /// A source batch was read: its rows' first watermark, and the source's watermark after its last row.
+    func sourceBatch(firstWatermark: Int64, watermarkAfter: Int64) {
+        firing.sourceBatch(firstWatermark: firstWatermark, watermarkAfter: watermarkAfter)
+    }
+
+    func passed(firstWatermark: Int64) async throws {
+        try await fire(upTo: firing.passed(firstWatermark: firstWatermark))
+    }
+
+    // MARK: GroupingStage
+
+    func add(_ batch: RecordBatch) async throws {
+        batchNumber += 1
+        let number = batchNumber
+        let times = batch.columns[spec.timeColumn]
+        let marks = batch.columns[spec.watermarkColumn].withValues(as: Int64.self) { Array($0) }
+        var late = 0
+        for row in 0..<batch.length {
+            guard case .timestamp(let value, let unit) = times.value(at: row) else {
+                throw WindowError("a row has a NULL event time in column '\(inputSchema.fields[spec.timeColumn].name)'; windows need an event time on every row (filter the NULLs out with WHERE)")
+            }
+            let time = EventTimeSource.microseconds(value, unit)
+            let watermark = marks[row]
+            let keyValues = (0..<spec.keyCount).map { batch.columns[$0].value(at: row) }
+            let key = AggregateKey(keyValues)
+            if case .session(let gap) = spec.kind {
+                if !addToSession(key: key, keyValues: keyValues, time: time, gap: gap, watermark: watermark, row: Int32(row), batch: batch, number: number) {
+                    late += 1
+                }
+                continue
+            }
+            var assigned = false
+            for (start, end) in spec.kind.windows(of: time) where end > watermark {
+                windows[WindowID(key: key, start: start, end: end), default: Window(keyValues: keyValues, start: start, end: end)]
+                    .add(row: Int32(row), of: batch, number: number)
+                assigned = true
+            }
+            if !assigned { late += 1 }
+        }
+        let open = windows.count + sessions.values.reduce(0) { $0 + $1.count }
+        progress.update {
+            $0.lateRows += late
+            $0.groups = open
+        }
+    }
+
+    /// Adds a row to its key's sessions; false when the row is late (its own session has closed already).
+    private func addToSession(key: AggregateKey, keyValues: [ArrowValue], time: Int64, gap: Int64, watermark: Int64, row: Int32,
+                              batch: RecordBatch, number: Int) -> Bool {
+        var merged = Window(keyValues: keyValues, start: time, end: time + gap)
+        var kept: [Window] = []
+        var segments: [Segment] = []
+        for session in sessions[key] ?? [] {
+            if session.end > watermark && session.start <= merged.end && merged.start <= session.end {
+                merged.start = min(merged.start, session.start)
+                merged.end = max(merged.end, session.end)
+                segments += session.segments
+            } else {
+                kept.append(session)
+            }
+        }
+        guard merged.end > watermark else { return false }
+        merged.segments = segments
+        merged.add(row: row, of: batch, number: number)
+        kept.append(merged)
+        sessions[key] = kept
+        return true
+    }
+
+    /// Windows fire as lanes pass batches on (``passed(firstWatermark:)``); over processing time, also by the clock
+    /// while the source is quiet.
+    func emitChanges() async throws {
+        guard spec.processingTime else { return }
+        try await fire(upTo: firing.byClock(now: ProcessingTimeSource.now()))
+    }
+
+    func finish() async throws {
+        try await fire(upTo: .max)
+        await aggregates.close()
+    }
+
+    func close() async {
+        await aggregates.close()
+    }
+
+    // MARK: Firing
+
+    private func fire(upTo watermark: Int64) async throws {
+        guard watermark > firedUpTo else { return }
+        firedUpTo = watermark
+        var ready: [Window] = []
+        for (id, window) in windows where window.end <= watermark {
+            ready.append(window)
+            windows[id] = nil
+        }
+        for (key, list) in sessions {
+            let (closed, open) = (list.filter { $0.end <= watermark }, list.filter { $0.end > watermark })
+            ready += closed
+            sessions[key] = open.isEmpty ? nil : open
+        }
+        guard !ready.isEmpty else { return }
+        ready.sort { ($0.end, $0.start) < ($1.end, $1.start) }
+        try await emit(ready)
+    }
+
+    private func emit(_ ready: [Window]) async throws {
+        var parts: [RecordBatch] = []
+        var groupOfRow: [Int64] = []
+        var firstRow: [Int] = []
+        for (group, window) in ready.enumerated() {
+            firstRow.append(groupOfRow.count)
+            for segment in window.segments {
+                parts.append(try RecordBatch(schema: inputSchema, columns: segment.batch.take(segment.rows).columns, length: segment.rows.count))
+                groupOfRow += repeatElement(Int64(group), count: segment.rows.count)
+            }
+        }
+        firstRow.append(groupOfRow.count)
+        let rows = try RecordBatch.concatenate(parts)
+        let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
+        let values = try await aggregates.values(of: grouped, groups: ready.count, firstRow: firstRow) { group in
+            Int(UInt(bitPattern: AggregateKey(ready[group].keyValues).hashValue) % UInt(Int.max))
+        }
+
+        var builders = outputSchema.fields.map { ArrowArrayBuilder(type: $0.type) }
+        for (group, window) in ready.enumerated() {
+            let values = window.keyValues
+                + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(window.end - 1000, .microsecond)]
+                + values[group]
+            for (index, value) in values.enumerated() {
+                if value == .null { builders[index].appendNull() } else { try builders[index].append(value) }
+            }
+        }
+        let output = try RecordBatch(schema: outputSchema, columns: builders.indices.map { builders[$0].finish() })
+        try await writer.write(try StepChain.apply(after, to: output))
+    }
+
+}
+
+/// A windowed aggregation that cannot go on (a row without event time).
+struct WindowError: Error, CustomStringConvertible {
+    /// What is wrong.
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,89 @@
+"""Aggregate functions for the window tests: general UDAFs (with and without `merge`) and Pandas UDAFs, written
+as a PyFlink user writes them (only the imports differ)."""
+
+from pyfn import AggregateFunction, DataTypes, udaf
+
+
+class SumWithMerge(AggregateFunction):
+    """The sum of the non-NULL values; `merge` lets it run in session windows."""
+
+    def create_accumulator(self):
+        return [0]
+
+    def accumulate(self, accumulator, value):
+        if value is not None:
+            accumulator[0] += value
+
+    def merge(self, accumulator, accumulators):
+        for other in accumulators:
+            accumulator[0] += other[0]
+
+    def get_value(self, accumulator):
+        return accumulator[0]
+
+
+class CountNoMerge(AggregateFunction):
+    """The number of rows; no `merge`, so session windows refuse it."""
+
+    def create_accumulator(self):
+        return [0]
+
+    def accumulate(self, accumulator, *args):
+        accumulator[0] += 1
+
+    def get_value(self, accumulator):
+        return accumulator[0]
+
+
+class Explode(AggregateFunction):
+    """Raises on a value of 13 (for the error tests)."""
+
+    def create_accumulator(self):
+        return [0]
+
+    def accumulate(self, accumulator, value):
+        if value == 13:
+            raise ValueError("unlucky")
+        accumulator[0] += value
+
+    def merge(self, accumulator, accumulators):
+        for other in accumulators:
+            accumulator[0] += other[0]
+
+    def get_value(self, accumulator):
+        return accumulator[0]
+
+
+py_sum = udaf(SumWithMerge(), result_type=DataTypes.BIGINT(), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+py_count = udaf(CountNoMerge(), result_type=DataTypes.BIGINT(), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+explode = udaf(Explode(), name="explode", result_type=DataTypes.BIGINT(), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+
+
+@udaf(result_type=DataTypes.DOUBLE(), func_type="pandas")
+def pd_mean(values):
+    """The mean of a pandas.Series."""
+    return values.mean()
+
+
+@udaf(result_type=DataTypes.BIGINT(), func_type="pandas")
+def pd_sum(values):
+    """The sum of a pandas.Series, as an integer."""
+    return int(values.sum())
+
+
+@udaf(result_type=DataTypes.DOUBLE(), func_type="pandas")
+def pd_weighted(values, weights):
+    """sum(v * w) / sum(w) over two Series."""
+    return float((values * weights).sum() / weights.sum())
+
+
+@udaf(result_type=DataTypes.BIGINT(), func_type="pandas")
+def pd_sum_dies_once(values):
+    """The sum of a Series; the first call in a run (no marker file yet at $PYFN_TEST_DIE_ONCE) kills its worker."""
+    import os
+
+    marker = os.environ.get("PYFN_TEST_DIE_ONCE")
+    if marker and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(17)
+    return int(values.sum())
