@@ -107,10 +107,6 @@ public struct Job: Sendable {
         let planner = Planner(tables: tables, functions: functions)
         let plans = try inserts.map { try planner.plan($0) }
         let collectPlan = try collect.map { try planner.plan(collect: $0) }
-        if workerMode == .embedded, let grouped = (plans + [collectPlan].compactMap { $0 }).first(where: { $0.steps.contains { if case .pythonAggregate = $0 { true } else { false } } }) {
-            throw SQLError("Python aggregate functions keep their accumulators in the runner's State service, which embedded mode ('python.execution-mode' = 'thread') does not have yet; run this job in process mode",
-                           at: grouped.location)
-        }
         guard !plans.isEmpty || collectPlan != nil else {
             throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: name, line: 1, column: 1))
         }

@@ -429,6 +429,11 @@ public nonisolated struct PyFnUserDefinedFunction: Sendable {
   /// Clears the value of `accumulatorType`. Subsequent reads from it will return its default value.
   public mutating func clearAccumulatorType() {self._accumulatorType = nil}
 
+  /// Aggregates: SQL DISTINCT — each key's accumulator sees each distinct argument
+  /// tuple once (accumulate on its first occurrence; retract when its last one is
+  /// retracted).
+  public var distinct: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -947,7 +952,7 @@ nonisolated extension PyFnFunctionReference: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension PyFnUserDefinedFunction: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserDefinedFunction"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kind\0\u{1}reference\0\u{1}cloudpickle\0\u{1}inputs\0\u{3}result_type\0\u{1}deterministic\0\u{3}accumulator_type\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kind\0\u{1}reference\0\u{1}cloudpickle\0\u{1}inputs\0\u{3}result_type\0\u{1}deterministic\0\u{3}accumulator_type\0\u{1}distinct\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -982,6 +987,7 @@ nonisolated extension PyFnUserDefinedFunction: SwiftProtobuf.Message, SwiftProto
       case 6: try { try decoder.decodeSingularMessageField(value: &self._resultType) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.deterministic) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._accumulatorType) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.distinct) }()
       default: break
       }
     }
@@ -1021,6 +1027,9 @@ nonisolated extension PyFnUserDefinedFunction: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._accumulatorType {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     } }()
+    if self.distinct != false {
+      try visitor.visitSingularBoolField(value: self.distinct, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1032,6 +1041,7 @@ nonisolated extension PyFnUserDefinedFunction: SwiftProtobuf.Message, SwiftProto
     if lhs._resultType != rhs._resultType {return false}
     if lhs.deterministic != rhs.deterministic {return false}
     if lhs._accumulatorType != rhs._accumulatorType {return false}
+    if lhs.distinct != rhs.distinct {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -94,13 +94,15 @@ import Testing
         #expect(message.contains("Traceback"), "\(message)")
     }
 
-    @Test func embeddedModeSaysAggregatesNeedProcessMode() async throws {
-        var message = "no error"
-        do {
-            _ = try await run([FunctionCall(Self.aggregate("total"), [.column(1)])], grouping: [0], workers: .embedded)
-        } catch {
-            message = "\(error)"
-        }
-        #expect(message.contains("process mode"), "\(message)")
+    @Test func embeddedModeKeepsTheAccumulatorsInTheInterpreterAcrossBundles() async throws {
+        let calls = [FunctionCall(Self.aggregate("total"), [.column(1)]), FunctionCall(Self.aggregate("count"), [.column(1)])]
+        let output = try await run(calls, grouping: [0], workers: .embedded)
+        #expect(output.length > 4, "one row per key and bundle: \(output.length)")
+        #expect(Self.latest(output) == Self.expected())
+        // A DISTINCT call sees each value of a key once (NULL is one value too: `count` counts every row it sees).
+        let distinct = try await run([FunctionCall(Self.aggregate("count"), [.column(1)], distinct: true)], grouping: [0], workers: .embedded)
+        let valuesPerWord = Dictionary(grouping: zip(Self.words, Self.values), by: { "\(ArrowValue.string($0.0))" })
+        let distinctCounts = valuesPerWord.mapValues { ArrowValue.int(Int64(Set($0.map { $0.1.map(String.init) ?? "NULL" }).count)) }
+        #expect(Self.latest(distinct).mapValues { $0[0] } == distinctCounts)
     }
 }

@@ -330,6 +330,14 @@ class MapType(DataType):
                        pa.field("value", self.value_type.to_arrow(), self.value_type._nullable))
 
 
+class ListViewType(ArrayType):
+    """LIST_VIEW<T>: a `pyfn.table.ListView` in an accumulator type; carried as ARRAY<T>."""
+
+
+class MapViewType(MapType):
+    """MAP_VIEW<K, V>: a `pyfn.table.MapView` in an accumulator type; carried as MAP<K, V>."""
+
+
 class RowField:
     """A named field of a ROW."""
 
@@ -486,6 +494,16 @@ class DataTypes:
     @staticmethod
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> MapType:
         return MapType(key_type, value_type, nullable)
+
+    @staticmethod
+    def LIST_VIEW(element_type: DataType) -> ListViewType:
+        """The type of a ListView in an accumulator (`get_accumulator_type`), as PyFlink's."""
+        return ListViewType(element_type)
+
+    @staticmethod
+    def MAP_VIEW(key_type: DataType, value_type: DataType) -> MapViewType:
+        """The type of a MapView in an accumulator (`get_accumulator_type`), as PyFlink's."""
+        return MapViewType(key_type, value_type)
 
     @staticmethod
     def FIELD(name: str, data_type: DataType, description: Optional[str] = None) -> RowField:

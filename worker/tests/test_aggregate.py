@@ -290,14 +290,6 @@ def test_refused_calls():
         _operation()
 
 
-def test_embedded_mode_refuses_aggregates():
-    descriptor = make_descriptor("agg", AGGREGATE_URN, functions(call(aggs.total, 1), grouping=[0]), "")
-    worker = EmbeddedWorker("w")
-    with pytest.raises(BundleError, match=r"aggregate functions need process mode \(the State service\) for now"):
-        worker.register(descriptor.SerializeToString())
-    assert worker.close() == ""
-
-
 def test_describe_reports_aggregates():
     output = subprocess.run([sys.executable, "-m", "pyfn.describe", os.path.join(HERE, "udfs_aggregates.py"),
                              "total", "count", "weighted_avg"], capture_output=True, text=True, check=True)

@@ -15,7 +15,7 @@ struct ValueParseError: Error, Sendable {
 /// - BOOLEAN `true` / `false` (any case); integers and FLOAT/DOUBLE in decimal or exponent notation
 ///   (`NaN`, `Infinity`, `-Infinity` too); DECIMAL(p, s) rounded half up to s digits, at most p digits;
 /// - STRING as is; BYTES in base64;
-/// - DATE `yyyy-mm-dd`; TIME `hh:mm[:ss[.fffffffff]]`; TIMESTAMP `yyyy-mm-dd hh:mm:ss[.fffffffff]` (or with a `T`
+/// - DATE `yyyy-mm-dd`; TIME `hh:mm[:ss[.fffffffff]]` (milliseconds kept even for TIME(0), as Flink does); TIMESTAMP `yyyy-mm-dd hh:mm:ss[.fffffffff]` (or with a `T`
 ///   between date and time, or a date alone for midnight). Fractions beyond the type's precision are truncated
 ///   (Arrow keeps microseconds). Written forms have exactly the type's precision digits (at most 6).
 enum TextValueCodec {
@@ -61,7 +61,9 @@ enum TextValueCodec {
             guard let days = parseDate(Substring(trimmed)) else { throw invalid("not a valid DATE (yyyy-mm-dd)") }
             return .date(days: Int32(days))
         case .time(let precision):
-            guard let micros = parseTime(Substring(trimmed), precision: precision) else {
+            // Flink's TIME values are milliseconds of the day whatever the declared precision: TIME (= TIME(0))
+            // keeps `12:00:00.123` whole, as PyFlink passes it to a UDF.
+            guard let micros = parseTime(Substring(trimmed), precision: max(precision, 3)) else {
                 throw invalid("not a valid TIME (hh:mm:ss[.ffffff])")
             }
             return .time(micros, .microsecond)
@@ -214,7 +216,10 @@ enum TextValueCodec {
         case (.string(let s), _): return s
         case (.binary(let bytes), _): return Data(bytes).base64EncodedString()
         case (.date(let days), _): return formatDate(Int(days))
-        case (.time(let x, let unit), .time(let precision)): return formatTime(micros(x, unit), precision: precision)
+        case (.time(let x, let unit), .time(let precision)):
+            // Milliseconds a TIME(0..2) value still carries (see parsing) are written, as Flink prints them.
+            let us = micros(x, unit)
+            return formatTime(us, precision: precision < 3 && us % 1_000_000 != 0 ? 3 : precision)
         case (.time(let x, let unit), _): return formatTime(micros(x, unit), precision: 6)
         case (.timestamp(let x, let unit), let kind):
             var precision = 6
@@ -226,7 +231,8 @@ enum TextValueCodec {
         }
     }
 
-    private static func micros(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
+    /// Microseconds of `value` in `unit`.
+    static func micros(_ value: Int64, _ unit: ArrowTimeUnit) -> Int64 {
         switch unit {
         case .second: return value * 1_000_000
         case .millisecond: return value * 1000

@@ -32,8 +32,12 @@ struct ExpressionBinder {
         case .star(let location):
             throw SQLError("* is only allowed in COUNT(*) and SELECT *", at: location)
         case .call(let name, _, _, let location):
-            if functions[name.lowercased()] != nil {
-                throw SQLError("'\(name)' is a table function; call it with LATERAL TABLE(…)", at: location)
+            if let registered = functions[name.lowercased()] {
+                switch registered.function.kind {
+                case .table: throw SQLError("'\(name)' is a table function; call it with LATERAL TABLE(…)", at: location)
+                case .aggregate, .pandasAggregate: throw SQLError("aggregate '\(name)' is not allowed here", at: location)
+                default: throw SQLError("'\(name)' cannot be called here", at: location)
+                }
             }
             if ["COUNT", "SUM", "MIN", "MAX", "AVG"].contains(name.uppercased()) {
                 throw SQLError("aggregate \(name.uppercased()) is not allowed here", at: location)
@@ -52,12 +56,16 @@ struct ExpressionBinder {
             let bound = try child(operand)
             guard bound.type.isNumeric else { throw SQLError("cannot negate \(bound.type)", at: location) }
             return .negate(bound, bound.type)
+        case .cast(.literal(.string(let text), _), let type, let location) where type.isTemporal:
+            // A typed literal or a CAST of a constant text: checked now, so a bad one stops the job before it runs.
+            do {
+                return .literal(try TextValueCodec.parse(text, as: type), type.notNull)
+            } catch {
+                throw SQLError("'\(text)' is not a valid \(TextValueCodec.typeName(type)): \(error.message)", at: location)
+            }
         case .cast(let operand, let type, let location):
             let bound = try child(operand)
-            guard bound.type.sameKind(as: type) || (bound.type.isNumeric || bound.type.kind == .string || bound.type.kind == .boolean)
-                && (type.isNumeric || type.kind == .string || type.kind == .boolean) else {
-                throw SQLError("cannot CAST \(bound.type) AS \(type)", at: location)
-            }
+            guard bound.type.canCast(to: type) else { throw SQLError("cannot CAST \(bound.type) AS \(type)", at: location) }
             return .cast(bound, type)
         case .isNull(let operand, let negated, _):
             return .isNull(try child(operand), negated: negated)
@@ -101,5 +109,29 @@ extension ExpressionBinder {
     /// Binds a whole expression.
     func bind(_ expression: SQLExpression) throws -> BoundExpression {
         try bind(expression) { try bind($0) }
+    }
+}
+
+extension SQLType {
+    /// DATE, TIME or TIMESTAMP.
+    var isTemporal: Bool {
+        switch kind {
+        case .date, .time, .timestamp: return true
+        default: return false
+        }
+    }
+
+    /// Whether Flink's CAST turns values of this type into `target`: numbers, strings and booleans among each other;
+    /// strings to DATE, TIME and TIMESTAMP; temporal types to strings; TIMESTAMP to DATE and TIME, DATE to TIMESTAMP.
+    func canCast(to target: SQLType) -> Bool {
+        if sameKind(as: target) { return true }
+        let simple = isNumeric || kind == .string || kind == .boolean
+        if simple && (target.isNumeric || target.kind == .string || target.kind == .boolean) { return true }
+        switch (kind, target.kind) {
+        case (.string, .date), (.string, .time), (.string, .timestamp): return true
+        case (.date, .string), (.time, .string), (.timestamp, .string): return true
+        case (.timestamp, .date), (.timestamp, .time), (.date, .timestamp), (.time, .time), (.timestamp, .timestamp): return true
+        default: return false
+        }
     }
 }

@@ -229,7 +229,6 @@ struct Planner {
         for call in calls {
             guard case .call(let name, var args, let distinct, let location) = call else { continue }
             if let registered = functions[name.lowercased()] {
-                guard !distinct else { throw SQLError("DISTINCT is not supported for the Python aggregate '\(name)'", at: location) }
                 if let declared = registered.inputTypes, declared.count != args.count {
                     throw SQLError("'\(name)' takes \(declared.count) arguments, \(args.count) given", at: location)
                 }
@@ -254,9 +253,9 @@ struct Planner {
         let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
         steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
         let functionCalls = try zip(calls, positions).map { call, positions in
-            guard case .call(let name, _, _, let location) = call else { preconditionFailure("not a call: \(call)") }
+            guard case .call(let name, _, let distinct, let location) = call else { preconditionFailure("not a call: \(call)") }
             if let registered = functions[name.lowercased()] {
-                return FunctionCall(registered.function, positions.map { .column($0) })
+                return FunctionCall(registered.function, positions.map { .column($0) }, distinct: distinct)
             }
             let function = try BuiltinPythonAggregate.function(name, text: call.sqlText, argument: positions.first.map { bound[$0].type },
                                                                 updating: updating, at: location)
@@ -346,39 +345,57 @@ struct Planner {
         for child in expression.children { collectPythonCalls(child, into: &calls) }
     }
 
-    /// A Python call whose arguments are columns, literals or nested Python calls of the same kind; any other
-    /// argument is computed in Swift first, into a new column.
+    /// A Python call whose arguments are columns, literals or nested Python calls of the same kind (one pass in
+    /// one operator). Any other argument is computed first, as Flink evaluates it before the call: Python calls of
+    /// another kind inside it run in their own operator before this one (a general UDF inside a Pandas UDF and the
+    /// reverse), then the expression itself (`a + 1`, `CAST(x AS BIGINT)`, `(a + a) / 2`) in Swift, into a new column.
     private func pythonCall(_ registered: RegisteredFunction, arguments: [SQLExpression], location: SourceLocation,
                             columns: inout [PlanColumn], steps: inout [PlanStep]) throws -> FunctionCall {
         let nestedKind: PythonFunction.Kind = registered.function.kind == .table ? .scalar : registered.function.kind
+        func isNestedCall(_ expression: SQLExpression) -> Bool {
+            guard let name = expression.functionName, let nested = functions[name] else { return false }
+            return nested.function.kind == nestedKind
+        }
+        // Pass 1: every argument (through nested calls of this kind) that is neither a literal nor such a call.
+        var pending: [SQLExpression] = []
+        func collect(_ expression: SQLExpression) {
+            if isNestedCall(expression), case .call(_, let args, _, _) = expression { args.forEach(collect); return }
+            if case .literal = expression { return }
+            if !pending.contains(where: { $0.sqlText == expression.sqlText }) { pending.append(expression) }
+        }
+        arguments.forEach(collect)
+        // Their values: Python calls of other kinds inside them become earlier steps; what remains is bound here.
+        let bound = try bindWithPython(pending, columns: &columns, steps: &steps)
+        var argumentColumns: [String: Int] = [:]
         var computed: [BoundExpression] = []
         var computedNames: [String] = []
-        let binder = ExpressionBinder(columns: columns, functions: functions)
+        for (expression, value) in zip(pending, bound) {
+            if let index = value.columnIndex {
+                argumentColumns[expression.sqlText] = index
+            } else {
+                argumentColumns[expression.sqlText] = columns.count + computed.count
+                computed.append(value)
+                computedNames.append(expression.sqlText)
+            }
+        }
+        let argumentTypes = Dictionary(zip(pending.map(\.sqlText), bound.map(\.type)), uniquingKeysWith: { first, _ in first })
+        // Pass 2: the call tree.
         func argument(_ expression: SQLExpression) throws -> FunctionArgument {
-            if let name = expression.functionName, let nested = functions[name], nested.function.kind == nestedKind,
-               case .call(_, let args, _, _) = expression {
-                return .call(FunctionCall(nested.function, try args.map(argument)))
+            if isNestedCall(expression), let name = expression.functionName, case .call(_, let args, _, _) = expression {
+                return .call(FunctionCall(functions[name]!.function, try args.map(argument)))
             }
             if case .literal(let value, let location) = expression { return .constant(try literal(value, at: location)) }
-            let bound = try binder.bind(expression) { _ in
-                throw SQLError("'\(expression.sqlText)' mixes Python calls of different kinds; split it into two queries", at: expression.location)
-            }
-            if let index = bound.columnIndex { return .column(index) }
-            computed.append(bound)
-            computedNames.append(expression.sqlText)
-            return .column(columns.count + computed.count - 1)
+            return .column(argumentColumns[expression.sqlText]!)
         }
         let built = try arguments.map(argument)
         if let declared = registered.inputTypes {
             guard declared.count == built.count else {
                 throw SQLError("'\(registered.sqlName)' takes \(declared.count) arguments, \(built.count) given", at: location)
             }
-            for (position, (type, arg)) in zip(declared, built).enumerated() {
-                if case .column(let index) = arg {
-                    let actual = index < columns.count ? columns[index].type : computed[index - columns.count].type
-                    guard actual.sameKind(as: type) || (actual.isNumeric && type.isNumeric && actual.isInteger == type.isInteger) else {
-                        throw SQLError("argument \(position + 1) of '\(registered.sqlName)' is declared \(type) but is given \(actual)", at: location)
-                    }
+            for (position, (type, expression)) in zip(declared, arguments).enumerated() {
+                guard let actual = argumentTypes[expression.sqlText] else { continue }
+                guard actual.sameKind(as: type) || (actual.isNumeric && type.isNumeric && actual.isInteger == type.isInteger) else {
+                    throw SQLError("argument \(position + 1) of '\(registered.sqlName)' is declared \(type) but is given \(actual)", at: location)
                 }
             }
         }

@@ -143,6 +143,8 @@ enum ExpressionEvaluator {
         case .decimal(_, let scale):
             let scaled = (value.number * pow(10, Double(scale))).rounded()
             return .decimal(unscaled: Int128(scaled), scale: scale)
+        case .date, .time, .timestamp:
+            return TemporalCast.cast(value, to: type)
         default:
             return value
         }
@@ -171,6 +173,7 @@ extension ArrowValue {
         case .decimal: return String(number)
         case .string(let v): return v
         case .binary(let v): return v.map { String(format: "%02x", $0) }.joined()
+        case .date, .time, .timestamp: return TextValueCodec.format(self, as: SQLType(.string)) ?? "NULL"
         default: return "\(self)"
         }
     }

@@ -621,6 +621,15 @@ final class SQLGrammar {
         case .word where t.keyword == "NULL":
             advance()
             return .literal(.null, location: t.location)
+        case .word where ["DATE", "TIME", "TIMESTAMP"].contains(t.keyword) && peek(1).kind == .string:
+            // A typed literal (`DATE '2020-01-01'`, `TIME '12:00:00.123'`, `TIMESTAMP '2020-01-01 08:30:00'`): a CAST
+            // of the text, checked when bound; TIME and TIMESTAMP take as many fractional digits as written.
+            advance()
+            let text = token.text
+            advance()
+            let fraction = text.split(separator: ".").count == 2 ? text.split(separator: ".")[1].count : 0
+            let type: SQLType = t.keyword == "DATE" ? .date : t.keyword == "TIME" ? .time(min(fraction, 9)) : .timestamp(min(fraction, 9))
+            return .cast(.literal(.string(text), location: t.location), type.notNull, location: t.location)
         case .word where t.keyword == "INTERVAL" && peek(1).kind == .string:
             advance()
             let amount = token

@@ -44,4 +44,16 @@ public struct EmbeddedEnvironment: WorkerEnvironment {
             throw PyFnError.workerStartFailed("'\(python)' (python.executable) embedded in this process: \(message)")
         }
     }
+
+    /// Drops the aggregate state the embedded interpreter keeps for the descriptor (`pyfn.worker.embedded_state`),
+    /// once its operator has closed.
+    public func forget(descriptorID: String) async {
+        guard let path = try? ProcessEnvironment.locate(options.resolvedExecutable),
+              let interpreter = try? EmbeddedInterpreter.shared(for: path) else { return }
+        _ = try? await interpreter.run { python in
+            let module = try python.importModule("pyfn.worker.embedded_state")
+            defer { python.release(module) }
+            python.release(try python.call(module, "forget", [.string(descriptorID)]))
+        }
+    }
 }

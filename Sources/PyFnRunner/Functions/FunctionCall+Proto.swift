@@ -31,6 +31,7 @@ extension FunctionCall {
         message.inputs = arguments.map(\.proto)
         message.resultType = function.resultType.proto
         message.deterministic = function.deterministic
+        message.distinct = distinct
         return message
     }
 }

@@ -70,11 +70,14 @@ public struct FunctionCall: Sendable, Hashable {
     public var function: PythonFunction
     /// Its arguments, in order.
     public var arguments: [FunctionArgument]
+    /// Aggregates: `f(DISTINCT …)`, each key's accumulator sees each distinct argument tuple once.
+    public var distinct: Bool
 
-    /// A call of `function` on `arguments`.
-    public init(_ function: PythonFunction, _ arguments: [FunctionArgument]) {
+    /// A call of `function` on `arguments` (`distinct`: an aggregate call with DISTINCT).
+    public init(_ function: PythonFunction, _ arguments: [FunctionArgument], distinct: Bool = false) {
         self.function = function
         self.arguments = arguments
+        self.distinct = distinct
     }
 }
 

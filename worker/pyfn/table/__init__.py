@@ -11,6 +11,7 @@ imports and it runs here.
 from pyfn.common.configuration import Configuration
 from pyfn.functions import AggregateFunction, FunctionContext, ScalarFunction, TableFunction
 from pyfn.row import Row, RowKind
+from pyfn.table.data_view import DataView, ListView, MapView
 from pyfn.table.environment_settings import EnvironmentSettings
 from pyfn.table.expression import Expression
 from pyfn.table.statement_set import StatementSet
@@ -25,5 +26,5 @@ __all__ = [
     "TableEnvironment", "StreamTableEnvironment", "EnvironmentSettings", "TableConfig", "DataTypes", "Table",
     "GroupedTable", "TableResult", "StatementSet", "Row", "RowKind", "ScalarFunction", "TableFunction",
     "AggregateFunction", "FunctionContext", "ResultKind", "TableSchema", "Expression", "CloseableIterator",
-    "JobClient", "Configuration",
+    "JobClient", "Configuration", "DataView", "ListView", "MapView",
 ]

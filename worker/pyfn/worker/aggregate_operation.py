@@ -35,6 +35,7 @@ from pyfn.proto.pyfn import udf_pb2
 from pyfn.types import from_proto
 from pyfn.worker import execution_context
 from pyfn.worker.arrow_conversion import ResultConverter
+from pyfn.worker.distinct_aggregate import DistinctAggregate
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
@@ -61,10 +62,10 @@ _consume = collections.deque
 class AggregateCall:
     """One aggregate call: its AggregateFunction, where its arguments come from, its result type."""
 
-    def __init__(self, function: LoadedFunction, args: List[Tuple[int, object]]):
+    def __init__(self, function: LoadedFunction, args: List[Tuple[int, object]], distinct: bool = False):
         self.function = function
         self.name = function.name
-        self.instance: AggregateFunction = function.instance
+        self.instance: AggregateFunction = DistinctAggregate(function.instance) if distinct else function.instance
         self.args = args
         self.result_type = function.result_type
         self.converter = ResultConverter(self.result_type)
@@ -94,7 +95,7 @@ def compile_aggregate_call(message, lifecycle: FunctionLifecycle) -> AggregateCa
                               "are input columns or constants" % (function.name, index))
         args.append(leaf)
     lifecycle.open(function)
-    return AggregateCall(function, args)
+    return AggregateCall(function, args, distinct=message.distinct)
 
 
 class _Group:

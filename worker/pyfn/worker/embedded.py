@@ -8,8 +8,8 @@ The Swift runner loads libpython, and from one dedicated thread holding the GIL 
   process mode does with its ProvisionInfo (`python.metric.enabled` and `python.profile.enabled` act through the
   descriptor's `UserDefinedFunctions`, as in process mode).
 - `EmbeddedWorker(worker_id)`, then `register(descriptor)` with each serialized ProcessBundleDescriptor (what
-  process mode fetches with GetProcessBundleDescriptor; aggregate functions, which keep their accumulators in the
-  runner's State service, are refused for now) and `process(...)` per bundle: the input is one record
+  process mode fetches with GetProcessBundleDescriptor; aggregate functions keep their accumulators in this
+  interpreter, see embedded_state, committed when a bundle succeeds) and `process(...)` per bundle: the input is one record
   batch exported through the Arrow C Data Interface as a struct array, imported without a copy; the output, every
   batch of the bundle combined into one batch of the operation's output schema, is exported the same way into the
   caller's structs. `process` returns a serialized InstructionResponse with process mode's contents: metrics on
@@ -39,6 +39,7 @@ from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.worker import execution_context
 from pyfn.worker.boot import apply_options, flatten_options
 from pyfn.worker.bundle_processor import BundlePlan, failure_message, plan_profiles
+from pyfn.worker.embedded_state import EmbeddedBundleState
 from pyfn.worker.errors import BundleError
 from pyfn.worker.log_forwarding import LogForwardingHandler, capture_function_output
 from pyfn.worker.pandas_deferral import defer_pandas
@@ -149,9 +150,6 @@ class EmbeddedWorker:
         except Exception as error:  # noqa: BLE001 - say which descriptor, whatever went wrong
             raise BundleError("descriptor %r cannot be run: %s: %s"
                               % (message.id, type(error).__name__, error)) from error
-        if plan.needs_state:
-            raise BundleError("descriptor %r runs %s: aggregate functions need process mode (the State service) "
-                              "for now; embedded mode has no State service" % (message.id, plan.urn))
         previous = self._plans.get(message.id)
         if previous is not None:
             self._close_failures.extend(previous.close())
@@ -193,7 +191,10 @@ class EmbeddedWorker:
 
             # A batch without rows is a bundle without input, as an IPC stream without batches is in process
             # mode: nothing is called (a pandas UDF would get empty Series).
-            plan.evaluate([batch] if batch.num_rows else [], writer_for)
+            # Operations that keep state (aggregate functions) get this interpreter's State path; their writes
+            # are committed below, only once the bundle has succeeded.
+            state = EmbeddedBundleState(descriptor_id) if plan.needs_state else None
+            plan.evaluate([batch] if batch.num_rows else [], writer_for, state)
             try:
                 output = collector.combined()
             except Exception as error:  # noqa: BLE001 - e.g. more than 2 GiB of strings in one column
@@ -206,6 +207,8 @@ class EmbeddedWorker:
             except Exception as error:  # noqa: BLE001 - nothing was exported; say so rather than raise
                 raise BundleError("bundle %s: the output could not be exported through the C Data Interface: "
                                   "%s: %s" % (instruction_id, type(error).__name__, error)) from None
+            if state is not None:
+                state.commit()
         except Exception as error:  # noqa: BLE001 - a failure fails the bundle, not the worker
             response.ClearField("process_bundle")
             response.error = failure_message(instruction_id, error, INPUT_KIND)

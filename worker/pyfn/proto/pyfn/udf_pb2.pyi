@@ -113,7 +113,7 @@ class FunctionReference(_message.Message):
     def __init__(self, module: _Optional[str] = ..., qualified_name: _Optional[str] = ...) -> None: ...
 
 class UserDefinedFunction(_message.Message):
-    __slots__ = ("name", "kind", "reference", "cloudpickle", "inputs", "result_type", "deterministic", "accumulator_type")
+    __slots__ = ("name", "kind", "reference", "cloudpickle", "inputs", "result_type", "deterministic", "accumulator_type", "distinct")
     class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         SCALAR: _ClassVar[UserDefinedFunction.Kind]
@@ -134,6 +134,7 @@ class UserDefinedFunction(_message.Message):
     RESULT_TYPE_FIELD_NUMBER: _ClassVar[int]
     DETERMINISTIC_FIELD_NUMBER: _ClassVar[int]
     ACCUMULATOR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DISTINCT_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: UserDefinedFunction.Kind
     reference: FunctionReference
@@ -142,7 +143,8 @@ class UserDefinedFunction(_message.Message):
     result_type: DataType
     deterministic: bool
     accumulator_type: DataType
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[UserDefinedFunction.Kind, str]] = ..., reference: _Optional[_Union[FunctionReference, _Mapping]] = ..., cloudpickle: _Optional[bytes] = ..., inputs: _Optional[_Iterable[_Union[Input, _Mapping]]] = ..., result_type: _Optional[_Union[DataType, _Mapping]] = ..., deterministic: _Optional[bool] = ..., accumulator_type: _Optional[_Union[DataType, _Mapping]] = ...) -> None: ...
+    distinct: bool
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[UserDefinedFunction.Kind, str]] = ..., reference: _Optional[_Union[FunctionReference, _Mapping]] = ..., cloudpickle: _Optional[bytes] = ..., inputs: _Optional[_Iterable[_Union[Input, _Mapping]]] = ..., result_type: _Optional[_Union[DataType, _Mapping]] = ..., deterministic: _Optional[bool] = ..., accumulator_type: _Optional[_Union[DataType, _Mapping]] = ..., distinct: _Optional[bool] = ...) -> None: ...
 
 class UserDefinedFunctions(_message.Message):
     __slots__ = ("udfs", "input_schema", "job_parameters", "metric_enabled", "profile_enabled", "arrow_batch_size", "grouping")
