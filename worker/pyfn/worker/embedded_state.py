@@ -7,12 +7,16 @@ operator ever has registers the same id, so a replacement worker sees the state 
 bundle's writes are its own until the bundle succeeds: reads inside the bundle see them, and they are committed
 only when the bundle's answer is a success; a failing bundle's writes are dropped, so a replayed bundle starts from
 the state the failed one started from and no row is counted twice. `forget(descriptor_id)` frees an operator's
-state when the runner is done with it.
+state when the runner is done with it. Batched requests (`pyfn:batch:<id>`, pyfn.worker.state_batches) are
+answered as the runner's StateStore answers them: as the per-key requests they stand for.
 """
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Iterator, Tuple
+
+from pyfn.worker.state_batches import BATCH_PREFIX, decode_items, encode_items
+from pyfn.worker.state_channel import bag_user_state_key
 
 #: The committed state: descriptor id → serialized StateKey → value.
 _committed: Dict[str, Dict[bytes, bytes]] = {}
@@ -53,6 +57,19 @@ class EmbeddedBundleState:
     def _key(state_key) -> bytes:
         return state_key.SerializeToString(deterministic=True)
 
+    @classmethod
+    def _batched_keys(cls, state_key, keys) -> Iterator[bytes]:
+        """The per-key state keys a batched request's `keys` stand for (serialized), or nothing when it is not
+        batched."""
+        bag = state_key.bag_user_state
+        user_state_id = bag.user_state_id[len(BATCH_PREFIX):]
+        for key in keys:
+            yield cls._key(bag_user_state_key(bag.transform_id, user_state_id, key, bag.window))
+
+    @staticmethod
+    def _is_batched(state_key) -> bool:
+        return state_key.HasField("bag_user_state") and state_key.bag_user_state.user_state_id.startswith(BATCH_PREFIX)
+
     def _current(self, key: bytes) -> bytes:
         value = self._writes.get(key)
         if value is None:
@@ -60,7 +77,10 @@ class EmbeddedBundleState:
         return value
 
     def get(self, state_key) -> _Read:
-        """The value of `state_key` as this bundle sees it."""
+        """The value of `state_key` as this bundle sees it (a batched get: the list of its keys' values)."""
+        if self._is_batched(state_key):
+            keys = decode_items(state_key.bag_user_state.key)
+            return _Read(encode_items(self._current(k) for k in self._batched_keys(state_key, keys)))
         return _Read(self._current(self._key(state_key)))
 
     def clear(self, state_key) -> None:
@@ -68,7 +88,13 @@ class EmbeddedBundleState:
         self._writes[self._key(state_key)] = b""
 
     def append(self, state_key, data: bytes) -> None:
-        """Appends `data` to `state_key` within this bundle."""
+        """Appends `data` to `state_key` within this bundle (a batched append: sets each listed key's value)."""
+        if self._is_batched(state_key):
+            items = decode_items(bytes(data))
+            pairs: Tuple = tuple(zip(items[0::2], items[1::2]))
+            for key, (_, value) in zip(self._batched_keys(state_key, (k for k, _ in pairs)), pairs):
+                self._writes[key] = value
+            return
         key = self._key(state_key)
         self._writes[key] = self._current(key) + bytes(data)
 
