@@ -123,7 +123,11 @@ struct RunCommand: AsyncParsableCommand {
         for try await batch in source.batches(batchSize: 10_000) {
             total += batch.length
             for row in 0..<batch.length where rows.count < show {
-                rows.append(batch.columns.map { column in ResultTable.text(column.value(at: row)) })
+                rows.append(batch.columns.enumerated().map { index, column in
+                    let value = column.value(at: row)
+                    guard index < table.columns.count, ResultTable.hasTypedText(value) else { return ResultTable.text(value) }
+                    return ValueDisplayText.text(value, as: table.columns[index].type)
+                })
             }
         }
         print("\n\(table.name) (\(total) rows\(total > rows.count ? ", first \(rows.count) shown" : ""))")
@@ -141,6 +145,15 @@ enum ResultTable {
         case .float(let v): return String(format: "%.6g", v)
         case .bool(let v): return v ? "TRUE" : "FALSE"
         default: return "\(value)"
+        }
+    }
+
+    /// Whether `value` reads better in its SQL type's text form (dates, times, timestamps, decimals, bytes) than
+    /// in ``text(_:)``'s (`timestamp(…, microsecond)`).
+    static func hasTypedText(_ value: ArrowValue) -> Bool {
+        switch value {
+        case .date, .time, .timestamp, .decimal, .binary: return true
+        default: return false
         }
     }
 

@@ -207,6 +207,16 @@ def test_late_rows_are_dropped_and_counted_in_the_summary(tmp_path):
     assert read_output(tmp_path / "out.csv") == reference(rows[:30] + rows[-1:], "tumble", (10 * SECOND,))
 
 
+def test_the_result_table_shows_window_bounds_as_timestamps(tmp_path):
+    write_csv(tmp_path / "in.csv", [("a", 1, 1 * SECOND), ("a", 2, 12 * SECOND)])
+    path = tmp_path / "job.sql"
+    path.write_text(job_text("tumble"))
+    outcome = subprocess.run([locate_runner(), "run", str(path), "--show", "5"], cwd=str(tmp_path), env=environment(),
+                             capture_output=True, text=True, timeout=300)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert "| a | 2026-01-01 10:00:10.000 | 2026-01-01 10:00:20.000 | 1 " in outcome.stdout, outcome.stdout
+
+
 def test_a_worker_killed_mid_window_is_replaced_and_the_results_are_exact(tmp_path):
     rows = make_rows(count=300)
     write_csv(tmp_path / "in.csv", rows)

@@ -191,6 +191,8 @@ enum TextValueCodec {
 
     /// Microseconds since the epoch of `yyyy-mm-dd[( |T)hh:mm[:ss[.f…]]]`.
     static func parseTimestamp(_ text: String, precision: Int) -> Int64? {
+        var bytes = text
+        if let fast = bytes.withUTF8({ parseCanonicalTimestamp($0, precision: precision) }) { return fast }
         let separator = text.firstIndex { $0 == " " || $0 == "T" }
         let datePart = separator.map { text[..<$0] } ?? text[...]
         guard let days = parseDate(datePart) else { return nil }

@@ -59,6 +59,17 @@ struct HashAggregator {
 
     // MARK: - Groups
 
+    /// The group of every row of `batch` by its first `keyCount` columns (groups created in order of appearance),
+    /// without touching any accumulator: a column-wise key dictionary for stages that keep rows, not sums.
+    mutating func keyGroups(_ batch: RecordBatch) -> [Int] {
+        groupIndices(batch)
+    }
+
+    /// The key values of group `g`.
+    func keyValues(ofGroup g: Int) -> [ArrowValue] {
+        keys[g]
+    }
+
     /// The group of every row of `batch`, creating groups in order of appearance.
     private mutating func groupIndices(_ batch: RecordBatch) -> [Int] {
         let rows = batch.length

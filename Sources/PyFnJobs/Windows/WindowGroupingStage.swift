@@ -35,7 +35,8 @@ actor WindowGroupingStage: EventTimeStage {
         }
     }
     private struct WindowID: Hashable {
-        let key: AggregateKey
+        /// The key's number in `keyGroups`.
+        let key: Int
         let start: Int64
         let end: Int64
     }
@@ -49,7 +50,10 @@ actor WindowGroupingStage: EventTimeStage {
     private let aggregates: GroupAggregates
 
     private var windows: [WindowID: Window] = [:]
-    private var sessions: [AggregateKey: [Window]] = [:]
+    private var sessions: [Int: [Window]] = [:]
+    /// Numbers the keys column-wise (raw bytes of a string key, the value of an integer key), so a row costs one
+    /// integer lookup and no boxed key values (an `AggregateKey` of boxed values per row before).
+    private var keyGroups: HashAggregator
     private var batchNumber = 0
     /// First watermarks of the source batches lanes have not passed on yet (value → how many).
     private var firing = FiringWatermark()
@@ -63,6 +67,7 @@ actor WindowGroupingStage: EventTimeStage {
         self.after = after
         self.writer = writer
         self.progress = progress
+        keyGroups = HashAggregator(keyCount: spec.keyCount, aggregates: [], partitions: 1)
         aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
                                          describedBy: Array(0..<spec.keyCount), partitions: partitions, environment: environment,
                                          bundle: bundle, python: python, metrics: metrics)
@@ -84,27 +89,29 @@ actor WindowGroupingStage: EventTimeStage {
     func add(_ batch: RecordBatch) async throws {
         batchNumber += 1
         let number = batchNumber
-        let times = batch.columns[spec.timeColumn]
+        let times = eventTimes(of: batch)
         let marks = batch.columns[spec.watermarkColumn].withValues(as: Int64.self) { Array($0) }
+        let keys = keyGroups.keyGroups(batch)
         var late = 0
         for row in 0..<batch.length {
-            guard case .timestamp(let value, let unit) = times.value(at: row) else {
+            guard let time = times[row] else {
                 throw WindowError("a row has a NULL event time in column '\(inputSchema.fields[spec.timeColumn].name)'; windows need an event time on every row (filter the NULLs out with WHERE)")
             }
-            let time = EventTimeSource.microseconds(value, unit)
             let watermark = marks[row]
-            let keyValues = (0..<spec.keyCount).map { batch.columns[$0].value(at: row) }
-            let key = AggregateKey(keyValues)
+            let key = keys[row]
             if case .session(let gap) = spec.kind {
-                if !addToSession(key: key, keyValues: keyValues, time: time, gap: gap, watermark: watermark, row: Int32(row), batch: batch, number: number) {
+                if !addToSession(key: key, time: time, gap: gap, watermark: watermark, row: Int32(row), batch: batch, number: number) {
                     late += 1
                 }
                 continue
             }
             var assigned = false
             for (start, end) in spec.kind.windows(of: time) where end > watermark {
-                windows[WindowID(key: key, start: start, end: end), default: Window(keyValues: keyValues, start: start, end: end)]
-                    .add(row: Int32(row), of: batch, number: number)
+                let id = WindowID(key: key, start: start, end: end)
+                if windows[id] == nil {
+                    windows[id] = Window(keyValues: keyGroups.keyValues(ofGroup: key), start: start, end: end)
+                }
+                windows[id]!.add(row: Int32(row), of: batch, number: number)
                 assigned = true
             }
             if !assigned { late += 1 }
@@ -116,10 +123,25 @@ actor WindowGroupingStage: EventTimeStage {
         }
     }
 
+    /// The event time of each row in microseconds (nil for NULL), read from the raw column in one pass.
+    private func eventTimes(of batch: RecordBatch) -> [Int64?] {
+        let column = batch.columns[spec.timeColumn]
+        guard case .timestamp(let unit, _) = column.type else {
+            return (0..<batch.length).map { row in
+                guard case .timestamp(let value, let unit) = column.value(at: row) else { return nil }
+                return EventTimeSource.microseconds(value, unit)
+            }
+        }
+        let hasNulls = column.nullCount > 0
+        return column.withValues(as: Int64.self) { raw in
+            (0..<batch.length).map { row in hasNulls && column.isNull(row) ? nil : EventTimeSource.microseconds(raw[row], unit) }
+        }
+    }
+
     /// Adds a row to its key's sessions; false when the row is late (its own session has closed already).
-    private func addToSession(key: AggregateKey, keyValues: [ArrowValue], time: Int64, gap: Int64, watermark: Int64, row: Int32,
+    private func addToSession(key: Int, time: Int64, gap: Int64, watermark: Int64, row: Int32,
                               batch: RecordBatch, number: Int) -> Bool {
-        var merged = Window(keyValues: keyValues, start: time, end: time + gap)
+        var merged = Window(keyValues: keyGroups.keyValues(ofGroup: key), start: time, end: time + gap)
         var kept: [Window] = []
         var segments: [Segment] = []
         for session in sessions[key] ?? [] {
@@ -176,18 +198,45 @@ actor WindowGroupingStage: EventTimeStage {
     }
 
     private func emit(_ ready: [Window]) async throws {
-        var parts: [RecordBatch] = []
+        // One `take` per source batch (its rows of all ready windows), then one `take` that puts the rows in group
+        // order: two passes over the rows, however many windows and segments there are.
         var groupOfRow: [Int64] = []
         var firstRow: [Int] = []
+        var batchSlot: [Int: Int] = [:]
+        var sources: [RecordBatch] = []
+        var picked: [[Int32]] = []
+        var placed: [(slot: Int, index: Int)] = []
         for (group, window) in ready.enumerated() {
             firstRow.append(groupOfRow.count)
             for segment in window.segments {
-                parts.append(try RecordBatch(schema: inputSchema, columns: segment.batch.take(segment.rows).columns, length: segment.rows.count))
+                let slot: Int
+                if let known = batchSlot[segment.batchNumber] {
+                    slot = known
+                } else {
+                    slot = sources.count
+                    batchSlot[segment.batchNumber] = slot
+                    sources.append(segment.batch)
+                    picked.append([])
+                }
+                for row in segment.rows {
+                    placed.append((slot, picked[slot].count))
+                    picked[slot].append(row)
+                }
                 groupOfRow += repeatElement(Int64(group), count: segment.rows.count)
             }
         }
         firstRow.append(groupOfRow.count)
-        let rows = try RecordBatch.concatenate(parts)
+        var offsets: [Int] = []
+        var total = 0
+        for rows in picked {
+            offsets.append(total)
+            total += rows.count
+        }
+        let taken = try sources.indices.map { slot in
+            try RecordBatch(schema: inputSchema, columns: sources[slot].take(picked[slot]).columns, length: picked[slot].count)
+        }
+        let together = try RecordBatch.concatenate(taken)
+        let rows = sources.count == 1 ? together : together.take(placed.map { Int32(offsets[$0.slot] + $0.index) })
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
         let values = try await aggregates.values(of: grouped, groups: ready.count, firstRow: firstRow) { group in
             Int(UInt(bitPattern: AggregateKey(ready[group].keyValues).hashValue) % UInt(Int.max))

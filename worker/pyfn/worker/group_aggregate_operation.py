@@ -147,11 +147,17 @@ class GroupAggregateOperation:
             else:
                 series.append(pd.Series([value] * batch.num_rows))
         fn = call.function.call
+        slicers = [_group_slicer(s) for s in series]
         values = []
         execution_context.set_function(call.name)
         try:
-            for start, end in bounds:
-                values.append(_scalar(fn(*[s.iloc[start:end].reset_index(drop=True) for s in series])))
+            if len(slicers) == 1:
+                only = slicers[0]
+                for start, end in bounds:
+                    values.append(_scalar(fn(only(start, end))))
+            else:
+                for start, end in bounds:
+                    values.append(_scalar(fn(*[slicer(start, end) for slicer in slicers])))
         except Exception as error:
             group = _group_of(bounds, len(values))
             raise FunctionError(call.name, "raised %s: %s for %s (rows %d to %d of the bundle)"
@@ -192,6 +198,20 @@ def _group_starts(ids: np.ndarray) -> np.ndarray:
         raise BundleError("group numbers in column %r are not consecutive: a group's rows must come together"
                           % GROUP_COLUMN)
     return starts
+
+
+def _group_slicer(series):
+    """A function (start, end) -> the group's rows of `series` as their own Series (index from 0).
+
+    A numpy-backed Series is sliced as a numpy view wrapped in a new Series: measured 4.9 s against 8.9 s for
+    `iloc[start:end].reset_index(drop=True)` over 10,000 groups of 20 rows (busy machine). Other dtypes (extension
+    arrays, a DataFrame for a ROW argument) keep the iloc path, which keeps their dtype."""
+    import pandas as pd
+
+    if isinstance(series, pd.Series) and isinstance(series.dtype, np.dtype):
+        values, name = series.to_numpy(), series.name
+        return lambda start, end: pd.Series(values[start:end], name=name, copy=False)
+    return lambda start, end: series.iloc[start:end].reset_index(drop=True)
 
 
 def _group_of(bounds, index: int):
