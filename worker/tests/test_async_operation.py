@@ -90,6 +90,16 @@ def test_batches_are_pipelined_so_small_batches_keep_the_loop_full():
     assert table.column(0).to_pylist() == list(range(100))
 
 
+def test_runs_on_a_thread_whose_own_event_loop_is_running():
+    # The harness runs small bundles on its Control loop's thread.
+    tracked = udf(Tracked(), result_type=DataTypes.BIGINT())
+
+    async def inside_a_loop():
+        return run((tracked, 0), batches=[pa.record_batch([pa.array([1, 2, 3])], names=["x"])])
+
+    assert asyncio.run(inside_a_loop()).column(0).to_pylist() == [2, 4, 6]
+
+
 def test_nested_calls_constants_and_nulls():
     @udf(result_type="BIGINT")
     async def plus(a, b):

@@ -1,6 +1,4 @@
 """Arrow-native scalar functions the Swift end-to-end tests call through real workers (ArrowFunctionTests)."""
-import sys
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -13,14 +11,6 @@ def add(a, b):
     if not (isinstance(a, pa.Array) and isinstance(b, pa.Array)):
         raise TypeError("got %s and %s, not pyarrow Arrays" % (type(a).__name__, type(b).__name__))
     return pc.add(a, b)
-
-
-@udf(result_type=DataTypes.BIGINT(), func_type="arrow")
-def without_pandas(a):
-    """The column as it came, or an error when something on the way imported pandas (a fresh worker process)."""
-    if "pandas" in sys.modules:
-        raise RuntimeError("pandas was imported on the arrow path")
-    return a
 
 
 def identity(x):

@@ -32,8 +32,8 @@ lookup = udf(Lookup(), result_type=DataTypes.BIGINT())
 
 @udf(result_type=DataTypes.BIGINT())
 async def slow(x):
-    """Answers after five seconds: longer than the tests' timeout."""
-    await asyncio.sleep(5)
+    """Answers after 30 seconds: far longer than the tests' timeout."""
+    await asyncio.sleep(30)
     return x
 
 

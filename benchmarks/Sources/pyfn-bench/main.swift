@@ -10,6 +10,8 @@ let benchmarks: [String: () async throws -> Void] = [
     "udaf_sum": { try await runUDAFSumBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
     "datastream_map": { try await runDataStreamMapBenchmark() },
+    "async_lookup": { try await runAsyncLookupBenchmark() },
+    "arrow_add": { try await runArrowAddBenchmark() },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -1,6 +1,6 @@
 """Async scalar functions (`pyfn:transform:async_scalar_function:v1`): many rows in flight on an event loop.
 
-Each call of a row is a coroutine on the operation's own event loop; at most `max_concurrent` of them run at
+Each call of a row is a coroutine on the operation's own event loop (in a thread of its own); at most `max_concurrent` of them run at
 once (`table.exec.async-scalar.max-concurrent-operations`, per worker and operator). Results leave in input
 order: a batch is written once it and every batch before it are complete. Batches are pipelined: the next input
 batch is read as soon as every row read so far has started, so a bundle of many small batches keeps the loop
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import Deque, Dict, List, Optional
@@ -131,6 +132,8 @@ class AsyncScalarOperation:
         #: Prints and logs name the function when the operator runs only one.
         self._function_label = names.pop() if len(names) == 1 else ""
         self.loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self.loop.run_forever, name="pyfn-async-functions", daemon=True)
+        self._loop_thread.start()
         lifecycle.track_closer("async event loop", self._close_loop)
         self._limiter: Optional[_Limiter] = None
         self._failure: Optional[asyncio.Future] = None
@@ -192,28 +195,39 @@ class AsyncScalarOperation:
                 for kind, spec in call.args]
 
     # -- a bundle ------------------------------------------------------------------------------------------
-    def _start(self, batch: pa.RecordBatch, row_offset: int) -> _PendingBatch:
+    def _in_loop(self, coroutine):
+        """Runs `coroutine` on the operation's loop thread and returns its result (or raises its error)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    async def _begin(self) -> None:
+        self._limiter = _Limiter(self.options.max_concurrent)
+        self._failure = self.loop.create_future()
+
+    async def _until(self, awaitable) -> None:
+        """Waits for `awaitable` or for a call to fail for good (then raises its error)."""
+        target = asyncio.ensure_future(awaitable)
+        await asyncio.wait({target, self._failure}, return_when=asyncio.FIRST_COMPLETED)
+        if not target.done():
+            target.cancel()
+        if self._failure.done():
+            raise self._failure.result()
+
+    async def _start(self, batch: pa.RecordBatch, row_offset: int) -> _PendingBatch:
+        """Starts the calls of every row of `batch` (each waits for its turn)."""
         columns = BatchColumns(batch)
         tasks = []
         for call in self.calls:
             per_call = []
             for index in range(batch.num_rows):
                 self._limiter.enqueue()
-                per_call.append(self.loop.create_task(self._row(call, columns, index, row_offset + index)))
+                per_call.append(asyncio.ensure_future(self._row(call, columns, index, row_offset + index)))
             tasks.append(per_call)
         return _PendingBatch(batch, row_offset, columns, tasks)
 
-    def _run_until(self, make_awaitable) -> None:
-        """Runs the loop until `make_awaitable()` completes or a call fails for good (then raises its error)."""
-        async def until():
-            target = asyncio.ensure_future(make_awaitable())
-            await asyncio.wait({target, self._failure}, return_when=asyncio.FIRST_COMPLETED)
-            if not target.done():
-                target.cancel()
-
-        self.loop.run_until_complete(until())
-        if self._failure.done():
-            raise self._failure.result()
+    async def _complete(self, pending: _PendingBatch) -> None:
+        tasks = pending.all_tasks()
+        if tasks:
+            await self._until(asyncio.wait(tasks))
 
     def _finish(self, pending: _PendingBatch) -> pa.RecordBatch:
         arrays = []
@@ -224,44 +238,46 @@ class AsyncScalarOperation:
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def process(self, batches, writer) -> None:
-        """Runs every input row's calls, at most `max_concurrent` at once, and writes the results in order."""
-        asyncio.set_event_loop(self.loop)
-        self._limiter = _Limiter(self.options.max_concurrent)
-        self._failure = self.loop.create_future()
+        """Runs every input row's calls, at most `max_concurrent` at once, and writes the results in order.
+
+        The calls run on the operation's own loop thread: a bundle may be processed on a thread whose own event
+        loop is running (the harness runs small bundles on its Control loop), where no other loop can run."""
+        self._in_loop(self._begin())
         pending: Deque[_PendingBatch] = deque()
         execution_context.set_function(self._function_label)
         try:
             row_offset = 0
             for batch in batches:
-                pending.append(self._start(batch, row_offset))
+                pending.append(self._in_loop(self._start(batch, row_offset)))
                 row_offset += batch.num_rows
-                self._run_until(self._limiter.all_started.wait)
+                # The next batch is read once every call so far has its turn: the loop stays full.
+                self._in_loop(self._until(self._limiter.all_started.wait()))
                 while pending and pending[0].done():
                     writer.write_batch(self._finish(pending.popleft()))
             while pending:
-                head = pending[0].all_tasks()
-                if head:
-                    self._run_until(lambda: asyncio.wait(head))
+                self._in_loop(self._complete(pending[0]))
                 writer.write_batch(self._finish(pending.popleft()))
         finally:
             execution_context.set_function("")
-            self._cancel([task for batch in pending for task in batch.all_tasks()])
-            asyncio.set_event_loop(None)
+            self._in_loop(self._cancel([task for batch in pending for task in batch.all_tasks()]))
 
-    def _cancel(self, tasks: list) -> None:
+    @staticmethod
+    async def _cancel(tasks: list) -> None:
         """Cancels the calls still running (after a failure) and lets them unwind."""
         running = [task for task in tasks if not task.done()]
         for task in running:
             task.cancel()
         if running:
-            self.loop.run_until_complete(asyncio.gather(*running, return_exceptions=True))
+            await asyncio.gather(*running, return_exceptions=True)
         for task in tasks:  # retrieve every failure, so that asyncio logs none as never retrieved
             if task.done() and not task.cancelled():
                 task.exception()
 
     def _close_loop(self) -> Optional[str]:
         try:
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self._in_loop(self.loop.shutdown_asyncgens())
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._loop_thread.join(5)
             self.loop.close()
         except Exception as error:  # noqa: BLE001 - reported with the other close() failures
             return "closing the async functions' event loop failed: %s" % error
