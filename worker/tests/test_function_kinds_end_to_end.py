@@ -23,7 +23,7 @@ class Lookup(AsyncScalarFunction):
 
 
 lookup = udf(Lookup(), result_type=DataTypes.STRING())
-plus_one = udf(lambda a: a + 1, result_type=DataTypes.BIGINT())
+plus_one = udf(lambda a: a + 1, result_type=DataTypes.BIGINT(), name="plus_one")
 
 
 @udf(result_type=DataTypes.DOUBLE(), func_type="arrow")
