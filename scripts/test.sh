@@ -24,3 +24,6 @@ status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then exit "$status"; fi
 if ! grep -qE 'Test run with [1-9][0-9]* tests? .*passed' "$log"; then echo "swift test ran no test"; exit 1; fi
+
+# The Python tests and the example jobs again on CPython 3.12 and 3.13 (venvs made once and cached).
+scripts/test-python-versions.sh

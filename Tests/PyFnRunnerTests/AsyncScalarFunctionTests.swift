@@ -17,7 +17,6 @@ import Testing
         return Harness.pythonOptions {
             $0.asyncScalar = options
             $0.jobParameters = jobParameters
-            $0.startTimeout = .seconds(10)
         }
     }
 
