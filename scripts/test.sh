@@ -27,3 +27,6 @@ if ! grep -qE 'Test run with [1-9][0-9]* tests? .*passed' "$log"; then echo "swi
 
 echo "== PyFlink conformance table, PyFn half (scripts/conformance.py --pyfn-only)"
 .venv/bin/python scripts/conformance.py --pyfn-only
+
+# The Python tests and the example jobs again on CPython 3.12 and 3.13 (venvs made once and cached).
+scripts/test-python-versions.sh

@@ -191,7 +191,8 @@ extension PlanStep {
         let workers = parallelism == 1 ? "1 worker" : "\(parallelism) workers"
         switch self {
         case .python(let calls, let names):
-            let kind = calls.first?.function.kind == .pandasScalar ? "pandas" : "scalar"
+            let kinds: [PythonFunction.Kind: String] = [.pandasScalar: "pandas", .arrowScalar: "arrow", .asyncScalar: "async scalar"]
+            let kind = calls.first.flatMap { kinds[$0.function.kind] } ?? "scalar"
             return "python  \(kind) operator (\(workers)): " + zip(calls, names).map { "\($0.function.name) → \($1)" }.joined(separator: ", ")
         case .lateral(let call, let names, let leftOuter):
             return "python  table operator (\(workers)): \(call.function.name) → \(names.joined(separator: ", "))\(leftOuter ? " (left outer)" : "")"

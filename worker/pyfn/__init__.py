@@ -12,7 +12,8 @@ The harness that runs these functions for the Swift runner is `python -m pyfn.wo
 lists the functions of a file with their declared types.
 """
 
-from pyfn.functions import AggregateFunction, FunctionContext, ScalarFunction, TableFunction, UserDefinedFunction
+from pyfn.functions import (AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableFunction,
+                            UserDefinedFunction)
 from pyfn.metrics import MetricGroup
 from pyfn.row import Row, RowKind
 from pyfn.types import DataType, DataTypes
@@ -21,6 +22,6 @@ from pyfn.wrappers import udaf, udf, udtf
 __version__ = "0.1.0"
 
 __all__ = [
-    "udf", "udtf", "udaf", "DataTypes", "DataType", "ScalarFunction", "TableFunction", "AggregateFunction",
-    "UserDefinedFunction", "FunctionContext", "MetricGroup", "Row", "RowKind",
+    "udf", "udtf", "udaf", "DataTypes", "DataType", "ScalarFunction", "AsyncScalarFunction", "TableFunction",
+    "AggregateFunction", "UserDefinedFunction", "FunctionContext", "MetricGroup", "Row", "RowKind",
 ]

@@ -29,7 +29,11 @@ __all__ = ["describe", "find_functions", "load_module", "describe_to_json", "mai
 _KINDS = {
     "scalar": "SCALAR", "pandas_scalar": "PANDAS_SCALAR", "table": "TABLE",
     "aggregate": "AGGREGATE", "pandas_aggregate": "PANDAS_AGGREGATE",
+    "async_scalar": "ASYNC_SCALAR", "arrow_scalar": "ARROW_SCALAR",
 }
+#: Kinds the descriptor's enum does not list: the operator's URN tells the worker how to call them, and each
+#: function of them is called like a scalar function (one value per row).
+_PROTO_KINDS = {"async_scalar": "SCALAR", "arrow_scalar": "SCALAR"}
 
 
 def _resolve(module_name: str, qualified_name: str):
@@ -78,7 +82,7 @@ def describe(obj, name: Optional[str] = None, by_value: bool = False, reference:
                         "@udtf(result_types=[...]) or udaf(...) so its result type is known" % (what,))
     message = udf_pb2.UserDefinedFunction()
     message.name = name or obj.name
-    message.kind = udf_pb2.UserDefinedFunction.Kind.Value(_KINDS[obj.kind])
+    message.kind = udf_pb2.UserDefinedFunction.Kind.Value(_PROTO_KINDS.get(obj.kind) or _KINDS[obj.kind])
     message.result_type.CopyFrom(obj.result_type.to_proto())
     message.deterministic = obj.deterministic
     if isinstance(obj, UserDefinedAggregateFunctionWrapper) and obj.accumulator_type is not None:

@@ -7,7 +7,8 @@ from typing import Dict, Iterable, List, Optional
 
 from pyfn.metrics import MetricGroup
 
-__all__ = ["FunctionContext", "UserDefinedFunction", "ScalarFunction", "TableFunction", "AggregateFunction"]
+__all__ = ["FunctionContext", "UserDefinedFunction", "ScalarFunction", "AsyncScalarFunction", "TableFunction",
+           "AggregateFunction"]
 
 
 #: What `get_metric_group()` raises when the job runs with `python.metric.enabled` false (PyFlink's words).
@@ -94,6 +95,17 @@ class ScalarFunction(UserDefinedFunction):
     @abc.abstractmethod
     def eval(self, *args):
         """The function's value for one row's arguments."""
+
+
+class AsyncScalarFunction(UserDefinedFunction):
+    """Maps the values of one row to one value asynchronously: implement `async def eval(*args)`.
+
+    For lookups against services and models: the worker runs many calls at once on an event loop (up to
+    `table.exec.async-scalar.max-concurrent-operations`), with a timeout and retries, and keeps the input order."""
+
+    @abc.abstractmethod
+    async def eval(self, *args):
+        """The function's value for one row's arguments, awaited."""
 
 
 class TableFunction(UserDefinedFunction):

@@ -10,7 +10,7 @@ import functools
 import inspect
 from typing import List, Optional
 
-from pyfn.functions import AggregateFunction, ScalarFunction, TableFunction, UserDefinedFunction
+from pyfn.functions import AggregateFunction, AsyncScalarFunction, ScalarFunction, TableFunction, UserDefinedFunction
 from pyfn.types import DataType, MapType, RowField, RowType, as_data_type, as_data_types
 
 __all__ = [
@@ -18,13 +18,22 @@ __all__ = [
     "UserDefinedTableFunctionWrapper", "UserDefinedAggregateFunctionWrapper",
 ]
 
-_SCALAR_FUNC_TYPES = ("general", "pandas")
+_AGGREGATE_FUNC_TYPES = ("general", "pandas")
+#: Scalar functions may also be Arrow-native: a pyarrow.Array per argument in, one out.
+_SCALAR_FUNC_TYPES = _AGGREGATE_FUNC_TYPES + ("arrow",)
 
 
-def _check_func_type(func_type) -> None:
-    """Raises PyFlink's ValueError for a func_type other than "general" and "pandas"."""
-    if func_type not in _SCALAR_FUNC_TYPES:
-        raise ValueError("The func_type must be one of 'general, pandas', got %s." % (func_type,))
+def _check_func_type(func_type, allowed=_AGGREGATE_FUNC_TYPES) -> None:
+    """Raises PyFlink's ValueError for a func_type not in `allowed`."""
+    if func_type not in allowed:
+        raise ValueError("The func_type must be one of '%s', got %s." % (", ".join(allowed), func_type))
+
+
+def _is_async(func) -> bool:
+    """True for an AsyncScalarFunction or an `async def` function (called row by row, awaited)."""
+    if isinstance(func, AsyncScalarFunction):
+        return True
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
 
 
 def _function_name(func) -> str:
@@ -35,7 +44,7 @@ def _function_name(func) -> str:
 class UserDefinedFunctionWrapper:
     """A Python function with its declared types."""
 
-    #: "scalar", "pandas_scalar", "table", "aggregate" or "pandas_aggregate"
+    #: "scalar", "pandas_scalar", "arrow_scalar", "async_scalar", "table", "aggregate" or "pandas_aggregate"
     kind = ""
 
     def __init__(self, func, input_types, deterministic: Optional[bool], name: Optional[str], what: str):
@@ -85,7 +94,7 @@ class UserDefinedFunctionWrapper:
 
     def _callable(self):
         func = self._func
-        return func.eval if isinstance(func, (ScalarFunction, TableFunction)) else func
+        return func.eval if isinstance(func, (ScalarFunction, AsyncScalarFunction, TableFunction)) else func
 
     def __call__(self, *args):
         if any(getattr(type(a), "_pyfn_expression", False) for a in args):
@@ -98,17 +107,23 @@ class UserDefinedFunctionWrapper:
 
 
 class UserDefinedScalarFunctionWrapper(UserDefinedFunctionWrapper):
-    """A scalar function (`func_type="general"`, row at a time) or pandas function (`"pandas"`, batch at a time)."""
+    """A scalar function (`func_type="general"`, row at a time; awaited when it is async), a pandas function
+    (`"pandas"`, a batch at a time as Series) or an Arrow function (`"arrow"`, a batch at a time as pyarrow arrays)."""
 
     def __init__(self, func, input_types, result_type, func_type="general", deterministic=None, name=None):
-        _check_func_type(func_type)
+        _check_func_type(func_type, _SCALAR_FUNC_TYPES)
         super().__init__(func, input_types, deterministic, name, "udf")
+        is_async = _is_async(self._func)
+        if is_async and func_type != "general":
+            raise TypeError("udf %r is async (AsyncScalarFunction or async def), which needs func_type 'general', "
+                            "not %r" % (self._name, func_type))
         if result_type is None:
             raise TypeError("udf %r has no result_type: declare it, e.g. @udf(result_type=DataTypes.BIGINT()) "
                             "or @udf(result_type='BIGINT')" % self._name)
         self._result_type = as_data_type(result_type, "result_type of udf %r" % self._name)
         self._func_type = func_type
-        self.kind = "pandas_scalar" if func_type == "pandas" else "scalar"
+        self.kind = "async_scalar" if is_async else {"pandas": "pandas_scalar", "arrow": "arrow_scalar"}.get(
+            func_type, "scalar")
 
     @property
     def result_type(self) -> DataType:
@@ -192,6 +207,8 @@ def udf(f=None, input_types=None, result_type=None, deterministic=None, name=Non
     `@udf(result_type=DataTypes.BIGINT())` on a function, `udf(lambda i: i + 1, result_type='BIGINT')`, or
     `udf(MyScalarFunction(), result_type=...)`. `func_type="pandas"` makes it vectorized: it gets a
     pandas.Series per argument for a whole batch and returns a Series (or array) of the same length.
+    `func_type="arrow"` gets one pyarrow.Array per argument and returns an Array of the batch's length (no
+    pandas). An AsyncScalarFunction or `async def` function runs many rows at once on an event loop.
     `udf_type="pandas"` is PyFlink 1.11's spelling of the same. Called with Table API expressions
     (`f(col("a"))`), a wrapper gives the call's expression.
     """
@@ -199,7 +216,7 @@ def udf(f=None, input_types=None, result_type=None, deterministic=None, name=Non
         if func_type not in ("general", udf_type):
             raise ValueError("udf: udf_type=%r and func_type=%r disagree; give one" % (udf_type, func_type))
         func_type = udf_type
-    _check_func_type(func_type)
+    _check_func_type(func_type, _SCALAR_FUNC_TYPES)
     if f is None:
         return functools.partial(udf, input_types=input_types, result_type=result_type,
                                  deterministic=deterministic, name=name, func_type=func_type)

@@ -310,7 +310,7 @@ struct Planner {
         var calls: [SQLExpression] = []
         for expression in expressions { collectPythonCalls(expression, into: &calls) }
         var resultColumns: [String: Int] = [:]
-        for kind in [PythonFunction.Kind.scalar, .pandasScalar] {
+        for kind in [PythonFunction.Kind.scalar, .pandasScalar, .arrowScalar, .asyncScalar] {
             let ofKind = calls.filter { functions[$0.functionName!]?.function.kind == kind }
             guard !ofKind.isEmpty else { continue }
             var built: [FunctionCall] = []

@@ -22,7 +22,7 @@ public struct RegisteredFunction: Sendable, Hashable {
 
 extension RegisteredFunction {
     /// A function described the way `pyfn.describe` prints it (and a Python program sends it): `kind` is `SCALAR`,
-    /// `PANDAS_SCALAR`, `TABLE` or `AGGREGATE`, types are SQL type strings; a table function's non-ROW result
+    /// `PANDAS_SCALAR`, `ASYNC_SCALAR`, `ARROW_SCALAR`, `TABLE` or `AGGREGATE`, types are SQL type strings; a table function's non-ROW result
     /// becomes `ROW<f0 …>`. Errors name the function as `describedAs` and stand at `location`.
     public init(sqlName: String, body: PythonFunction.Body, kind kindName: String, resultType resultText: String, inputTypes: [String]?,
                 deterministic: Bool, describedAs what: String, location: SourceLocation) throws {
@@ -30,6 +30,8 @@ extension RegisteredFunction {
         switch kindName {
         case "SCALAR": kind = .scalar
         case "PANDAS_SCALAR": kind = .pandasScalar
+        case "ASYNC_SCALAR": kind = .asyncScalar
+        case "ARROW_SCALAR": kind = .arrowScalar
         case "TABLE": kind = .table
         case "AGGREGATE": kind = .aggregate
         case "PANDAS_AGGREGATE": kind = .pandasAggregate

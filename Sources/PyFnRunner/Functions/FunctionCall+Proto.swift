@@ -4,7 +4,8 @@ extension PythonFunction.Kind {
     /// The descriptor's kind.
     var proto: PyFnUserDefinedFunction.Kind {
         switch self {
-        case .scalar: return .scalar
+        // The descriptor lists no async or arrow kind: the operator's URN tells the worker how to call them.
+        case .scalar, .asyncScalar, .arrowScalar: return .scalar
         case .pandasScalar: return .pandasScalar
         case .table: return .table
         case .aggregate: return .aggregate

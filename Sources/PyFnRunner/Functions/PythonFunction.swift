@@ -18,6 +18,10 @@ public struct PythonFunction: Sendable, Hashable {
         case scalar
         /// Whole columns in as `pandas.Series`, a column out (`@udf(func_type="pandas")`).
         case pandasScalar
+        /// One row in, one value out, awaited: many rows in flight at once (`AsyncScalarFunction`, `async def`).
+        case asyncScalar
+        /// Whole columns in as `pyarrow.Array`, an Array out (`@udf(func_type="arrow")`).
+        case arrowScalar
         /// One row in, zero or more rows out (`@udtf`).
         case table
         /// The rows of a group into an accumulator, one value per group (`@udaf`, an AggregateFunction).

@@ -1,6 +1,7 @@
 import PyFnArrow
 
-/// Runs Python scalar functions (`@udf`, or `@udf(func_type="pandas")` — one kind per operator) over a stream of
+/// Runs Python scalar functions (`@udf`, `@udf(func_type="pandas")`, `func_type="arrow"` or async — one kind per
+/// operator) over a stream of
 /// batches: each output row is an input row's forwarded columns followed by one column per call, in input order.
 /// Calls may nest (`f(g(x), 1)`); the worker evaluates a nest in one pass, each function once per row.
 public final class ScalarFunctionOperator: PythonFunctionOperator {
@@ -18,8 +19,19 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
         let forwarded = forwardedColumns ?? Array(inputSchema.fields.indices)
         let names = resultNames ?? calls.indices.map { "f\($0)" }
         guard let kind = calls.first?.function.kind else { throw PyFnError.invalidDescriptor("a scalar operator needs at least one call") }
-        guard kind != .table else {
+        let operation: BundleDescriptor.Operation
+        var python = python
+        switch kind {
+        case .scalar: operation = .scalar
+        case .pandasScalar: operation = .pandasScalar
+        case .arrowScalar: operation = .arrowScalar
+        case .asyncScalar:
+            operation = .asyncScalar
+            python.jobParameters.merge(python.asyncScalar.jobParameters) { _, asyncSetting in asyncSetting }
+        case .table:
             throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is a table function; use a TableFunctionOperator")
+        case .aggregate:
+            throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is an aggregate function; use an AggregateFunctionOperator")
         }
         guard names.count == calls.count else { throw PyFnError.invalidDescriptor("\(calls.count) calls but \(names.count) result names") }
         for call in calls { try call.validate(kind: kind, inputSchema: inputSchema) }
@@ -28,7 +40,7 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
         self.forwardedColumns = forwarded
         let outputSchema = ArrowSchema(forwarded.map { inputSchema.fields[$0] }
             + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
-        try super.init(operation: kind == .pandasScalar ? .pandasScalar : .scalar,
+        try super.init(operation: operation,
                        functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python),
                        output: ScalarBundleOutput(schema: outputSchema, forwardedColumns: forwarded, callCount: calls.count),
                        environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)

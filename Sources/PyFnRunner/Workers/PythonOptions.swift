@@ -41,6 +41,8 @@ public struct PythonOptions: Sendable {
     /// The Fn API capabilities the workers declare (``WorkerCapability``): PyFn's own harness by default; a
     /// harness of another kind declares its own (Beam's and PyFlink's declare none the runner uses).
     public var workerCapabilities: Set<String> = WorkerCapability.pyfnHarness
+    /// How async scalar functions run (`table.exec.async-scalar.*`).
+    public var asyncScalar = AsyncScalarOptions()
 
     /// Default options.
     public init() {}
@@ -58,6 +60,7 @@ public struct PythonOptions: Sendable {
         logLevel = settings["python.log.level"]
         harness = try PythonHarness(settings: settings)
         localTimeZone = settings["table.local-time-zone"].flatMap { $0 == "default" ? nil : $0 }
+        asyncScalar = try AsyncScalarOptions(settings: settings)
         if let text = settings["python.fn-execution.bundle.timeout"] {
             guard let timeout = FlinkDuration.parse(text) else {
                 throw PyFnError.invalidDescriptor("'python.fn-execution.bundle.timeout' must be a duration such as '600 s' or '10 min' (0 turns it off), not '\(text)'")

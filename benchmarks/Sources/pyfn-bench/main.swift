@@ -11,6 +11,8 @@ let benchmarks: [String: () async throws -> Void] = [
     "pandas_udaf_window": { try await runPandasUDAFWindowBenchmark() },
     "cdn_job": { try await runCDNJobBenchmark() },
     "datastream_map": { try await runDataStreamMapBenchmark() },
+    "async_lookup": { try await runAsyncLookupBenchmark() },
+    "arrow_add": { try await runArrowAddBenchmark() },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

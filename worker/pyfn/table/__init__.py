@@ -9,7 +9,7 @@ imports and it runs here.
 """
 
 from pyfn.common.configuration import Configuration
-from pyfn.functions import AggregateFunction, FunctionContext, ScalarFunction, TableFunction
+from pyfn.functions import AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableFunction
 from pyfn.row import Row, RowKind
 from pyfn.table.data_view import DataView, ListView, MapView
 from pyfn.table.environment_settings import EnvironmentSettings
@@ -24,7 +24,7 @@ from pyfn.types import DataTypes
 
 __all__ = [
     "TableEnvironment", "StreamTableEnvironment", "EnvironmentSettings", "TableConfig", "DataTypes", "Table",
-    "GroupedTable", "TableResult", "StatementSet", "Row", "RowKind", "ScalarFunction", "TableFunction",
-    "AggregateFunction", "FunctionContext", "ResultKind", "TableSchema", "Expression", "CloseableIterator",
+    "GroupedTable", "TableResult", "StatementSet", "Row", "RowKind", "ScalarFunction", "AsyncScalarFunction",
+    "TableFunction", "AggregateFunction", "FunctionContext", "ResultKind", "TableSchema", "Expression", "CloseableIterator",
     "JobClient", "Configuration", "DataView", "ListView", "MapView",
 ]

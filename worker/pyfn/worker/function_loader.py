@@ -12,7 +12,7 @@ import importlib
 import inspect
 from typing import Dict, List, Optional
 
-from pyfn.functions import FunctionContext, ScalarFunction, TableFunction, UserDefinedFunction
+from pyfn.functions import AsyncScalarFunction, FunctionContext, ScalarFunction, TableFunction, UserDefinedFunction
 from pyfn.metrics import MetricGroup
 from pyfn.types import DataType, from_proto
 from pyfn.worker import execution_context
@@ -76,7 +76,7 @@ def load_function(message) -> LoadedFunction:
             raise FunctionError(label, "could not be instantiated", trace=format_traceback(error)) from error
     name = message.name or (wrapper.name if wrapper is not None else getattr(obj, "__name__", type(obj).__name__))
     instance = obj if isinstance(obj, UserDefinedFunction) else None
-    if isinstance(obj, (ScalarFunction, TableFunction)):
+    if isinstance(obj, (ScalarFunction, AsyncScalarFunction, TableFunction)):
         call = obj.eval
     elif instance is not None:
         call = obj  # aggregates: the operation uses the instance's methods

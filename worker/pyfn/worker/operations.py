@@ -20,6 +20,8 @@ OPERATIONS: Dict[str, Tuple[str, str]] = {
     "pyfn:transform:scalar_function:v1": ("pyfn.worker.scalar_operation", "ScalarOperation"),
     "pyfn:transform:table_function:v1": ("pyfn.worker.table_operation", "TableOperation"),
     "pyfn:transform:pandas_scalar_function:v1": ("pyfn.worker.pandas_operation", "PandasOperation"),
+    "pyfn:transform:async_scalar_function:v1": ("pyfn.worker.async_operation", "AsyncScalarOperation"),
+    "pyfn:transform:arrow_scalar_function:v1": ("pyfn.worker.arrow_operation", "ArrowOperation"),
     "pyfn:transform:aggregate_function:v1": ("pyfn.worker.aggregate_operation", "AggregateOperation"),
     "pyfn:transform:group_aggregate:v1": ("pyfn.worker.group_aggregate_operation", "GroupAggregateOperation"),
     "pyfn:transform:datastream:v1": ("pyfn.worker.datastream.operation", "DataStreamOperation"),

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the Python tests and the example jobs again on the other CPython versions PyFn supports (3.12, 3.13; the
+# project's .venv, which scripts/test.sh uses first, is 3.11): each version's venv comes from
+# scripts/python-version-venv.sh (made once, cached), its python runs pytest, and the Swift example-job tests run
+# with PYFN_PYTHON set to it, so their workers (process mode) and the embedded interpreter (its libpython) are that
+# version. PYFN_PYTHON_VERSIONS overrides the list. Expects the Swift tests built (scripts/test.sh builds them).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+for version in ${PYFN_PYTHON_VERSIONS:-3.12 3.13}; do
+  python=$(scripts/python-version-venv.sh "$version")
+  echo "== Python tests on $("$python" --version)"
+  set +e
+  "$python" -m pytest -q -p no:cacheprovider worker/tests
+  status=$?
+  set -e
+  if [ "$status" -ne 0 ]; then echo "Python tests failed on $version"; exit "$status"; fi
+  echo "== Example jobs and function kinds on $("$python" --version) (process and embedded workers)"
+  log=$(mktemp)
+  set +e
+  PYFN_PYTHON=$python swift test --skip-build --no-parallel \
+      --filter 'ExampleJobTests|EmbeddedEnvironmentTests|AsyncScalarFunctionTests|ArrowFunctionTests' 2>&1 \
+    | tee "$log" | grep -vE '^(Test Case|Test Suite).*(started|passed)|^􀟈 |^􁁛 '
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then echo "Swift tests failed with workers on $version"; exit "$status"; fi
+  if ! grep -qE 'Test run with [1-9][0-9]* tests? .*passed' "$log"; then echo "no Swift test ran on $version"; exit 1; fi
+done
