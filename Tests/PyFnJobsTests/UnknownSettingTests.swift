@@ -39,7 +39,10 @@ struct UnknownSettingTests {
                     "python.fn-execution.bundle.size", "python.fn-execution.bundle.time", "python.fn-execution.arrow.batch.size",
                     "python.harness", "python.execution-mode", "python.worker-pool", "python.worker-pool.token-file",
                     "python.fn-api.host", "python.fn-api.port", "python.fn-api.advertised-host", "python.fn-api.tls.cert",
-                    "python.fn-api.tls.key", "python.fn-api.tls.ca", "python.fn-api.tls.client-ca", WorkerMemoryLimit.setting] {
+                    "python.fn-api.tls.key", "python.fn-api.tls.ca", "python.fn-api.tls.client-ca", WorkerMemoryLimit.setting,
+                    "table.exec.async-scalar.max-concurrent-operations", "table.exec.async-scalar.timeout",
+                    "table.exec.async-scalar.retry-strategy", "table.exec.async-scalar.retry-delay",
+                    "table.exec.async-scalar.max-attempts"] {
             #expect(KnownSettings.accepts(key), "\(key)")
         }
     }
