@@ -17,6 +17,8 @@ struct BundlePipeline {
     let metrics: OperatorMetricsRecorder?
     /// What a function's error calls the input (e.g. `table 'src'`) when it names the input row that failed.
     var inputName: String?
+    /// For a table function: bundle sizes that keep each bundle's output near a budget (see ``FanOutBundleSizing``).
+    var fanOutSizing: FanOutBundleSizing?
     private var buffered: [RecordBatch] = []
     private var bufferedOrigins = BundleRowOrigins()
     private var bufferedRows = 0
@@ -44,8 +46,8 @@ struct BundlePipeline {
             bufferedRows += batch.length
         }
         var completed: [Completed] = []
-        while bufferedRows >= options.bundleSize {
-            completed += try await send(try takeBuffered(options.bundleSize))
+        while bufferedRows >= nextBundleRows {
+            completed += try await send(try takeBuffered(nextBundleRows))
         }
         completed += try await sendIfDue()
         return completed
@@ -68,10 +70,13 @@ struct BundlePipeline {
     /// Sends whatever is buffered and waits for every bundle at the worker.
     mutating func flush() async throws -> [Completed] {
         var completed: [Completed] = []
-        if bufferedRows > 0 { completed += try await send(try takeBuffered(bufferedRows)) }
+        while bufferedRows > 0 { completed += try await send(try takeBuffered(min(bufferedRows, nextBundleRows))) }
         while !inFlight.isEmpty { completed.append(try await completeOldest()) }
         return completed
     }
+
+    /// The input rows the next bundle takes.
+    private var nextBundleRows: Int { fanOutSizing?.nextBundleRows ?? options.bundleSize }
 
     /// Abandons bundles at the worker (after an error); ``awaitAbandoned()`` waits for them to end.
     mutating func cancel() {
@@ -121,6 +126,7 @@ struct BundlePipeline {
         let oldest = inFlight.removeFirst()
         do {
             let (result, roundTrip) = try await oldest.result.value
+            fanOutSizing?.observe(rowsIn: oldest.input.length, rowsOut: result.batches.reduce(0) { $0 + $1.length })
             return (oldest.input, result, roundTrip, oldest.bundle)
         } catch PyFnError.functionFailed(let message) {
             metrics?.bundleAbandoned(oldest.bundle)

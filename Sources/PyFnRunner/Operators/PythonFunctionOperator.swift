@@ -48,6 +48,13 @@ public class PythonFunctionOperator {
         try await supervisor.start()
     }
 
+    /// Whether bundles shrink to keep each one's output near a budget of rows (a table function's fan-out, see
+    /// ``FanOutBundleSizing``); off by default.
+    var sizesBundlesByOutput: Bool {
+        get { pipeline.fanOutSizing != nil }
+        set { pipeline.fanOutSizing = newValue ? FanOutBundleSizing(maximum: pipeline.options.bundleSize) : nil }
+    }
+
     /// What the operator's input is called in a function's error (e.g. `table 'src'`), with ``process(_:firstRow:)``.
     public var inputName: String? {
         get { pipeline.inputName }

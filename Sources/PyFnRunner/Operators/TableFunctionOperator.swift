@@ -50,6 +50,7 @@ public final class TableFunctionOperator: PythonFunctionOperator {
         try super.init(operation: .table,
                        functions: FunctionSet(calls: [call], inputSchema: inputSchema, bundle: bundle, python: python),
                        output: output, environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
+        sizesBundlesByOutput = true
     }
 }
 
