@@ -204,6 +204,9 @@ extension PlanStep {
         case .pythonAggregate(let keyCount, let calls, let names):
             return "python  aggregate operator by \(keyCount) key\(keyCount == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s"), state in the runner): "
                 + zip(calls, names).map { "\($0.function.name) → \($1)" }.joined(separator: ", ")
+        case .tableAggregate(let keyCount, let call, let names):
+            return "python  table aggregate operator by \(keyCount) key\(keyCount == 1 ? "" : "s") (\(parallelism) partition\(parallelism == 1 ? "" : "s"), bounded input, rows kept until the end): "
+                + "\(call.function.name) → \(names.joined(separator: ", "))"
         case .over(let over):
             return "over    \(over.frame) by \(over.keyCount) key\(over.keyCount == 1 ? "" : "s") (\(parallelism) Python partition\(parallelism == 1 ? "" : "s"), rows kept until the watermark passes): "
                 + (over.builtIns.map(\.text) + zip(over.pythonCalls, over.pythonNames).map { "\($0.function.name) → \($1)" }).joined(separator: ", ")

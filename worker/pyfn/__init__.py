@@ -12,16 +12,16 @@ The harness that runs these functions for the Swift runner is `python -m pyfn.wo
 lists the functions of a file with their declared types.
 """
 
-from pyfn.functions import (AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableFunction,
-                            UserDefinedFunction)
+from pyfn.functions import (AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableAggregateFunction,
+                            TableFunction, UserDefinedFunction)
 from pyfn.metrics import MetricGroup
 from pyfn.row import Row, RowKind
 from pyfn.types import DataType, DataTypes
-from pyfn.wrappers import udaf, udf, udtf
+from pyfn.wrappers import udaf, udf, udtaf, udtf
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "udf", "udtf", "udaf", "DataTypes", "DataType", "ScalarFunction", "AsyncScalarFunction", "TableFunction",
+    "udf", "udtf", "udaf", "udtaf", "TableAggregateFunction", "DataTypes", "DataType", "ScalarFunction", "AsyncScalarFunction", "TableFunction",
     "AggregateFunction", "UserDefinedFunction", "FunctionContext", "MetricGroup", "Row", "RowKind",
 ]

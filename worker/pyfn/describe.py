@@ -29,11 +29,11 @@ __all__ = ["describe", "find_functions", "load_module", "describe_to_json", "mai
 _KINDS = {
     "scalar": "SCALAR", "pandas_scalar": "PANDAS_SCALAR", "table": "TABLE",
     "aggregate": "AGGREGATE", "pandas_aggregate": "PANDAS_AGGREGATE",
-    "async_scalar": "ASYNC_SCALAR", "arrow_scalar": "ARROW_SCALAR",
+    "async_scalar": "ASYNC_SCALAR", "arrow_scalar": "ARROW_SCALAR", "table_aggregate": "TABLE_AGGREGATE",
 }
 #: Kinds the descriptor's enum does not list: the operator's URN tells the worker how to call them, and each
 #: function of them is called like a scalar function (one value per row).
-_PROTO_KINDS = {"async_scalar": "SCALAR", "arrow_scalar": "SCALAR"}
+_PROTO_KINDS = {"async_scalar": "SCALAR", "arrow_scalar": "SCALAR", "table_aggregate": "AGGREGATE"}
 
 
 def _resolve(module_name: str, qualified_name: str):
@@ -85,7 +85,7 @@ def describe(obj, name: Optional[str] = None, by_value: bool = False, reference:
     message.kind = udf_pb2.UserDefinedFunction.Kind.Value(_PROTO_KINDS.get(obj.kind) or _KINDS[obj.kind])
     message.result_type.CopyFrom(obj.result_type.to_proto())
     message.deterministic = obj.deterministic
-    if isinstance(obj, UserDefinedAggregateFunctionWrapper) and obj.accumulator_type is not None:
+    if getattr(obj, "accumulator_type", None) is not None and obj.accumulator_type is not None:
         message.accumulator_type.CopyFrom(obj.accumulator_type.to_proto())
     found = None if by_value else (reference or _find_reference(obj))
     if found is not None:

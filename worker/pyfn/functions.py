@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional
 from pyfn.metrics import MetricGroup
 
 __all__ = ["FunctionContext", "UserDefinedFunction", "ScalarFunction", "AsyncScalarFunction", "TableFunction",
-           "AggregateFunction"]
+           "AggregateFunction", "TableAggregateFunction"]
 
 
 #: What `get_metric_group()` raises when the job runs with `python.metric.enabled` false (PyFlink's words).
@@ -141,6 +141,35 @@ class AggregateFunction(UserDefinedFunction):
 
     def get_result_type(self):
         """The result's DataType when the function declares it itself (else pass result_type to udaf)."""
+        return None
+
+    def get_accumulator_type(self):
+        """The accumulator's DataType when the function declares it itself."""
+        return None
+
+
+class TableAggregateFunction(UserDefinedFunction):
+    """Aggregates the rows of a group into zero or more rows (PyFlink's `udtaf`, used with `flat_aggregate`):
+    `create_accumulator()`, `accumulate(acc, *args)` per row, then `emit_value(acc)` yields the group's rows."""
+
+    @abc.abstractmethod
+    def emit_value(self, accumulator) -> Iterable:
+        """Yields (or returns an iterable of) the group's result rows: tuples, Rows or single values."""
+
+    @abc.abstractmethod
+    def create_accumulator(self):
+        """A fresh, empty accumulator."""
+
+    @abc.abstractmethod
+    def accumulate(self, accumulator, *args) -> None:
+        """Adds one row's arguments to the accumulator."""
+
+    def retract(self, accumulator, *args) -> None:
+        """Removes one row's arguments from the accumulator (needed for retraction streams)."""
+        raise NotImplementedError("%s does not implement retract" % type(self).__name__)
+
+    def get_result_type(self):
+        """The result's DataType (a ROW of the output columns) when the function declares it itself."""
         return None
 
     def get_accumulator_type(self):

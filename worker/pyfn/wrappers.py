@@ -10,12 +10,13 @@ import functools
 import inspect
 from typing import List, Optional
 
-from pyfn.functions import AggregateFunction, AsyncScalarFunction, ScalarFunction, TableFunction, UserDefinedFunction
+from pyfn.functions import (AggregateFunction, AsyncScalarFunction, ScalarFunction, TableAggregateFunction, TableFunction,
+                            UserDefinedFunction)
 from pyfn.types import DataType, MapType, RowField, RowType, as_data_type, as_data_types
 
 __all__ = [
-    "udf", "udtf", "udaf", "UserDefinedFunctionWrapper", "UserDefinedScalarFunctionWrapper",
-    "UserDefinedTableFunctionWrapper", "UserDefinedAggregateFunctionWrapper",
+    "udf", "udtf", "udaf", "udtaf", "UserDefinedFunctionWrapper", "UserDefinedScalarFunctionWrapper",
+    "UserDefinedTableFunctionWrapper", "UserDefinedAggregateFunctionWrapper", "UserDefinedTableAggregateFunctionWrapper",
 ]
 
 _AGGREGATE_FUNC_TYPES = ("general", "pandas")
@@ -200,6 +201,40 @@ class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
         return self._func_type
 
 
+class UserDefinedTableAggregateFunctionWrapper(UserDefinedFunctionWrapper):
+    """A table aggregate function (`udtaf`): a TableAggregateFunction whose `emit_value` yields a group's rows."""
+
+    kind = "table_aggregate"
+
+    def __init__(self, func, input_types, result_type, accumulator_type, deterministic=None, name=None):
+        super().__init__(func, input_types, deterministic, name, "udtaf")
+        if not isinstance(self._func, TableAggregateFunction):
+            raise TypeError("udtaf %r: a table aggregate function must be a TableAggregateFunction instance, got %r"
+                            % (self._name, self._func))
+        if result_type is None:
+            result_type = self._func.get_result_type()
+        if result_type is None:
+            raise TypeError("udtaf %r has no result_type: pass result_type=DataTypes.ROW([...]) or implement "
+                            "get_result_type()" % self._name)
+        if accumulator_type is None:
+            accumulator_type = self._func.get_accumulator_type()
+        declared = as_data_type(result_type, "result_type of udtaf %r" % self._name)
+        # A non-ROW result is one column, f0 (PyFlink wraps it the same way).
+        self._result_type = declared if isinstance(declared, RowType) else \
+            RowType([RowField("f0", declared)], nullable=False)
+        self._accumulator_type = (None if accumulator_type is None
+                                  else as_data_type(accumulator_type, "accumulator_type of udtaf %r" % self._name))
+
+    @property
+    def result_type(self) -> RowType:
+        """The emitted rows' columns as one ROW."""
+        return self._result_type
+
+    @property
+    def accumulator_type(self) -> Optional[DataType]:
+        return self._accumulator_type
+
+
 def udf(f=None, input_types=None, result_type=None, deterministic=None, name=None, func_type="general",
         udf_type=None):
     """Declares a scalar function.
@@ -242,3 +277,14 @@ def udaf(f=None, input_types=None, result_type=None, accumulator_type=None, dete
                                  func_type=func_type)
     return UserDefinedAggregateFunctionWrapper(f, input_types, result_type, accumulator_type, func_type,
                                                deterministic, name)
+
+
+def udtaf(f=None, input_types=None, result_type=None, accumulator_type=None, deterministic=None, name=None,
+          func_type="general"):
+    """Declares a table aggregate function: a TableAggregateFunction instance whose `emit_value` yields rows of
+    `result_type` (a ROW), used with `group_by(...).flat_aggregate(...)`."""
+    _check_func_type(func_type, ("general",))
+    if f is None:
+        return functools.partial(udtaf, input_types=input_types, result_type=result_type,
+                                 accumulator_type=accumulator_type, deterministic=deterministic, name=name)
+    return UserDefinedTableAggregateFunctionWrapper(f, input_types, result_type, accumulator_type, deterministic, name)

@@ -33,7 +33,7 @@ struct Planner {
             // After a GROUP BY: Swift steps, and further GROUP BYs with Python aggregates (they take back what changes).
             for step in steps[(aggregate + 1)...] {
                 switch step {
-                case .python, .lateral, .aggregate, .window, .over:
+                case .python, .lateral, .aggregate, .window, .over, .tableAggregate:
                     throw SQLError("Python functions over grouped rows are not supported yet; group last", at: insert.query.location)
                 case .pythonAggregate:
                     switch steps[aggregate] {
@@ -135,6 +135,9 @@ struct Planner {
         }
         var uniqueAggregates: [SQLExpression] = []
         for call in aggregates where !uniqueAggregates.contains(where: { $0.sqlText == call.sqlText }) { uniqueAggregates.append(call) }
+        if let call = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .tableAggregate }) {
+            return try planTableAggregate(call, keys: keys, aggregates: uniqueAggregates, items: items, columns: &columns, steps: &steps, source: source)
+        }
         if let pandas = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .pandasAggregate }) {
             throw SQLError("the Pandas aggregate '\(pandas.sqlText)' runs in time windows (GROUP BY TUMBLE/HOP/SESSION, window TVFs); in a plain GROUP BY not yet",
                            at: pandas.location)
@@ -442,7 +445,7 @@ struct Planner {
     func aggregateCalls(in expression: SQLExpression) -> [SQLExpression] {
         if case .call(let name, _, _, _) = expression {
             if let registered = functions[name.lowercased()] {
-                if registered.function.kind == .aggregate || registered.function.kind == .pandasAggregate { return [expression] }
+                if [.aggregate, .pandasAggregate, .tableAggregate].contains(registered.function.kind) { return [expression] }
             } else if Self.aggregateNames.contains(name.uppercased()) {
                 return [expression]
             }

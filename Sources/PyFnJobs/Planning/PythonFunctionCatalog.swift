@@ -35,6 +35,7 @@ extension RegisteredFunction {
         case "TABLE": kind = .table
         case "AGGREGATE": kind = .aggregate
         case "PANDAS_AGGREGATE": kind = .pandasAggregate
+        case "TABLE_AGGREGATE": kind = .tableAggregate
         default:
             throw SQLError("\(what) is a \(kindName.lowercased()) function, which PyFn jobs cannot call yet", at: location)
         }
@@ -44,7 +45,7 @@ extension RegisteredFunction {
             }
         }
         var resultType = try type(resultText)
-        if kind == .table, case .row = resultType.kind {} else if kind == .table {
+        if kind == .table || kind == .tableAggregate, case .row = resultType.kind {} else if kind == .table || kind == .tableAggregate {
             resultType = .row([SQLField("f0", resultType)])
         }
         let function = PythonFunction(name: sqlName, body: body, kind: kind, resultType: resultType, deterministic: deterministic)

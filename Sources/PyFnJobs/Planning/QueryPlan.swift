@@ -29,11 +29,14 @@ enum PlanStep: Sendable {
     case window(WindowAggregation)
     /// OVER windows over event time (Windows/OverWindowStage.swift).
     case over(OverAggregation)
+    /// A Python table aggregate function (`flat_aggregate`) over the groups of the first `keyCount` columns,
+    /// bounded input only (Runtime/TableAggregateStage.swift): the keys, then the emitted rows' columns `names`.
+    case tableAggregate(keyCount: Int, call: FunctionCall, names: [String])
 
     /// Whether this step groups rows.
     var groups: Bool {
         switch self {
-        case .aggregate, .pythonAggregate, .window, .over: return true
+        case .aggregate, .pythonAggregate, .window, .over, .tableAggregate: return true
         default: return false
         }
     }

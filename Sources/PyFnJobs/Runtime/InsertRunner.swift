@@ -92,6 +92,9 @@ struct InsertRunner {
     private func groupingStage(_ step: PlanStep, inputSchema: ArrowSchema, after: [PlanStep], streaming: Bool, idleAfter: Duration?,
                                writer: SinkWriter, progress: JobProgress, windowReports: WindowLaneReporting) throws -> any GroupingStage {
         if let next = after.firstIndex(where: \.groups) {
+            if case .tableAggregate = step {
+                throw SQLError("a GROUP BY over the rows of flat_aggregate is not supported yet", at: plan.location)
+            }
             guard case .pythonAggregate(let keyCount, let calls, let names) = after[next] else {
                 preconditionFailure("a GROUP BY over grouped rows is planned with Python aggregates")
             }
@@ -128,6 +131,10 @@ struct InsertRunner {
                                                 writer: writer, progress: progress)
             windowReports.connect(stage)
             return stage
+        case .tableAggregate(let keyCount, let call, let names):
+            return try TableAggregateStage(keyCount: keyCount, call: call, names: names, inputSchema: inputSchema, after: after,
+                                           partitions: parallelism, streaming: streaming, environment: environment, bundle: bundle,
+                                           python: python, metrics: metrics, writer: writer, progress: progress, location: plan.location)
         case .over(let spec):
             let stage = try OverWindowStage(spec: spec, inputSchema: inputSchema, after: after, partitions: parallelism,
                                             environment: environment, bundle: bundle, python: python, metrics: metrics,

@@ -37,7 +37,7 @@ final class StepChain {
                 schema = ArrowSchema(zip(names, expressions).map { $1.type.arrowField(named: $0) })
             case .filter:
                 stages.append(.swift(step))
-            case .aggregate, .pythonAggregate, .window, .over:
+            case .aggregate, .pythonAggregate, .window, .over, .tableAggregate:
                 preconditionFailure("aggregation runs between chains, not in one")
             }
         }

@@ -8,7 +8,8 @@ extension PythonFunction.Kind {
         case .scalar, .asyncScalar, .arrowScalar: return .scalar
         case .pandasScalar: return .pandasScalar
         case .table: return .table
-        case .aggregate: return .aggregate
+        // A table aggregate goes as AGGREGATE: its operator's URN tells the worker to call emit_value.
+        case .aggregate, .tableAggregate: return .aggregate
         case .pandasAggregate: return .pandasAggregate
         }
     }

@@ -28,6 +28,8 @@ public struct PythonFunction: Sendable, Hashable {
         case aggregate
         /// A group's rows in as one `pandas.Series` per argument, one value out (`udaf(…, func_type="pandas")`).
         case pandasAggregate
+        /// The rows of a group into an accumulator, zero or more rows per group (`udtaf`, a TableAggregateFunction).
+        case tableAggregate
     }
 
     /// The name users know the function by; it appears in error messages, logs and metrics.

@@ -32,6 +32,8 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
             throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is a table function; use a TableFunctionOperator")
         case .aggregate, .pandasAggregate:
             throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is an aggregate function; use an AggregateFunctionOperator")
+        case .tableAggregate:
+            throw PyFnError.invalidDescriptor("'\(calls[0].function.name)' is a table aggregate function; use a TableAggregateOperator")
         }
         guard names.count == calls.count else { throw PyFnError.invalidDescriptor("\(calls.count) calls but \(names.count) result names") }
         for call in calls { try call.validate(kind: kind, inputSchema: inputSchema) }

@@ -67,6 +67,12 @@ public enum KnownSettings {
         "table.exec.mini-batch.enabled",
         "table.exec.mini-batch.allow-latency",
         "table.exec.mini-batch.size",
+        // Async scalar functions (Operators/AsyncScalarOperation.swift).
+        "table.exec.async-scalar.max-concurrent-operations",
+        "table.exec.async-scalar.timeout",
+        "table.exec.async-scalar.retry-strategy",
+        "table.exec.async-scalar.retry-delay",
+        "table.exec.async-scalar.max-attempts",
         "table.optimizer.*",
     ]
 

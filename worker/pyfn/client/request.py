@@ -17,7 +17,8 @@ __all__ = ["Statement", "FunctionSpec", "JobRequest", "describe_function"]
 
 # The same kind names `python -m pyfn.describe` prints.
 _KINDS = {"scalar": "SCALAR", "pandas_scalar": "PANDAS_SCALAR", "table": "TABLE", "aggregate": "AGGREGATE",
-          "pandas_aggregate": "PANDAS_AGGREGATE", "async_scalar": "ASYNC_SCALAR", "arrow_scalar": "ARROW_SCALAR"}
+          "pandas_aggregate": "PANDAS_AGGREGATE", "async_scalar": "ASYNC_SCALAR", "arrow_scalar": "ARROW_SCALAR",
+          "table_aggregate": "TABLE_AGGREGATE"}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pyfn.table.table_schema import TableSchema
 from pyfn.table.type_inference import check_call_arguments, infer_type
 from pyfn.util.exceptions import TableException, ValidationException
 
-__all__ = ["Table", "GroupedTable"]
+__all__ = ["Table", "GroupedTable", "FlatAggregateTable"]
 
 
 def _fail(exception_class, message: str, location):
@@ -379,8 +379,46 @@ class GroupedTable:
             query += " GROUP BY " + ", ".join(key.unaliased().render(scope) for key in self._keys)
         return table._derive(query, names, types, location)
 
+    def flat_aggregate(self, func) -> "FlatAggregateTable":
+        """Applies a table aggregate function (`udtaf`) to each group: `flat_aggregate(top2(col("v")))`, then
+        `.select(…)` of the keys and the function's columns. Bounded input only."""
+        location = caller_location()
+        expressions = as_expressions([func], location)
+        call = expressions[0].unaliased() if len(expressions) == 1 else None
+        function = call.attributes.get("function") if call is not None and call.kind == "call" else None
+        if isinstance(function, str):
+            function = self._table._env._catalog.function_wrapper(function)
+        if getattr(function, "kind", "") != "table_aggregate":
+            _fail(ValidationException, "flat_aggregate takes one call of a table aggregate function (udtaf), got %r"
+                  % (func,), location)
+        for key in self._keys:
+            if key.unaliased().kind != "column":
+                _fail(ValidationException, "flat_aggregate groups by columns; %r is not one" % (key,), location)
+        table = self._table
+        scope = table._scope(location)
+        keys = [key.unaliased().attributes["name"] for key in self._keys]
+        listed = ", ".join([quote_identifier(k) for k in keys] + [call.render(scope)])
+        query = "SELECT %s FROM %s" % (listed, table._from_clause())
+        if keys:
+            query += " GROUP BY " + ", ".join(quote_identifier(k) for k in keys)
+        fields = function.result_type.fields
+        key_types = [table._type_of(key.unaliased()) for key in self._keys]
+        flat = table._derive(query, keys + [f.name for f in fields], key_types + [f.data_type for f in fields], location)
+        return FlatAggregateTable(flat)
+
     def aggregate(self, aggregate_function):
         """Not yet: the runner's GROUP BY runs built-in aggregates or Python ones in a select."""
         _fail(TableException, "GroupedTable.aggregate is not supported by PyFn yet; call the aggregate function "
               "in select(…)", caller_location())
 
+
+class FlatAggregateTable:
+    """The rows of `group_by(…).flat_aggregate(f)`: the keys, then the columns of the rows f emits; follow with
+    `.select(…)`."""
+
+    def __init__(self, table: Table):
+        self._table = table
+
+    def select(self, *fields) -> Table:
+        """Projects the keys and the emitted columns: `select(col("k"), col("v"), col("rank"))` or `select("*")`."""
+        return self._table.select(*fields)

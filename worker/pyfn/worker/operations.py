@@ -24,6 +24,7 @@ OPERATIONS: Dict[str, Tuple[str, str]] = {
     "pyfn:transform:arrow_scalar_function:v1": ("pyfn.worker.arrow_operation", "ArrowOperation"),
     "pyfn:transform:aggregate_function:v1": ("pyfn.worker.aggregate_operation", "AggregateOperation"),
     "pyfn:transform:group_aggregate:v1": ("pyfn.worker.group_aggregate_operation", "GroupAggregateOperation"),
+    "pyfn:transform:table_aggregate:v1": ("pyfn.worker.table_aggregate_operation", "TableAggregateOperation"),
     "pyfn:transform:datastream:v1": ("pyfn.worker.datastream.operation", "DataStreamOperation"),
     "pyfn:transform:keyed_datastream:v1": ("pyfn.worker.datastream.operation", "KeyedDataStreamOperation"),
 }
