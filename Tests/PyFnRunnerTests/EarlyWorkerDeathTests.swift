@@ -14,12 +14,15 @@ import Testing
         let folder = try TestPython.temporaryFolder()
         let starts = folder.appendingPathComponent("starts")
         let path = folder.appendingPathComponent("python").path
+        // The doomed workers first sleep 3 s in a sitecustomize (before they can connect), so the kill lands while they
+        // start however fast the machine is: a quiet machine ran the whole bundle within 0.4 s.
+        try "import time\ntime.sleep(3)\n".write(to: folder.appendingPathComponent("sitecustomize.py"), atomically: true, encoding: .utf8)
         let text = """
             #!/bin/sh
             # python.executable for a test: the first \(kills) workers are killed with SIGKILL \(delay) s after starting.
             echo start >> '\(starts.path)'
             if [ "$(wc -l < '\(starts.path)')" -le \(kills) ]; then
-              '\(TestPython.executable)' "$@" &
+              PYTHONPATH='\(folder.path)' '\(TestPython.executable)' "$@" &
               sleep \(delay)
               kill -9 $!
               kill -9 $$
