@@ -25,9 +25,12 @@ _SCALAR_FUNC_TYPES = _AGGREGATE_FUNC_TYPES + ("arrow",)
 
 
 def _check_func_type(func_type, allowed=_AGGREGATE_FUNC_TYPES) -> None:
-    """Raises PyFlink's ValueError for a func_type not in `allowed`."""
+    """Raises PyFlink's ValueError for a func_type not in `allowed` (PyFlink's words for its own types, then the
+    types PyFn adds)."""
     if func_type not in allowed:
-        raise ValueError("The func_type must be one of '%s', got %s." % (", ".join(allowed), func_type))
+        extra = [t for t in allowed if t not in _AGGREGATE_FUNC_TYPES]
+        also = " PyFn also takes %s." % ", ".join("'%s'" % t for t in extra) if extra else ""
+        raise ValueError("The func_type must be one of '%s', got %s.%s" % (", ".join(_AGGREGATE_FUNC_TYPES), func_type, also))
 
 
 def _is_async(func) -> bool:

@@ -64,7 +64,7 @@ def test_udf_declares_async_kinds_and_refuses_other_func_types():
     assert describe_to_json("plain", plain, __name__)["kind"] == "ASYNC_SCALAR"
     with pytest.raises(TypeError, match="udf 'plain2' is async .* needs func_type 'general', not 'pandas'"):
         udf(Tracked(), result_type="BIGINT", func_type="pandas", name="plain2")
-    with pytest.raises(ValueError, match="The func_type must be one of 'general, pandas, arrow', got vector."):
+    with pytest.raises(ValueError, match="The func_type must be one of 'general, pandas', got vector. PyFn also takes 'arrow'."):
         udf(lambda x: x, result_type="BIGINT", func_type="vector")
 
 

@@ -7,7 +7,7 @@ from pyfn import DataTypes, udaf, udf
 
 UNKNOWN = "The func_type must be one of 'general, pandas', got arrow."
 #: Scalar functions also take "arrow" (PyFlink's newest kind, issue 15), so their list names it.
-UNKNOWN_SCALAR = "The func_type must be one of 'general, pandas, arrow', got vector."
+UNKNOWN_SCALAR = "The func_type must be one of 'general, pandas', got vector. PyFn also takes 'arrow'."
 MAP_RESULT = "Invalid returnType: Pandas UDAF doesn't support DataType type MAP currently"
 
 
