@@ -83,3 +83,39 @@ struct ConnectorSQLiteTests {
         #expect(message.contains("none.sqlite"))
     }
 }
+
+@Suite("DataStream table sink")
+struct TableStreamSinkTests {
+    /// Subtasks that write their first batches at the same moment share one SQLite connection: the sink is opened
+    /// once. (Opened once per subtask, the second connection waited on the first one's write lock until SQLite gave
+    /// up with "database is locked".)
+    @Test func subtasksWritingAtOnceOpenTheSinkOnce() async throws {
+        let folder = try ConnectorTempFolder()
+        defer { folder.remove() }
+        let sink = try TableStreamSink(name: "numbers", columns: ["n"], options: ["connector": "sqlite", "path": "n.db"],
+                                       valueField: ArrowField(DataStreamOperator.valueColumn, .int64), baseDirectory: folder.path)
+        let schema = ArrowSchema([ArrowField(DataStreamOperator.valueColumn, .int64)])
+        let parallelism = 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for subtask in 0..<parallelism {
+                group.addTask {
+                    for round in 0..<3 {
+                        let first = Int64(subtask * 1000 + round * 100)
+                        let batch = try RecordBatch(schema: schema, columns: [.int64(Array(first..<first + 100))])
+                        try await sink.write(batch, subtask: subtask, parallelism: parallelism)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await sink.close()
+        let database = try DatabaseQueue(path: folder.file("n.db"))
+        let stored = try await database.read { db in try Int64.fetchAll(db, sql: "SELECT n FROM numbers ORDER BY n") }
+        try database.close()
+        var expected: [Int64] = []
+        for subtask in 0..<parallelism {
+            for round in 0..<3 { expected += (0..<100).map { Int64(subtask * 1000 + round * 100 + $0) } }
+        }
+        #expect(stored == expected)
+    }
+}

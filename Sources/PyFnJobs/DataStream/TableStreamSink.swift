@@ -10,7 +10,10 @@ import PyFnRunner
 actor TableStreamSink: StreamSink {
     private let sink: any TableSink
     private let schema: ArrowSchema
-    private var opened = false
+    /// The sink's one `open`, started by the first batch. Every subtask awaits this same task: the actor is reentrant
+    /// at `await`, and a second `open` (a second SQLite connection) would wait on the first one's write lock until
+    /// SQLite gave up with "database is locked" (seen in CI with a rebalanced stream at parallelism 2).
+    private var opening: Task<Void, any Error>?
 
     /// A sink writing records whose `value` field is `valueField` into the table `name` with `columns` under the
     /// connector `options`; throws naming the table when the columns do not fit the records or the options are bad.
@@ -44,15 +47,17 @@ actor TableStreamSink: StreamSink {
         } else {
             columns = [values]
         }
-        if !opened {
-            try await sink.open(schema: schema, upsertKey: nil)
-            opened = true
+        if opening == nil {
+            let sink = self.sink, schema = self.schema
+            opening = Task { try await sink.open(schema: schema, upsertKey: nil) }
         }
+        try await opening?.value
         try await sink.write(try RecordBatch(schema: schema, columns: columns))
     }
 
     func close() async throws {
-        guard opened else { return }  // no records came: nothing was opened
+        guard let opening else { return }  // no records came: nothing was opened
+        try await opening.value
         try await sink.close()
     }
 }
