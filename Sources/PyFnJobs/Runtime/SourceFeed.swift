@@ -81,7 +81,13 @@ actor SourceFeed {
     private func take() throws -> FeedEvent? {
         if !buffered.isEmpty {
             let (batch, firstRow) = buffered.removeFirst()
-            if !spaceWaiters.isEmpty { spaceWaiters.removeFirst().resume() }
+            // Every waiting producer is woken (each checks again for room), not just one: a producer woken alone may
+            // hand its batch straight to a waiting consumer, and then nothing would ever take from the queue again
+            // to wake the next — it waited for room in an empty queue for ever (a job hung that way when one of its
+            // grouping's partitions failed; `SourceFeedTests`).
+            let waiting = spaceWaiters
+            spaceWaiters = []
+            for producer in waiting { producer.resume() }
             return .batch(batch, firstRow: firstRow)
         }
         if let failure { throw failure }
