@@ -317,3 +317,21 @@ def test_a_window_tvf_over_a_table_api_view(runner, tmp_path):
     finally:
         t_env.close()
     assert got == tumble_reference([r for r in rows if r[1] > 0])
+
+
+def test_explain_shows_the_unbounded_frame_and_the_whole_input_group_by(tmp_path):
+    write_csv(tmp_path / "in.csv", make_rows(count=10))
+    window = "OVER (PARTITION BY k ORDER BY ts ROWS UNBOUNDED PRECEDING)"
+    jobs = {"over.sql": header() + OVER_SINK + "INSERT INTO out SELECT k, ts, v, SUM(v) %s, COUNT(*) %s, MAX(v) %s, py_sum(v) %s, "
+                                               "pd_mean(v) %s FROM src;\n" % ((window,) * 5),
+            "group.sql": header() + GROUP_SINK + "INSERT INTO out SELECT k, COUNT(*), SUM(v), py_sum(v), pd_mean(v) FROM src GROUP BY k;\n"}
+    explained = {}
+    for name, text in jobs.items():
+        (tmp_path / name).write_text(text)
+        outcome = subprocess.run([locate_runner(), "explain", name], cwd=str(tmp_path), env=environment(),
+                                 capture_output=True, text=True, timeout=120)
+        assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+        explained[name] = outcome.stdout
+    assert "over    ROWS UNBOUNDED PRECEDING (running built-ins) by 1 key" in explained["over.sql"], explained["over.sql"]
+    assert "window  WHOLE INPUT (a plain GROUP BY with a Pandas aggregate, fired at the end of the input) by 1 key" \
+        in explained["group.sql"], explained["group.sql"]

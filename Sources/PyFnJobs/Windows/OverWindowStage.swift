@@ -6,7 +6,7 @@ import PyFnRunner
 /// aggregates' arguments. Output: the forwarded columns, then one column per built-in aggregate and per Python call.
 struct OverAggregation: Sendable {
     /// The frame before the current row.
-    enum Frame: Sendable, Hashable {
+    enum Frame: Sendable, Hashable, CustomStringConvertible {
         /// `ROWS BETWEEN n PRECEDING AND CURRENT ROW`: the row and the n rows before it.
         case rows(Int)
         /// `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`: rows whose time is at most this far before the
@@ -20,6 +20,17 @@ struct OverAggregation: Sendable {
 
         /// True for the UNBOUNDED PRECEDING frames.
         var isUnbounded: Bool { self == .unboundedRows || self == .unboundedRange }
+
+        /// The frame as SQL says it, for `pyfn explain`.
+        var description: String {
+            switch self {
+            case .rows(let n): return "ROWS \(n) PRECEDING"
+            case .range(let micros):
+                return "RANGE \(micros % 1_000_000 == 0 ? "\(micros / 1_000_000) s" : "\(Double(micros) / 1000) ms") PRECEDING"
+            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running built-ins)"
+            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running built-ins)"
+            }
+        }
 
         /// True for the RANGE frames, where the rows of one time share a frame.
         var takesPeers: Bool {

@@ -59,7 +59,7 @@ enum WindowKind: Sendable, Hashable, CustomStringConvertible {
         case .hop(let slide, let size): return "HOP(slide \(Self.text(slide)), size \(Self.text(size)))"
         case .cumulate(let step, let size): return "CUMULATE(step \(Self.text(step)), size \(Self.text(size)))"
         case .session(let gap): return "SESSION(gap \(Self.text(gap)))"
-        case .wholeInput: return "GROUP BY over the whole input"
+        case .wholeInput: return "WHOLE INPUT (a plain GROUP BY with a Pandas aggregate, fired at the end of the input)"
         }
     }
 
