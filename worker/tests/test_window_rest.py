@@ -107,11 +107,12 @@ def test_unbounded_built_ins_alone_keep_running_totals(tmp_path, parallelism):
 
 # ---------------------------------------------------------------------------------- named and shared windows
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("parallelism", [1, 2])
-def test_a_named_window_gives_what_the_same_window_written_inline_gives(tmp_path, parallelism):
+def test_a_named_window_gives_what_the_same_window_written_inline_gives(tmp_path, parallelism, mode):
     rows = rows_with_ties()
     write_csv(tmp_path / "in.csv", rows)
-    job = header() + OVER_SINK + ("INSERT INTO out SELECT k, ts, v, SUM(v) OVER w, COUNT(*) OVER w, MAX(v) OVER w,\n"
+    job = header(mode) + OVER_SINK + ("INSERT INTO out SELECT k, ts, v, SUM(v) OVER w, COUNT(*) OVER w, MAX(v) OVER w,\n"
                                   "  py_sum(v) OVER w, pd_mean(v) OVER w FROM src\n"
                                   "WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);\n")
     outcome = run_job(str(tmp_path), job, parallelism)
@@ -180,12 +181,13 @@ SUBQUERY_QUERIES = {
 }
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("parallelism", [1, 2])
 @pytest.mark.parametrize("name", list(SUBQUERY_QUERIES))
-def test_windows_over_a_subquery_that_passes_the_rowtime_through(tmp_path, name, parallelism):
+def test_windows_over_a_subquery_that_passes_the_rowtime_through(tmp_path, name, parallelism, mode):
     rows = make_rows(count=400)
     write_csv(tmp_path / "in.csv", rows)
-    job = header() + WINDOW_SINK + "INSERT INTO out %s;\n" % SUBQUERY_QUERIES[name]
+    job = header(mode) + WINDOW_SINK + "INSERT INTO out %s;\n" % SUBQUERY_QUERIES[name]
     outcome = run_job(str(tmp_path), job, parallelism)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert "late rows" not in outcome.stdout

@@ -369,7 +369,7 @@ final class SQLGrammar {
 
     // MARK: Queries
 
-    /// `SELECT items FROM source [lateral join] [WHERE condition] [GROUP BY expressions]`.
+    /// `SELECT items FROM source [lateral join] [WHERE condition] [GROUP BY expressions] [WINDOW name AS (…), …]`.
     func select() throws -> SelectStatement {
         try enter()
         defer { leave() }
