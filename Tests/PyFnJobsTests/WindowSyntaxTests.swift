@@ -63,6 +63,40 @@ struct WindowSyntaxTests {
         #expect(frame[1].intervalMicroseconds == 3_600_000_000)
     }
 
+    @Test func unboundedFramesReadTheSameInTheirLongAndShortForms() throws {
+        func frame(_ text: String) throws -> String {
+            let query = try select("SELECT SUM(v) OVER (PARTITION BY k ORDER BY ts\(text)) FROM t")
+            guard case .expression(.call(_, let arguments, _, _), _) = query.items[0] else { return "not a call" }
+            return arguments[3].sqlText
+        }
+        #expect(try frame(" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW") == "$FRAME('ROWS', 'UNBOUNDED')")
+        #expect(try frame(" ROWS UNBOUNDED PRECEDING") == "$FRAME('ROWS', 'UNBOUNDED')")
+        #expect(try frame(" RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW") == "$FRAME('RANGE', 'UNBOUNDED')")
+        #expect(try frame("") == "$FRAME('RANGE', 'UNBOUNDED')")
+        #expect(try frame(" ROWS 3 PRECEDING") == "$FRAME('ROWS', 3)")
+    }
+
+    @Test func namedWindowsArePutInWhereTheyAreUsed() throws {
+        let named = try select("SELECT SUM(v) OVER w, COUNT(*) OVER w FROM t WINDOW w AS (PARTITION BY k ORDER BY ts ROWS 2 PRECEDING)")
+        let inline = try select("SELECT SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS 2 PRECEDING), COUNT(*) OVER (PARTITION BY k ORDER BY ts ROWS 2 PRECEDING) FROM t")
+        let texts = { (query: SelectStatement) in query.items.map { item -> String in
+            if case .expression(let e, _) = item { return e.sqlText }
+            return ""
+        } }
+        #expect(texts(named) == texts(inline))
+        let error = #expect(throws: SQLError.self) { try select("SELECT SUM(v) OVER w FROM t\nWINDOW v AS (ORDER BY ts)") }
+        #expect(error?.message == "unknown window 'w' (known: v)" && error?.location.line == 1 && error?.location.column == 20)
+    }
+
+    @Test func windowTableFunctionsReadSubqueries() throws {
+        for from in ["(SELECT k, ts FROM t)", "TABLE (SELECT k, ts FROM t)"] {
+            let query = try select("SELECT window_start FROM TABLE(TUMBLE(\(from), DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end")
+            #expect(query.window?.kind == "TUMBLE" && query.window?.timeColumn == "ts")
+            guard case .subquery(let inner, _, _) = query.from else { Issue.record("not a subquery: \(query.from)"); continue }
+            #expect(inner.window == nil && inner.items.count == 2)
+        }
+    }
+
     @Test func eventTimesFallInTheirWindows() {
         let s: Int64 = 1_000_000
         #expect(WindowKind.tumble(size: 10 * s).windows(of: 25 * s).map { [$0.start, $0.end] } == [[20 * s, 30 * s]])

@@ -75,7 +75,9 @@ struct Planner {
 
     /// Plans a SELECT into `steps`; returns the table read, the output columns, and for grouped queries the output
     /// positions of the grouping keys.
-    private func planQuery(_ select: SelectStatement, steps: inout [PlanStep]) throws -> (TableDefinition, [PlanColumn], [Int]?) {
+    /// A subquery (`passingWatermark`) that passes its event-time column through also passes the hidden
+    /// arrival-watermark column (see ``rowtimeName(of:)``).
+    private func planQuery(_ select: SelectStatement, steps: inout [PlanStep], passingWatermark: Bool = false) throws -> (TableDefinition, [PlanColumn], [Int]?) {
         var columns: [PlanColumn]
         let source: TableDefinition
         switch select.from {
@@ -92,7 +94,7 @@ struct Planner {
                 columns.append(PlanColumn(name: EventTimeSource.watermarkColumn, qualifier: alias ?? table.name, type: SQLType.bigint.notNull))
             }
         case .subquery(let inner, let alias, _):
-            let (table, innerColumns, _) = try planQuery(inner, steps: &steps)
+            let (table, innerColumns, _) = try planQuery(inner, steps: &steps, passingWatermark: true)
             source = table
             columns = innerColumns.map { PlanColumn(name: $0.name, qualifier: alias, type: $0.type) }
         }
@@ -108,15 +110,24 @@ struct Planner {
         }
         let items = try expandStars(select.items, columns: columns)
         if items.contains(where: { containsOver($0.expression) }) {
-            return try planOver(select, items: items, columns: &columns, steps: &steps, source: source)
+            let output = try planOver(select, items: items, columns: &columns, steps: &steps, source: timeScope(of: select, source: source))
+            return (source, output.1, output.2)
         }
         let aggregates = items.flatMap { aggregateCalls(in: $0.expression) }
         if let window = try windowClause(of: select) {
-            return try planWindowed(select, window: window, items: items, aggregates: aggregates, columns: &columns, steps: &steps, source: source)
+            let output = try planWindowed(select, window: window, items: items, aggregates: aggregates, columns: &columns, steps: &steps,
+                                          source: timeScope(of: select, source: source))
+            return (source, output.1, output.2)
         }
         if select.groupBy.isEmpty && aggregates.isEmpty {
-            let bound = try bindWithPython(items.map(\.expression), columns: &columns, steps: &steps)
-            let names = items.map(\.name)
+            var expressions = items.map(\.expression)
+            var names = items.map(\.name)
+            if passingWatermark && rowtimeName(of: select) != nil,
+               let mark = columns.last(where: { $0.name == EventTimeSource.watermarkColumn }) {
+                expressions.append(.column(name: mark.name, qualifier: mark.qualifier, location: select.location))
+                names.append(EventTimeSource.watermarkColumn)
+            }
+            let bound = try bindWithPython(expressions, columns: &columns, steps: &steps)
             steps.append(.project(bound, names: names))
             return (source, zip(names, bound).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) }, nil)
         }
@@ -138,10 +149,6 @@ struct Planner {
         if let call = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .tableAggregate }) {
             return try planTableAggregate(call, keys: keys, aggregates: uniqueAggregates, items: items, columns: &columns, steps: &steps, source: source)
         }
-        if let pandas = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .pandasAggregate }) {
-            throw SQLError("the Pandas aggregate '\(pandas.sqlText)' runs in time windows (GROUP BY TUMBLE/HOP/SESSION, window TVFs); in a plain GROUP BY not yet",
-                           at: pandas.location)
-        }
         // Built-ins beside a Python aggregate, or over the updating rows of an earlier GROUP BY, run as Python
         // aggregates in the same operator (pyfn.worker.builtin_aggregates).
         let updating = steps.contains { step in
@@ -149,6 +156,10 @@ struct Planner {
             case .aggregate, .pythonAggregate: return true
             default: return false
             }
+        }
+        if let pandas = uniqueAggregates.first(where: { functions[$0.functionName ?? ""]?.function.kind == .pandasAggregate }) {
+            return try planPandasGrouped(select, pandas: pandas, keys: keys, updating: updating, items: items, aggregates: aggregates,
+                                         columns: &columns, steps: &steps, source: source)
         }
         if updating || uniqueAggregates.contains(where: { functions[$0.functionName ?? ""]?.function.kind == .aggregate }) {
             return try planPythonGrouped(keys: keys, calls: uniqueAggregates, updating: updating, items: items, columns: &columns,

@@ -182,8 +182,9 @@ struct HashAggregator {
     }
 }
 
-/// The running state of one aggregate for every group, in flat arrays by group.
-private struct AggregateState {
+/// The running state of one aggregate for every group, in flat arrays by group (also the running totals of
+/// unbounded OVER frames).
+struct AggregateState {
     let function: AggregateSpec.Function
     let distinct: Bool
     var count: [Int64] = []
@@ -259,7 +260,7 @@ private struct AggregateState {
     }
 
     /// Adds one row's argument to group `g`.
-    private mutating func add(_ value: ArrowValue, to g: Int) {
+    mutating func add(_ value: ArrowValue, to g: Int) {
         if value == .null { return }
         if distinct {
             guard seen[g].insert(value).inserted else { return }

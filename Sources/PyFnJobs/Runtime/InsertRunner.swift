@@ -126,6 +126,10 @@ struct InsertRunner {
                                            environment: environment, bundle: bundle, python: python, metrics: metrics,
                                            writer: writer, progress: progress)
         case .window(let spec):
+            if spec.kind == .wholeInput && streaming {
+                throw SQLError("a Pandas aggregate in a GROUP BY without a window needs a bounded input (as in PyFlink's batch mode; streaming PyFlink refuses it too): '\(plan.source.name)' is unbounded. Group by a window (TUMBLE/HOP/SESSION) or read the input without 'source.monitor-interval'",
+                               at: plan.location)
+            }
             let stage = try WindowGroupingStage(spec: spec, inputSchema: inputSchema, after: after, partitions: parallelism,
                                                 environment: environment, bundle: bundle, python: python, metrics: metrics,
                                                 writer: writer, progress: progress)

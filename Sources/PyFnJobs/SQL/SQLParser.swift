@@ -369,7 +369,7 @@ final class SQLGrammar {
 
     // MARK: Queries
 
-    /// `SELECT items FROM source [lateral join] [WHERE condition] [GROUP BY expressions]`.
+    /// `SELECT items FROM source [lateral join] [WHERE condition] [GROUP BY expressions] [WINDOW name AS (…), …]`.
     func select() throws -> SelectStatement {
         try enter()
         defer { leave() }
@@ -388,6 +388,7 @@ final class SQLGrammar {
             try expect(keyword: "BY")
             repeat { groupBy.append(try expression()) } while accept(.comma)
         }
+        items = try namedWindowsResolved(in: items)
         var statement = SelectStatement(items: items, from: from, lateral: lateral, condition: condition, groupBy: groupBy,
                                         location: start)
         statement.window = window == nil ? nil : pendingWindow
@@ -405,15 +406,26 @@ final class SQLGrammar {
             throw SQLError("unknown window function '\(function.name)' (known: TUMBLE, HOP, CUMULATE)", at: function.location)
         }
         try expect(.leftParen, "'('")
-        guard token.isKeyword("TABLE") else { throw unexpected("TABLE and the table's name") }
+        guard token.isKeyword("TABLE") || token.isSymbol(.leftParen) else { throw unexpected("TABLE and the table's name, or (SELECT …)") }
         return WindowTableFunction(kind: kind, timeColumn: "", intervals: [], location: function.location)
     }
 
-    /// After `TABLE(KIND(`: `TABLE t, DESCRIPTOR(ts), intervals))` and an optional alias; `window` gets the
-    /// descriptor and intervals.
+    /// After `TABLE(KIND(`: `TABLE t` (or `TABLE (SELECT …)`, `(SELECT …)`), `DESCRIPTOR(ts), intervals))` and an
+    /// optional alias; `window` gets the descriptor and intervals.
     private func table(after window: WindowTableFunction) throws -> TableReference {
-        try expect(keyword: "TABLE")
-        let table = try identifier("a table name")
+        let tableLocation = token.location
+        let startsWithTable = accept(keyword: "TABLE")
+        var subquery: SelectStatement?
+        var tableName = ""
+        if token.isSymbol(.leftParen) {
+            advance()
+            guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+            subquery = try select()
+            try expect(.rightParen, "')'")
+        } else {
+            guard startsWithTable else { throw unexpected("TABLE and the table's name, or (SELECT …)") }
+            tableName = try identifier("a table name").name
+        }
         try expect(.comma, "','")
         let descriptor = try identifier("DESCRIPTOR(time column)")
         guard descriptor.name.uppercased() == "DESCRIPTOR" else { throw SQLError("expected DESCRIPTOR(time column)", at: descriptor.location) }
@@ -424,8 +436,11 @@ final class SQLGrammar {
         while accept(.comma) { intervals.append(try expression()) }
         try expect(.rightParen, "')'")  // the window function's
         try expect(.rightParen, "')'")  // TABLE's
+        // Set after the subquery was read (its own select() leaves pendingWindow as its FROM had it).
         pendingWindow = WindowTableFunction(kind: window.kind, timeColumn: column.name, intervals: intervals, location: window.location)
-        return .table(name: table.name, alias: try alias(), location: table.location)
+        let alias = try alias()
+        if let subquery { return .subquery(subquery, alias: alias, location: tableLocation) }
+        return .table(name: tableName, alias: alias, location: tableLocation)
     }
 
     private func selectItem() throws -> SelectItem {
@@ -668,12 +683,24 @@ final class SQLGrammar {
         return .column(name: t.text, qualifier: nil, location: t.location)
     }
 
-    /// After an aggregate call: `OVER ([PARTITION BY e, …] ORDER BY time [ASC] [ROWS BETWEEN n PRECEDING AND CURRENT
-    /// ROW | RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW])`, kept as the call
-    /// `$over(call, $partition(e, …), time, $frame('ROWS' | 'RANGE', bound))` (see ``OverWindowSyntax``).
+    /// After an aggregate call: `OVER ([PARTITION BY e, …] ORDER BY time [ASC] [frame])` or `OVER name` (a window of
+    /// the WINDOW clause), kept as the call `$over(call, $partition(e, …), time, $frame('ROWS' | 'RANGE', bound))`
+    /// (see ``OverWindowSyntax``), or `$over(call, $window('name'))` until ``select()`` puts the named window in.
     private func over(_ call: SQLExpression) throws -> SQLExpression {
         let location = try expect(keyword: "OVER").location
-        try expect(.leftParen, "'(' (named windows are not supported)")
+        if token.isIdentifier {
+            let name = try identifier("a window name")
+            let reference = SQLExpression.call(name: OverWindowSyntax.windowReferenceName, arguments: [.literal(.string(name.name), location: name.location)],
+                                               distinct: false, location: name.location)
+            return .call(name: OverWindowSyntax.overName, arguments: [call, reference], distinct: false, location: location)
+        }
+        return .call(name: OverWindowSyntax.overName, arguments: [call] + (try windowSpecification(at: location)), distinct: false, location: location)
+    }
+
+    /// `([PARTITION BY e, …] ORDER BY time [ASC] [ROWS|RANGE [BETWEEN] UNBOUNDED|n|INTERVAL … PRECEDING [AND CURRENT
+    /// ROW]])`: `$partition(e, …)`, the time, and `$frame(unit, bound)` (no frame: RANGE UNBOUNDED, as in Flink).
+    func windowSpecification(at location: SourceLocation) throws -> [SQLExpression] {
+        try expect(.leftParen, "'(' or a window name")
         var partition: [SQLExpression] = []
         if accept(keyword: "PARTITION") {
             try expect(keyword: "BY")
@@ -689,7 +716,8 @@ final class SQLGrammar {
             let unit = token.keyword
             let frameLocation = token.location
             advance()
-            try expect(keyword: "BETWEEN")
+            // `ROWS UNBOUNDED PRECEDING` is short for `ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`.
+            let between = accept(keyword: "BETWEEN")
             let bound: SQLExpression
             if token.isKeyword("UNBOUNDED") {
                 advance()
@@ -698,16 +726,16 @@ final class SQLGrammar {
                 bound = try unary()
             }
             try expect(keyword: "PRECEDING")
-            try expect(keyword: "AND")
-            try expect(keyword: "CURRENT")
-            try expect(keyword: "ROW")
+            if between {
+                try expect(keyword: "AND")
+                try expect(keyword: "CURRENT")
+                try expect(keyword: "ROW")
+            }
             frame = .call(name: OverWindowSyntax.frameName, arguments: [.literal(.string(unit), location: frameLocation), bound],
                           distinct: false, location: frameLocation)
         }
         try expect(.rightParen, "')'")
-        return .call(name: OverWindowSyntax.overName,
-                     arguments: [call, .call(name: OverWindowSyntax.partitionName, arguments: partition, distinct: false, location: location), order, frame],
-                     distinct: false, location: location)
+        return [.call(name: OverWindowSyntax.partitionName, arguments: partition, distinct: false, location: location), order, frame]
     }
 
     /// From `(` up to (not including) the closing `)`: `()`, `(*)`, `([DISTINCT] a, b, …)`.

@@ -2,8 +2,9 @@ import PyFnArrow
 import PyFnRunner
 
 /// Planning of OVER windows: `aggregate(…) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN n PRECEDING AND CURRENT
-/// ROW)` or `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`, with built-in, general Python and Pandas
-/// aggregates; every OVER of a query shares one window (as Flink requires). One ``PlanStep/over(_:)`` step
+/// ROW)`, `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`, or UNBOUNDED PRECEDING for either (also written
+/// `ROWS UNBOUNDED PRECEDING`; no frame is RANGE UNBOUNDED), inline or named (`OVER w … WINDOW w AS (…)`), with
+/// built-in, general Python and Pandas aggregates; every OVER of a query shares one window (as Flink requires). One ``PlanStep/over(_:)`` step
 /// forwards every column and appends the aggregates; the select items are computed after it.
 extension Planner {
     /// True when the expression holds an OVER aggregate.
@@ -33,15 +34,16 @@ extension Planner {
         }
         for other in overs.dropFirst() {
             guard case .call(_, let arguments, _, _) = other, arguments.dropFirst().map(\.sqlText) == first.dropFirst().map(\.sqlText) else {
-                throw SQLError("every OVER of a query must use the same window (PARTITION BY, ORDER BY and frame)", at: other.location)
+                // Flink's words (StreamPhysicalOverAggregateRule); the location points at the OVER that differs.
+                throw SQLError("Over Agg: Unsupported use of OVER windows. All aggregates must be computed on the same window. please re-check the over window statement.",
+                               at: other.location)
             }
-        }
-        guard case .table = select.from else {
-            throw SQLError("OVER windows read a table directly, not a subquery", at: location)
         }
         guard let eventTime = source.eventTime, case .column(let orderName, _, _) = first[2],
               orderName.lowercased() == eventTime.column.lowercased() else {
-            let what = source.eventTime.map { "its event-time column '\($0.column)'" } ?? "an event-time column, declared with WATERMARK FOR ts AS ts - INTERVAL '5' SECOND in CREATE TABLE \(source.name)"
+            let what = source.eventTime.map { "its event-time column '\($0.column)'" } ?? (select.from.isSubquery
+                ? "an event-time column: the subquery must select \(source.name)'s event-time column as it is (ts or ts AS name)"
+                : "an event-time column, declared with WATERMARK FOR ts AS ts - INTERVAL '5' SECOND in CREATE TABLE \(source.name)")
             throw SQLError("OVER windows ORDER BY the event time: '\(first[2].sqlText)' is not \(what)", at: first[2].location)
         }
         let frame: OverAggregation.Frame
@@ -50,8 +52,12 @@ extension Planner {
             frame = .rows(Int(n))
         case (.literal(.string("RANGE"), _), let bound) where bound.intervalMicroseconds != nil:
             frame = .range(bound.intervalMicroseconds!)
+        case (.literal(.string("ROWS"), _), .literal(.string("UNBOUNDED"), _)):
+            frame = .unboundedRows
+        case (.literal(.string("RANGE"), _), .literal(.string("UNBOUNDED"), _)):
+            frame = .unboundedRange
         default:
-            throw SQLError("PyFn's OVER windows take ROWS BETWEEN n PRECEDING AND CURRENT ROW or RANGE BETWEEN INTERVAL 'n' SECOND PRECEDING AND CURRENT ROW (UNBOUNDED PRECEDING is not supported yet)",
+            throw SQLError("PyFn's OVER windows take ROWS BETWEEN n PRECEDING AND CURRENT ROW, RANGE BETWEEN INTERVAL 'n' SECOND PRECEDING AND CURRENT ROW, or UNBOUNDED PRECEDING for either, not '\(frameParts[0].sqlText) \(frameParts[1].sqlText) PRECEDING'",
                            at: frameLocation)
         }
         let aggregates = overs.map { over -> SQLExpression in

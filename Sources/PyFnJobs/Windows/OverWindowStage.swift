@@ -6,12 +6,37 @@ import PyFnRunner
 /// aggregates' arguments. Output: the forwarded columns, then one column per built-in aggregate and per Python call.
 struct OverAggregation: Sendable {
     /// The frame before the current row.
-    enum Frame: Sendable, Hashable {
+    enum Frame: Sendable, Hashable, CustomStringConvertible {
         /// `ROWS BETWEEN n PRECEDING AND CURRENT ROW`: the row and the n rows before it.
         case rows(Int)
         /// `RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW`: rows whose time is at most this far before the
         /// row's (in µs), the rows of the same time included.
         case range(Int64)
+        /// `ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`: every row of the partition up to this one.
+        case unboundedRows
+        /// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` (and an OVER without a frame): every row of the
+        /// partition up to this one's time, the rows of the same time included.
+        case unboundedRange
+
+        /// True for the UNBOUNDED PRECEDING frames.
+        var isUnbounded: Bool { self == .unboundedRows || self == .unboundedRange }
+
+        /// The frame as SQL says it, for `pyfn explain`.
+        var description: String {
+            switch self {
+            case .rows(let n): return "ROWS \(n) PRECEDING"
+            case .range(let micros):
+                return "RANGE \(micros % 1_000_000 == 0 ? "\(micros / 1_000_000) s" : "\(Double(micros) / 1000) ms") PRECEDING"
+            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running built-ins)"
+            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running built-ins)"
+            }
+        }
+
+        /// True for the RANGE frames, where the rows of one time share a frame.
+        var takesPeers: Bool {
+            if case .range = self { return true }
+            return self == .unboundedRange
+        }
     }
     var frame: Frame
     var forwardCount: Int
@@ -38,7 +63,10 @@ struct OverAggregation: Sendable {
 /// time, then it comes out with the aggregates over its frame — its partition's rows up to it in time order
 /// (rows of equal time in arrival order; a RANGE frame takes all rows of its time). A row whose time the watermark
 /// had reached when it was read is late: dropped and counted. Built-in aggregates are computed here, Python ones
-/// (general and Pandas) by ``GroupAggregates``, each output row's frame one group.
+/// (general and Pandas) by ``GroupAggregates``, each output row's frame one group. In an UNBOUNDED PRECEDING
+/// frame the built-ins are running totals per partition (``AggregateState``, no rows kept); the Python ones
+/// still get the whole frame, so the partition's rows are kept while a Python aggregate needs them (the group
+/// aggregate operation has no accumulator state between bundles).
 actor OverWindowStage: EventTimeStage {
     private struct RowRef {
         let batch: Int
@@ -50,6 +78,8 @@ actor OverWindowStage: EventTimeStage {
         var keyValues: [ArrowValue]
         var pending: [RowRef] = []
         var history: [RowRef] = []
+        /// The partition's group in `running` (UNBOUNDED frames).
+        var runningGroup: Int
     }
 
     private let spec: OverAggregation
@@ -58,6 +88,7 @@ actor OverWindowStage: EventTimeStage {
     private let after: [PlanStep]
     private let writer: SinkWriter
     private let progress: JobProgress
+    private let metrics: RunnerMetrics?
     private let aggregates: GroupAggregates
     private var batches: [Int: RecordBatch] = [:]
     private var partitions: [AggregateKey: Partition] = [:]
@@ -65,6 +96,9 @@ actor OverWindowStage: EventTimeStage {
     private var sequence = 0
     private var firing = FiringWatermark()
     private var firedUpTo = Int64.min
+    /// The built-ins' running totals, one group per partition (UNBOUNDED frames only).
+    private var running: [AggregateState]
+    private var runningGroups = 0
 
     init(spec: OverAggregation, inputSchema: ArrowSchema, after: [PlanStep], partitions: Int, environment: any WorkerEnvironment,
          bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
@@ -74,7 +108,10 @@ actor OverWindowStage: EventTimeStage {
         self.after = after
         self.writer = writer
         self.progress = progress
-        aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
+        self.metrics = metrics
+        metrics?.lateRecordsDropped(0, operatorName: "over")
+        running = spec.frame.isUnbounded ? spec.builtIns.map(AggregateState.init) : []
+        aggregates = try GroupAggregates(builtIns: spec.frame.isUnbounded ? [] : spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
                                          describedBy: Array(spec.firstKey..<(spec.firstKey + spec.keyCount)), partitions: partitions,
                                          environment: environment, bundle: bundle, python: python, metrics: metrics)
     }
@@ -109,13 +146,21 @@ actor OverWindowStage: EventTimeStage {
             }
             let keyValues = (spec.firstKey..<(spec.firstKey + spec.keyCount)).map { batch.columns[$0].value(at: row) }
             sequence += 1
-            partitions[AggregateKey(keyValues), default: Partition(keyValues: keyValues)].pending
-                .append(RowRef(batch: batchNumber, row: Int32(row), time: time, sequence: sequence))
+            let key = AggregateKey(keyValues)
+            if partitions[key] == nil {
+                partitions[key] = Partition(keyValues: keyValues, runningGroup: runningGroups)
+                if spec.frame.isUnbounded {
+                    runningGroups += 1
+                    for index in running.indices { running[index].addGroup() }
+                }
+            }
+            partitions[key]!.pending.append(RowRef(batch: batchNumber, row: Int32(row), time: time, sequence: sequence))
         }
         progress.update {
             $0.lateRows += late
             $0.groups = self.partitions.count
         }
+        metrics?.lateRecordsDropped(late, operatorName: "over")
     }
 
     func emitChanges() async throws {}
@@ -137,6 +182,8 @@ actor OverWindowStage: EventTimeStage {
         var current: [RowRef] = []
         var frames: [[RowRef]] = []
         var partitionOfRow: [Int] = []
+        var runningValues: [[ArrowValue]] = []
+        let keepsRows = !spec.pythonCalls.isEmpty
         for (key, var partition) in partitions {
             let ready = partition.pending.filter { $0.time <= watermark }.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
             guard !ready.isEmpty else { continue }
@@ -144,41 +191,59 @@ actor OverWindowStage: EventTimeStage {
             let hash = Int(UInt(bitPattern: key.hashValue) % UInt(Int.max))
             var index = 0
             while index < ready.count {
-                switch spec.frame {
-                case .rows(let preceding):
-                    partition.history.append(ready[index])
-                    current.append(ready[index])
-                    frames.append(Array(partition.history.suffix(preceding + 1)))
-                    partitionOfRow.append(hash)
-                    if partition.history.count > preceding + 1 { partition.history.removeFirst(partition.history.count - preceding - 1) }
-                    index += 1
-                case .range(let span):
-                    let time = ready[index].time
-                    var peers: [RowRef] = []
-                    while index < ready.count && ready[index].time == time {
+                // The rows that come out with the same frame: one row (ROWS), or the rows of one time (RANGE).
+                var peers = [ready[index]]
+                index += 1
+                if spec.frame.takesPeers {
+                    while index < ready.count && ready[index].time == peers[0].time {
                         peers.append(ready[index])
                         index += 1
                     }
+                }
+                switch spec.frame {
+                case .rows(let preceding):
+                    partition.history.append(peers[0])
+                    if partition.history.count > preceding + 1 { partition.history.removeFirst(partition.history.count - preceding - 1) }
+                case .range(let span):
                     partition.history.append(contentsOf: peers)
-                    partition.history.removeAll { $0.time < time - span }
-                    for peer in peers {
-                        current.append(peer)
-                        frames.append(partition.history)
-                        partitionOfRow.append(hash)
-                    }
+                    partition.history.removeAll { $0.time < peers[0].time - span }
+                case .unboundedRows, .unboundedRange:
+                    if keepsRows { partition.history.append(contentsOf: peers) }
+                    for peer in peers { addToRunning(peer, group: partition.runningGroup) }
+                    let values = running.indices.map { running[$0].result(partition.runningGroup, type: spec.builtIns[$0].type) }
+                    runningValues += repeatElement(values, count: peers.count)
+                }
+                for peer in peers {
+                    current.append(peer)
+                    frames.append(keepsRows || !spec.frame.isUnbounded ? partition.history : [])
+                    partitionOfRow.append(hash)
                 }
             }
-            partitions[key] = partition.pending.isEmpty && partition.history.isEmpty ? nil : partition
+            // A partition of an UNBOUNDED frame keeps its running totals while the job runs.
+            partitions[key] = partition.pending.isEmpty && partition.history.isEmpty && !spec.frame.isUnbounded ? nil : partition
         }
         guard !current.isEmpty else { return }
-        try await emit(current: current, frames: frames, partitionOfRow: partitionOfRow)
+        try await emit(current: current, frames: frames, partitionOfRow: partitionOfRow,
+                       runningValues: spec.frame.isUnbounded ? runningValues : nil)
         let live = Set(partitions.values.flatMap { $0.pending.map(\.batch) + $0.history.map(\.batch) })
         batches = batches.filter { live.contains($0.key) }
     }
 
-    private func emit(current: [RowRef], frames: [[RowRef]], partitionOfRow: [Int]) async throws {
-        // One batch of every batch the frames read, then each frame's rows picked from it.
-        let used = Set(frames.flatMap { $0.map(\.batch) }).sorted()
+    /// Adds a row's built-in arguments to the running totals of a partition.
+    private func addToRunning(_ ref: RowRef, group: Int) {
+        let batch = batches[ref.batch]!
+        for (index, builtIn) in spec.builtIns.enumerated() {
+            // COUNT(*) counts every row: any non-NULL value stands for it.
+            let value = builtIn.argument.map { batch.columns[$0].value(at: Int(ref.row)) } ?? .int(1)
+            running[index].add(value, to: group)
+        }
+    }
+
+    /// Writes the fired rows with their aggregates: built-ins from `runningValues` when given (UNBOUNDED frames),
+    /// else computed over the frames like the Python ones.
+    private func emit(current: [RowRef], frames: [[RowRef]], partitionOfRow: [Int], runningValues: [[ArrowValue]]?) async throws {
+        // One batch of every batch the frames and current rows read, then each frame's rows picked from it.
+        let used = Set(frames.flatMap { $0.map(\.batch) } + current.map(\.batch)).sorted()
         var offset: [Int: Int] = [:]
         var total = 0
         for number in used {
@@ -197,7 +262,10 @@ actor OverWindowStage: EventTimeStage {
         firstRow.append(picks.count)
         let rows = all.take(picks)
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
-        let values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitionOfRow[$0] }
+        var values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitionOfRow[$0] }
+        if let runningValues {
+            values = zip(runningValues, values).map { $0 + $1 }
+        }
         let forwarded = all.take(current.map { Int32(offset[$0.batch]! + Int($0.row)) })
         var builders = outputSchema.fields.dropFirst(spec.forwardCount).map { ArrowArrayBuilder(type: $0.type) }
         for row in values {

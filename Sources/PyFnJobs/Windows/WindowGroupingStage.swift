@@ -47,6 +47,7 @@ actor WindowGroupingStage: EventTimeStage {
     private let after: [PlanStep]
     private let writer: SinkWriter
     private let progress: JobProgress
+    private let metrics: RunnerMetrics?
     private let aggregates: GroupAggregates
 
     private var windows: [WindowID: Window] = [:]
@@ -67,6 +68,8 @@ actor WindowGroupingStage: EventTimeStage {
         self.after = after
         self.writer = writer
         self.progress = progress
+        self.metrics = metrics
+        metrics?.lateRecordsDropped(0, operatorName: "window")
         keyGroups = HashAggregator(keyCount: spec.keyCount, aggregates: [], partitions: 1)
         aggregates = try GroupAggregates(builtIns: spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
                                          describedBy: Array(0..<spec.keyCount), partitions: partitions, environment: environment,
@@ -121,6 +124,7 @@ actor WindowGroupingStage: EventTimeStage {
             $0.lateRows += late
             $0.groups = open
         }
+        metrics?.lateRecordsDropped(late, operatorName: "window")
     }
 
     /// The event time of each row in microseconds (nil for NULL), read from the raw column in one pass.

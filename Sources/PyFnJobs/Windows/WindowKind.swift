@@ -12,6 +12,9 @@ enum WindowKind: Sendable, Hashable, CustomStringConvertible {
     case cumulate(step: Int64, size: Int64)
     /// `SESSION(…, gap)`: a key's events closer than `gap` together; windows merge as events join them.
     case session(gap: Int64)
+    /// A plain GROUP BY with a Pandas aggregate over a bounded input: one window per key over the whole input,
+    /// firing at its end (as PyFlink's batch mode). Its rows carry time 0 and watermark `Int64.min`.
+    case wholeInput
 
     /// The non-merging windows an event at `time` belongs to, earliest end first (empty for sessions).
     func windows(of time: Int64) -> [(start: Int64, end: Int64)] {
@@ -38,6 +41,8 @@ enum WindowKind: Sendable, Hashable, CustomStringConvertible {
             return out
         case .session:
             return []
+        case .wholeInput:
+            return [(0, Int64.max)]
         }
     }
 
@@ -54,6 +59,7 @@ enum WindowKind: Sendable, Hashable, CustomStringConvertible {
         case .hop(let slide, let size): return "HOP(slide \(Self.text(slide)), size \(Self.text(size)))"
         case .cumulate(let step, let size): return "CUMULATE(step \(Self.text(step)), size \(Self.text(size)))"
         case .session(let gap): return "SESSION(gap \(Self.text(gap)))"
+        case .wholeInput: return "WHOLE INPUT (a plain GROUP BY with a Pandas aggregate, fired at the end of the input)"
         }
     }
 

@@ -85,10 +85,13 @@ extension Planner {
     func planWindowed(_ select: SelectStatement, window: WindowClause, items: [(expression: SQLExpression, name: String)],
                       aggregates: [SQLExpression], columns: inout [PlanColumn], steps: inout [PlanStep],
                       source: TableDefinition) throws -> (TableDefinition, [PlanColumn], [Int]?) {
-        guard case .table = select.from else {
-            throw SQLError("windows read a table directly (FROM the table, or TABLE(TUMBLE(TABLE the_table, …))), not a subquery", at: window.location)
-        }
-        guard let eventTime = source.eventTime, eventTime.column.lowercased() == window.timeColumn.lowercased() else {
+        let wholeInput = window.kind == .wholeInput
+        let eventTime = wholeInput ? nil : source.eventTime
+        guard wholeInput || (eventTime != nil && eventTime!.column.lowercased() == window.timeColumn.lowercased()) else {
+            if select.from.isSubquery && source.eventTime == nil {
+                throw SQLError("the window reads '\(window.timeColumn)' of a subquery that does not pass \(source.name)'s event-time column through: select it as it is (ts or ts AS name) in the subquery, without GROUP BY",
+                               at: window.location)
+            }
             let hint = source.eventTime.map { " (its event-time column is '\($0.column)')" } ?? ""
             throw SQLError("the window reads '\(window.timeColumn)' of '\(source.name)', which has no watermark\(hint): declare WATERMARK FOR \(window.timeColumn) AS \(window.timeColumn) - INTERVAL '5' SECOND in CREATE TABLE \(source.name)",
                            at: window.location)
@@ -117,9 +120,17 @@ extension Planner {
             guard case .call(_, let args, _, _) = call else { return [] }
             return args
         }
-        let time = SQLExpression.column(name: eventTime.column, qualifier: nil, location: window.location)
-        let mark = SQLExpression.column(name: EventTimeSource.watermarkColumn, qualifier: nil, location: window.location)
-        let bound = try bindWithPython(window.keys + [time, mark] + builtInArguments + pythonArguments, columns: &columns, steps: &steps)
+        var bound: [BoundExpression]
+        if let eventTime {
+            let time = SQLExpression.column(name: eventTime.column, qualifier: nil, location: window.location)
+            let mark = SQLExpression.column(name: EventTimeSource.watermarkColumn, qualifier: nil, location: window.location)
+            bound = try bindWithPython(window.keys + [time, mark] + builtInArguments + pythonArguments, columns: &columns, steps: &steps)
+        } else {
+            // The whole input is one window: every row at time 0, never late.
+            bound = try bindWithPython(window.keys + builtInArguments + pythonArguments, columns: &columns, steps: &steps)
+            bound.insert(contentsOf: [.literal(.timestamp(0, .microsecond), SQLType(.timestamp(precision: 3)).notNull),
+                                      .literal(.int(Int64.min), SQLType.bigint.notNull)], at: window.keys.count)
+        }
         steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
         let keyCount = window.keys.count
         var builtInBound = Array(bound[(keyCount + 2)..<(keyCount + 2 + builtInArguments.count)])
@@ -132,7 +143,7 @@ extension Planner {
         }
         let texts = python.map(\.sqlText)
         steps.append(.window(WindowAggregation(kind: window.kind, keyCount: keyCount, builtIns: specs, pythonCalls: calls, pythonNames: texts,
-                                               processingTime: eventTime.isProcessingTime)))
+                                               processingTime: eventTime?.isProcessingTime ?? false)))
         let timeType = SQLType(.timestamp(precision: 3)).notNull
         let rewritten = items.map { (expression: window.isGroupWindow ? windowFunctionsReplaced(in: $0.expression) : $0.expression, name: $0.name) }
         let (output, _) = try projectGrouped(rewritten,

@@ -15,6 +15,9 @@ public struct MetricsSnapshot: Codable, Sendable {
     public var profile: ProfileReport?
     /// Source lines skipped as unreadable (`'<format>.ignore-parse-errors' = 'true'`).
     public var rowsSkipped: Int? = nil
+    /// Rows dropped as late by each window or OVER stage (key: `window` or `over`), named as Flink's operator
+    /// metric; nil when the job has no time window.
+    public var numLateRecordsDropped: [String: Int]? = nil
 
     /// The snapshot as pretty-printed JSON.
     public func json() throws -> Data {

@@ -22,6 +22,7 @@ public final class RunnerMetrics: Sendable {
         var nextInstance = 0
         var profiles: [ProfileReport] = []
         var rowsSkipped = 0
+        var lateRecordsDropped: [String: Int] = [:]
     }
 
     fileprivate struct OperatorFigures {
@@ -90,13 +91,21 @@ public final class RunnerMetrics: Sendable {
                 < ($1.key.operatorName, $1.key.function, $1.key.group, $1.key.name, $1.key.kind.rawValue) }
             return MetricsSnapshot(job: job, elapsedSeconds: elapsed, operators: operators, userMetrics: users,
                                    profile: state.profiles.isEmpty ? nil : ProfileReport.merged(state.profiles),
-                                   rowsSkipped: state.rowsSkipped > 0 ? state.rowsSkipped : nil)
+                                   rowsSkipped: state.rowsSkipped > 0 ? state.rowsSkipped : nil,
+                                   numLateRecordsDropped: state.lateRecordsDropped.isEmpty ? nil : state.lateRecordsDropped)
         }
     }
 
     /// Counts `rows` source lines skipped as unreadable (`pyfn_source_rows_skipped_total`).
     public func sourceRowsSkipped(_ rows: Int) {
         state.withLock { $0.rowsSkipped += rows }
+    }
+
+    /// Counts `rows` rows a window or OVER stage (`operatorName`: `window` or `over`) dropped because the
+    /// watermark had passed all their windows: Flink's operator metric `numLateRecordsDropped`
+    /// (`pyfn_operator_num_late_records_dropped_total`). A call with 0 rows still shows the stage, at 0.
+    public func lateRecordsDropped(_ rows: Int, operatorName: String) {
+        state.withLock { $0.lateRecordsDropped[operatorName, default: 0] += rows }
     }
 
     /// Pushes the current figures through swift-metrics (no-op without a factory).

@@ -38,6 +38,10 @@ final class SwiftMetricsPublisher: Sendable {
     /// Brings every counter and gauge up to `snapshot`.
     func publish(_ snapshot: MetricsSnapshot) {
         if let skipped = snapshot.rowsSkipped { counter("pyfn_source_rows_skipped_total", [("job", job)], Double(skipped)) }
+        // Flink's `numLateRecordsDropped` in the snake_case Prometheus names use (promtool refuses camelCase).
+        for (operatorName, rows) in snapshot.numLateRecordsDropped ?? [:] {
+            counter("pyfn_operator_num_late_records_dropped_total", [("job", job), ("operator", operatorName)], Double(rows))
+        }
         for o in snapshot.operators {
             let dimensions = [("job", job), ("operator", o.operatorName), ("function", o.functions.joined(separator: ","))]
             counter("pyfn_operator_rows_in_total", dimensions, Double(o.rowsIn))

@@ -232,6 +232,12 @@ def expand_views(text: str, views: Dict[str, str]) -> str:
             in_from[-1] = True
         elif upper in _FROM_ENDS:
             in_from[-1] = False
+        elif kind in ("word", "quoted") and index > 1 and tokens[index - 1][1].upper() == "TABLE" \
+                and tokens[index - 2][1] == "(" and SqlTokens.identifier(tokens[index]).lower() in views:
+            # A window table function's table: TUMBLE(TABLE v, …) reads TUMBLE(TABLE (the view's query), …).
+            pieces.append(text[last:offset])
+            pieces.append("(%s)" % views[SqlTokens.identifier(tokens[index]).lower()])
+            last = offset + len(value)
         elif kind in ("word", "quoted") and in_from[-1] and index > 0 \
                 and (tokens[index - 1][1].upper() in ("FROM", "JOIN") or tokens[index - 1][1] == ","):
             name = SqlTokens.identifier(tokens[index])
