@@ -15,7 +15,7 @@ struct PyFlinkHarnessTests {
         options.executable = PyFlinkPython.executable
         options.files = [Harness.udfFolder]
         options.harness = .pyflink
-        options.localTimeZone = "UTC"
+        options.sessionTimeZone = .utc
         options.startTimeout = .seconds(60)
         configure(&options)
         return options

@@ -115,7 +115,7 @@ def test_sql_text_round_trips():
 
 
 @pytest.mark.parametrize("text", ["FOO", "BIGINTEGER", "ARRAY<INT", "MAP<STRING>", "DECIMAL(10, 2, 3)", "INT INT",
-                                  "", "ROW<a>", "TIMESTAMP WITH LOCAL TIME ZONE", "DECIMAL(99)"])
+                                  "", "ROW<a>", "TIMESTAMP WITH TIME ZONE", "DECIMAL(99)"])
 def test_unknown_type_strings_are_rejected(text):
     with pytest.raises(ValueError) as error:
         parse_type(text)

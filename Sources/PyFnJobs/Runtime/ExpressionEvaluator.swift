@@ -71,7 +71,9 @@ enum ExpressionEvaluator {
             if left == .null || right == .null { return .null }
             return .string(left.text + right.text)
         case .cast(let operand, let type):
-            return try cast(try value(of: operand, row: row, in: batch), to: type)
+            let operandValue = try value(of: operand, row: row, in: batch)
+            if operandValue != .null, let zoned = LocalZonedCast.cast(operandValue, from: operand.type, to: type) { return zoned }
+            return try cast(operandValue, to: type)
         case .isNull(let operand, let negated):
             return .bool((try value(of: operand, row: row, in: batch) == .null) != negated)
         }

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from pyfn.row import Row
+from pyfn.worker import local_zoned
 from pyfn.types import (ArrayType, BigIntType, BooleanType, DataType, DateType, DecimalType, DoubleType, FloatType,
                         IntType, MapType, RowType, SmallIntType, TimestampType, TimeType, TinyIntType, VarBinaryType,
                         VarCharType)
@@ -84,6 +85,8 @@ def column_to_list(column) -> list:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     arrow_type = column.type
+    if local_zoned.is_local_zoned(arrow_type):
+        return local_zoned.to_python(column)
     if _is_numpy_friendly(arrow_type):
         nulls = column.null_count
         if nulls == 0:
@@ -192,11 +195,14 @@ class ResultConverter:
         self.arrow_type = data_type.to_arrow()
         self._integer = isinstance(data_type, _INTEGER_TYPES)
         self._nested = _needs_plain(data_type)
+        self._local_zoned = local_zoned.is_local_zoned(self.arrow_type)
 
     def convert(self, results: List) -> pa.Array:
         """The array; raises (pyarrow, Type, Value or OverflowError) when some value does not convert."""
         if self._integer:
             return self._convert_integers(results)
+        if self._local_zoned:
+            return local_zoned.python_results(results, self.arrow_type)
         try:
             return pa.array(results, type=self.arrow_type)
         except (pa.ArrowException, TypeError, ValueError):
