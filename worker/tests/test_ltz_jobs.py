@@ -70,3 +70,99 @@ INSERT INTO out SELECT id, describe(ts), same(ts), naive_noon(ts) FROM src;
         "2,2024-01-01T04:00:00.123000%s %s,2024-01-01 04:00:00.123Z,2024-01-01 12:00:00Z" % (sign, offset),
         "3,,,2024-01-01 12:00:00Z",
     ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_pandas_and_arrow_udfs_get_pyflinks_series_and_the_instants(tmp_path, mode):
+    # PyFlink: tz_convert_from_internal = series.dt.tz_localize(session zone) of the UTC wall clock; results by
+    # wall clock (tz_convert_to_internal). Arrow UDFs (PyFn's kind) get the instants shown in the session zone.
+    folder = str(tmp_path)
+    result = run_job(folder, FUNCTIONS + """
+CREATE TABLE out (id INT, d STRING, s TIMESTAMP_LTZ(3), a STRING, t TIMESTAMP_LTZ(3))
+  WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'csv');
+INSERT INTO out SELECT id, pandas_describe(ts), pandas_same(ts), arrow_describe(ts), arrow_same(ts) FROM src;
+""", mode, "Asia/Shanghai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert csv_rows(folder) == [
+        "1,Asia/Shanghai 1970-01-01T00:00:00+08:00,1970-01-01 00:00:00Z,\"timestamp[us, tz=Asia/Shanghai]\","
+        "1970-01-01 00:00:00Z",
+        "2,Asia/Shanghai 2024-01-01T04:00:00.123000+08:00,2024-01-01 04:00:00.123Z,\"timestamp[us, tz=Asia/Shanghai]\","
+        "2024-01-01 04:00:00.123Z",
+        "3,Asia/Shanghai NaT,,\"timestamp[us, tz=Asia/Shanghai]\",",
+    ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_print_sink_and_cast_show_ltz_in_the_session_zone(tmp_path, mode):
+    # Flink prints LTZ, and CASTs it to STRING and TIMESTAMP, as the session zone's wall clock (checked on Flink 2.3:
+    # TO_TIMESTAMP_LTZ(0, 3) prints 1970-01-01 08:00:00.000 in Asia/Shanghai).
+    folder = str(tmp_path)
+    result = run_job(folder, """
+CREATE TABLE shown (id INT, ts TIMESTAMP_LTZ(3), s STRING, l TIMESTAMP(3), back TIMESTAMP_LTZ(3), e TIMESTAMP_LTZ(3))
+  WITH ('connector' = 'print');
+INSERT INTO shown SELECT id, ts, CAST(ts AS STRING), CAST(ts AS TIMESTAMP(3)),
+  CAST(CAST(ts AS TIMESTAMP(3)) AS TIMESTAMP_LTZ(3)), TO_TIMESTAMP_LTZ(id * 1000, 3) FROM src;
+""", mode, "Asia/Shanghai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    printed = sorted(line for line in result.stdout.splitlines() if line.startswith("+I["))
+    assert printed == [
+        "+I[1, 1970-01-01 08:00:00.000, 1970-01-01 08:00:00.000, 1970-01-01 08:00:00.000, 1970-01-01 08:00:00.000, "
+        "1970-01-01 08:00:01.000]",
+        "+I[2, 2024-01-01 12:00:00.123, 2024-01-01 12:00:00.123, 2024-01-01 12:00:00.123, 2024-01-01 12:00:00.123, "
+        "1970-01-01 08:00:02.000]",
+        "+I[3, null, null, null, null, 1970-01-01 08:00:03.000]",
+    ]
+
+
+def test_a_tumble_window_over_an_ltz_rowtime_gives_the_windows_of_the_utc_timestamp(tmp_path):
+    # The same rows as UTC TIMESTAMPs and as LTZ instants (session zone UTC): the same windows and counts.
+    folder = str(tmp_path)
+    times = ["2026-01-01 10:00:01", "2026-01-01 10:00:04", "2026-01-01 10:00:07", "2026-01-01 10:00:12",
+             "2026-01-01 10:00:25"]
+    with open(os.path.join(folder, "events.csv"), "w") as f:
+        f.writelines("%s,%sZ\n" % (t, t) for t in times)
+    result = run_job(folder, """
+CREATE TABLE events (plain TIMESTAMP(3), ltz TIMESTAMP_LTZ(3), WATERMARK FOR ltz AS ltz - INTERVAL '1' SECOND)
+  WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv');
+CREATE TABLE events_plain (plain TIMESTAMP(3), ltz TIMESTAMP_LTZ(3), WATERMARK FOR plain AS plain - INTERVAL '1' SECOND)
+  WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv');
+CREATE TABLE by_ltz (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = 'by_ltz', 'format' = 'csv');
+CREATE TABLE by_plain (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = 'by_plain', 'format' = 'csv');
+INSERT INTO by_ltz SELECT window_start, window_end, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '10' SECOND))
+  GROUP BY window_start, window_end;
+INSERT INTO by_plain SELECT window_start, window_end, COUNT(*) FROM TABLE(TUMBLE(TABLE events_plain, DESCRIPTOR(plain), INTERVAL '10' SECOND))
+  GROUP BY window_start, window_end;
+""", "process", "UTC")
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = ["2026-01-01 10:00:00.000,2026-01-01 10:00:10.000,3", "2026-01-01 10:00:10.000,2026-01-01 10:00:20.000,1",
+                "2026-01-01 10:00:20.000,2026-01-01 10:00:30.000,1"]
+    assert csv_rows(folder, "by_plain") == expected
+    assert csv_rows(folder, "by_ltz") == expected
+
+
+def test_an_ltz_value_without_its_zone_is_an_error_naming_file_line_and_column(tmp_path):
+    folder = str(tmp_path)
+    with open(os.path.join(folder, "bad.csv"), "w") as f:
+        f.write("1,2024-01-01 04:00:00Z\n2,2024-01-01 04:00:00\n")
+    result = run_job(folder, """
+CREATE TABLE bad (id INT, ts TIMESTAMP_LTZ(3)) WITH ('connector' = 'filesystem', 'path' = 'bad.csv', 'format' = 'csv');
+CREATE TABLE out (id INT, ts TIMESTAMP_LTZ(3)) WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT id, ts FROM bad;
+""", "process")
+    assert result.returncode != 0
+    assert "bad.csv:2:3" in result.stderr and "not a valid TIMESTAMP_LTZ (yyyy-mm-dd hh:mm:ss[.ffffff]Z, in UTC)" \
+        in result.stderr, result.stderr
+
+
+def test_json_reads_and_writes_ltz_as_flinks_json_format(tmp_path):
+    # Flink's json format, timestamp-format.standard SQL: "1970-01-01 00:00:00Z" (checked on Flink 2.3).
+    folder = str(tmp_path)
+    result = run_job(folder, """
+CREATE TABLE out (id INT, ts TIMESTAMP_LTZ(3)) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'json');
+INSERT INTO out SELECT id, ts FROM src;
+""", "process", "Asia/Shanghai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert csv_rows(folder) == ['{"id":1,"ts":"1970-01-01 00:00:00Z"}', '{"id":2,"ts":"2024-01-01 04:00:00.123Z"}',
+                                '{"id":3,"ts":null}']
