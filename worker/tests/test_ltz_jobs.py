@@ -166,3 +166,23 @@ INSERT INTO out SELECT id, ts FROM src;
     assert result.returncode == 0, result.stdout + result.stderr
     assert csv_rows(folder) == ['{"id":1,"ts":"1970-01-01 00:00:00Z"}', '{"id":2,"ts":"2024-01-01 04:00:00.123Z"}',
                                 '{"id":3,"ts":null}']
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_day_windows_over_an_ltz_rowtime_follow_the_session_zones_midnight(tmp_path, mode):
+    # Flink windows a TIMESTAMP_LTZ rowtime on the session zone's clock: 15:00Z and 17:00Z on 2024-01-01 are
+    # 23:00 on Jan 1 and 01:00 on Jan 2 in Asia/Shanghai, so two day windows (with local window_start/_end).
+    folder = str(tmp_path)
+    with open(os.path.join(folder, "events.csv"), "w") as f:
+        f.write("2024-01-01 15:00:00Z,1\n2024-01-01 17:00:00Z,2\n2024-01-01 17:30:00Z,3\n")
+    result = run_job(folder, """
+CREATE TABLE events (ltz TIMESTAMP_LTZ(3), v INT, WATERMARK FOR ltz AS ltz - INTERVAL '1' SECOND)
+  WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv');
+CREATE TABLE days (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = 'days', 'format' = 'csv');
+INSERT INTO days SELECT window_start, window_end, COUNT(*), SUM(v)
+  FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '1' DAY)) GROUP BY window_start, window_end;
+""", mode, "Asia/Shanghai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert csv_rows(folder, "days") == ["2024-01-01 00:00:00.000,2024-01-02 00:00:00.000,1,1",
+                                        "2024-01-02 00:00:00.000,2024-01-03 00:00:00.000,2,5"]

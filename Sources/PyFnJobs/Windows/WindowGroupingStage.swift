@@ -126,6 +126,7 @@ actor WindowGroupingStage: EventTimeStage {
     /// The event time of each row in microseconds (nil for NULL), read from the raw column in one pass.
     private func eventTimes(of batch: RecordBatch) -> [Int64?] {
         let column = batch.columns[spec.timeColumn]
+        let local = EventTimeSource.localTime(of: column.type)
         guard case .timestamp(let unit, _) = column.type else {
             return (0..<batch.length).map { row in
                 guard case .timestamp(let value, let unit) = column.value(at: row) else { return nil }
@@ -134,7 +135,7 @@ actor WindowGroupingStage: EventTimeStage {
         }
         let hasNulls = column.nullCount > 0
         return column.withValues(as: Int64.self) { raw in
-            (0..<batch.length).map { row in hasNulls && column.isNull(row) ? nil : EventTimeSource.microseconds(raw[row], unit) }
+            (0..<batch.length).map { row in hasNulls && column.isNull(row) ? nil : local(EventTimeSource.microseconds(raw[row], unit)) }
         }
     }
 
