@@ -186,3 +186,30 @@ INSERT INTO days SELECT window_start, window_end, COUNT(*), SUM(v)
     assert result.returncode == 0, result.stdout + result.stderr
     assert csv_rows(folder, "days") == ["2024-01-01 00:00:00.000,2024-01-02 00:00:00.000,1,1",
                                         "2024-01-02 00:00:00.000,2024-01-03 00:00:00.000,2,5"]
+
+
+def test_now_and_current_timestamp_are_the_instant_the_query_is_planned(tmp_path):
+    import datetime
+    folder = str(tmp_path)
+    before = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    result = run_job(folder, """
+CREATE TABLE out (id INT, n TIMESTAMP_LTZ(3), c TIMESTAMP_LTZ(3))
+  WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'csv');
+INSERT INTO out SELECT id, NOW(), CURRENT_TIMESTAMP FROM src;
+""", "process", "Asia/Shanghai")
+    after = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line.split(",") for line in csv_rows(folder)]
+    assert [r[0] for r in rows] == ["1", "2", "3"] and len({r[1] for r in rows} | {r[2] for r in rows}) == 1
+    planned = datetime.datetime.fromisoformat(rows[0][1].rstrip("Z"))  # the fraction has no trailing zeros
+    assert before - datetime.timedelta(milliseconds=1) <= planned <= after
+
+
+def test_an_unknown_session_zone_is_refused_naming_the_setting(tmp_path):
+    result = run_job(str(tmp_path), """
+CREATE TABLE out (id INT) WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT id FROM src;
+""", "process", "Mars/Olympus")
+    assert result.returncode != 0
+    assert ("'table.local-time-zone' must be a time zone such as 'UTC', 'Asia/Shanghai' or 'GMT+08:00', "
+            "not 'Mars/Olympus'") in result.stderr, result.stderr

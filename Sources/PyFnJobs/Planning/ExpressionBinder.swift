@@ -15,6 +15,7 @@ struct ExpressionBinder {
                 columns[index].name.lowercased() == name.lowercased()
                     && (qualifier == nil || columns[index].qualifier?.lowercased() == qualifier?.lowercased())
             }
+            if matches.isEmpty && qualifier == nil && name.uppercased() == "CURRENT_TIMESTAMP" { return currentTimestamp() }
             guard let index = matches.first else {
                 let available = columns.filter { !$0.name.hasPrefix("$") }.map(\.name).joined(separator: ", ")
                 throw SQLError("unknown column '\(qualifier.map { "\($0)." } ?? "")\(name)' (columns: \(available))", at: location)
@@ -32,6 +33,9 @@ struct ExpressionBinder {
         case .star(let location):
             throw SQLError("* is only allowed in COUNT(*) and SELECT *", at: location)
         case .call(let name, let arguments, _, let location):
+            if Self.isCurrentTimestamp(name, arguments: arguments.count) && functions[name.lowercased()] == nil {
+                return currentTimestamp()
+            }
             if name.uppercased() == "TO_TIMESTAMP_LTZ" && functions[name.lowercased()] == nil {
                 return try toTimestampLTZ(arguments.map(child), at: location)
             }
