@@ -52,3 +52,21 @@ def test_print_shows_the_session_zones_wall_clock(shanghai_env, capsys):
     ltz_table(shanghai_env).execute().print()
     printed = capsys.readouterr().out
     assert "| 2024-01-01 12:00:00.123000 |" in printed, printed
+
+
+def test_from_elements_reads_a_naive_datetime_in_the_machines_zone_as_pyflink_does(runner, monkeypatch):  # noqa: F811
+    # PyFlink's LocalZonedTimestampType.to_sql_type: time.mktime of a naive datetime (the machine's zone).
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    import time
+    time.tzset()
+    try:
+        env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        env.get_config().set_local_timezone("UTC")
+        schema = DataTypes.ROW([DataTypes.FIELD("ts", DataTypes.TIMESTAMP_LTZ(3))])
+        table = env.from_elements([(datetime.datetime(2024, 1, 1, 12, 0, 0),)], schema)
+        with table.execute().collect() as rows:
+            assert [tuple(r) for r in rows] == [(datetime.datetime(2024, 1, 1, 4, 0, 0, tzinfo=UTC),)]
+        env.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
