@@ -178,14 +178,16 @@ def test_day_windows_over_an_ltz_rowtime_follow_the_session_zones_midnight(tmp_p
     result = run_job(folder, """
 CREATE TABLE events (ltz TIMESTAMP_LTZ(3), v INT, WATERMARK FOR ltz AS ltz - INTERVAL '1' SECOND)
   WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv');
-CREATE TABLE days (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, total BIGINT)
-  WITH ('connector' = 'filesystem', 'path' = 'days', 'format' = 'csv');
-INSERT INTO days SELECT window_start, window_end, COUNT(*), SUM(v)
-  FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '1' DAY)) GROUP BY window_start, window_end;
+CREATE TABLE days (window_start TIMESTAMP(3), window_end TIMESTAMP(3), window_time TIMESTAMP_LTZ(3), n BIGINT,
+  total BIGINT) WITH ('connector' = 'filesystem', 'path' = 'days', 'format' = 'csv');
+INSERT INTO days SELECT window_start, window_end, window_time, COUNT(*), SUM(v)
+  FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '1' DAY)) GROUP BY window_start, window_end, window_time;
 """, mode, "Asia/Shanghai")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert csv_rows(folder, "days") == ["2024-01-01 00:00:00.000,2024-01-02 00:00:00.000,1,1",
-                                        "2024-01-02 00:00:00.000,2024-01-03 00:00:00.000,2,5"]
+    # window_time is TIMESTAMP_LTZ(3) over an LTZ rowtime (Flink): the instant of the window's last millisecond.
+    assert csv_rows(folder, "days") == [
+        "2024-01-01 00:00:00.000,2024-01-02 00:00:00.000,2024-01-01 15:59:59.999Z,1,1",
+        "2024-01-02 00:00:00.000,2024-01-03 00:00:00.000,2024-01-02 15:59:59.999Z,2,5"]
 
 
 def test_now_and_current_timestamp_are_the_instant_the_query_is_planned(tmp_path):

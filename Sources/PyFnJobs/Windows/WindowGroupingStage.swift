@@ -244,9 +244,12 @@ actor WindowGroupingStage: EventTimeStage {
         }
 
         var builders = outputSchema.fields.map { ArrowArrayBuilder(type: $0.type) }
+        // Over an LTZ rowtime windows are on the session zone's clock; window_time is then the instant.
+        let zone: SessionTimeZone? = spec.hasLocalZonedTime(inputSchema) ? SessionTimeZone.current : nil
         for (group, window) in ready.enumerated() {
+            let windowTime = zone.map { $0.instantMicros(ofLocal: window.end - 1000) } ?? window.end - 1000
             let values = window.keyValues
-                + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(window.end - 1000, .microsecond)]
+                + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(windowTime, .microsecond)]
                 + values[group]
             for (index, value) in values.enumerated() {
                 if value == .null { builders[index].appendNull() } else { try builders[index].append(value) }
