@@ -215,3 +215,14 @@ INSERT INTO out SELECT id FROM src;
     assert result.returncode != 0
     assert ("'table.local-time-zone' must be a time zone such as 'UTC', 'Asia/Shanghai' or 'GMT+08:00', "
             "not 'Mars/Olympus'") in result.stderr, result.stderr
+
+
+def test_a_computed_ltz_argument_reaches_the_udf_as_pyflinks_value(tmp_path):
+    folder = str(tmp_path)
+    result = run_job(folder, FUNCTIONS + """
+CREATE TABLE out (id INT, d STRING) WITH ('connector' = 'filesystem', 'path' = 'out', 'format' = 'csv');
+INSERT INTO out SELECT id, describe(TO_TIMESTAMP_LTZ(id * 1000, 3)) FROM src;
+""", "process", "Asia/Shanghai")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert csv_rows(folder) == ["1,1970-01-01T00:00:01+08:00 8:00:00", "2,1970-01-01T00:00:02+08:00 8:00:00",
+                                "3,1970-01-01T00:00:03+08:00 8:00:00"]

@@ -22,8 +22,8 @@ import pyarrow as pa
 from pyfn.row import Row
 from pyfn.worker import local_zoned
 from pyfn.types import (ArrayType, BigIntType, BooleanType, DataType, DateType, DecimalType, DoubleType, FloatType,
-                        IntType, MapType, RowType, SmallIntType, TimestampType, TimeType, TinyIntType, VarBinaryType,
-                        VarCharType)
+                        IntType, LocalZonedTimestampType, MapType, RowType, SmallIntType, TimestampType, TimeType,
+                        TinyIntType, VarBinaryType, VarCharType)
 
 _INTEGER_TYPES = (TinyIntType, SmallIntType, IntType, BigIntType)
 _EPOCH_DATE = datetime.date(1970, 1, 1)
@@ -153,6 +153,9 @@ def constant_value(constant, data_type: Optional[DataType]):
         return datetime.time(hour, minute, second, micro)
     if isinstance(data_type, TimestampType):
         return _EPOCH + datetime.timedelta(microseconds=int(raw))
+    if isinstance(data_type, LocalZonedTimestampType):
+        # As PyFlink hands an LTZ value over: the UTC wall clock labelled with the session zone.
+        return (_EPOCH + datetime.timedelta(microseconds=int(raw))).replace(tzinfo=local_zoned.session_zone())
     if isinstance(data_type, VarCharType):
         return raw if isinstance(raw, str) else raw.decode("utf-8")
     if isinstance(data_type, VarBinaryType):
