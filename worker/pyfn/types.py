@@ -13,7 +13,8 @@ from typing import Iterable, List, Optional, Sequence, Union
 __all__ = [
     "DataType", "AtomicType", "BooleanType", "TinyIntType", "SmallIntType", "IntType", "BigIntType",
     "FloatType", "DoubleType", "DecimalType", "CharType", "VarCharType", "BinaryType", "VarBinaryType",
-    "DateType", "TimeType", "TimestampType", "LocalZonedTimestampType", "ArrayType", "MapType", "RowField", "RowType", "DataTypes",
+    "DateType", "TimeType", "TimestampType", "LocalZonedTimestampType", "ArrayType", "MapType", "RowField", "RowType",
+    "DataTypes",
     "parse_type", "as_data_type", "from_proto",
 ]
 

@@ -130,13 +130,14 @@ CREATE TABLE by_ltz (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGIN
   WITH ('connector' = 'filesystem', 'path' = 'by_ltz', 'format' = 'csv');
 CREATE TABLE by_plain (window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT)
   WITH ('connector' = 'filesystem', 'path' = 'by_plain', 'format' = 'csv');
-INSERT INTO by_ltz SELECT window_start, window_end, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '10' SECOND))
-  GROUP BY window_start, window_end;
-INSERT INTO by_plain SELECT window_start, window_end, COUNT(*) FROM TABLE(TUMBLE(TABLE events_plain, DESCRIPTOR(plain), INTERVAL '10' SECOND))
-  GROUP BY window_start, window_end;
+INSERT INTO by_ltz SELECT window_start, window_end, COUNT(*)
+  FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ltz), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;
+INSERT INTO by_plain SELECT window_start, window_end, COUNT(*)
+  FROM TABLE(TUMBLE(TABLE events_plain, DESCRIPTOR(plain), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;
 """, "process", "UTC")
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = ["2026-01-01 10:00:00.000,2026-01-01 10:00:10.000,3", "2026-01-01 10:00:10.000,2026-01-01 10:00:20.000,1",
+    expected = ["2026-01-01 10:00:00.000,2026-01-01 10:00:10.000,3",
+                "2026-01-01 10:00:10.000,2026-01-01 10:00:20.000,1",
                 "2026-01-01 10:00:20.000,2026-01-01 10:00:30.000,1"]
     assert csv_rows(folder, "by_plain") == expected
     assert csv_rows(folder, "by_ltz") == expected

@@ -3,6 +3,7 @@
 import PyFnArrow
 import PyFnRunner
 
+/// CASTs where one side is TIMESTAMP_LTZ, through the session zone.
 enum LocalZonedCast {
     /// `value` of type `source` as a value of `target` when either is TIMESTAMP_LTZ; nil when neither is (the
     /// other casts apply). Text that is not a timestamp gives NULL, as the other temporal CASTs do. A BIGINT
