@@ -127,6 +127,24 @@ struct PyFlinkHarnessTests {
         #expect(seen["c_row"] == [.string("Row(a=1, b='x')"), .string("Row(a=None, b=None)"), .string("None")])
     }
 
+    /// TIMESTAMP_LTZ travels as Flink's TimestampData; PyFlink's LocalZonedTimestampCoderImpl labels the UTC wall
+    /// clock with the session zone (TABLE_LOCAL_TIME_ZONE), and its encoder reads a result's wall clock as UTC.
+    @Test func ltzReachesPyFlinkAsItsCoderDecodesItAndComesBack() async throws {
+        let ltz = SQLType(.timestampLTZ(precision: 3))
+        let input = try TypeSamples.batch([(SQLField("c_ltz", ltz), [.timestamp(0, .microsecond),
+                                                                      .timestamp(1_704_081_600_123_000, .microsecond), .null])])
+        let describe = try Self.function("describe", returns: .string)
+        let echo = try Self.function("echo_timestamp", returns: ltz)
+        let shanghai = try #require(SessionTimeZone(identifier: "Asia/Shanghai"))
+        let output = try await Self.run([FunctionCall(describe, [.column(0)]), FunctionCall(echo, [.column(0)])], over: [input],
+                                        forwarded: [], python: Self.options { $0.sessionTimeZone = shanghai })
+        let zone = "tzinfo=<DstTzInfo 'Asia/Shanghai' CST+8:00:00 STD>"
+        #expect(output.column(0) == [.string("datetime.datetime(1970, 1, 1, 0, 0, \(zone))"),
+                                     .string("datetime.datetime(2024, 1, 1, 4, 0, 0, 123000, \(zone))"), .string("None")])
+        #expect(output.columns[1].type == ltz.arrowType)
+        #expect(output.column(1) == input.column(0))
+    }
+
     @Test(arguments: [false, true]) func aTableFunctionJoinsItsRowsInnerAndLeft(leftOuter: Bool) async throws {
         let words = try Self.function("words", returns: .row([SQLField("word", .string), SQLField("length", .int)]))
         let input = try Harness.strings("line", ["to be", nil, "", "or not"])
