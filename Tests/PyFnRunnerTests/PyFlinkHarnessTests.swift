@@ -145,6 +145,26 @@ struct PyFlinkHarnessTests {
         #expect(output.column(1) == input.column(0))
     }
 
+    /// A Pandas UDF over TIMESTAMP_LTZ through PyFlink's worker: PyFlink's `tz_convert_from_internal` localizes the
+    /// UTC wall clock to the session zone; its result's wall clock is read as UTC.
+    @Test func ltzReachesPyFlinksPandasFunctionsAndComesBack() async throws {
+        let ltz = SQLType(.timestampLTZ(precision: 3))
+        let input = try TypeSamples.batch([(SQLField("c_ltz", ltz), [.timestamp(0, .microsecond),
+                                                                      .timestamp(1_704_081_600_123_000, .microsecond), .null])])
+        var describe = try Self.function("pandas_describe", returns: .string)
+        describe.kind = .pandasScalar
+        var echo = try Self.function("pandas_echo", returns: ltz)
+        echo.kind = .pandasScalar
+        let shanghai = try #require(SessionTimeZone(identifier: "Asia/Shanghai"))
+        let output = try await Self.run([FunctionCall(describe, [.column(0)]), FunctionCall(echo, [.column(0)])], over: [input],
+                                        forwarded: [], python: Self.options { $0.sessionTimeZone = shanghai })
+        #expect(output.column(0) == [.string("datetime64[us, Asia/Shanghai]|Timestamp('1970-01-01 00:00:00+0800', tz='Asia/Shanghai')"),
+                                     .string("datetime64[us, Asia/Shanghai]|Timestamp('2024-01-01 04:00:00.123000+0800', tz='Asia/Shanghai')"),
+                                     .string("datetime64[us, Asia/Shanghai]|NaT")])
+        #expect(output.columns[1].type == ltz.arrowType)
+        #expect(output.column(1) == input.column(0))
+    }
+
     @Test(arguments: [false, true]) func aTableFunctionJoinsItsRowsInnerAndLeft(leftOuter: Bool) async throws {
         let words = try Self.function("words", returns: .row([SQLField("word", .string), SQLField("length", .int)]))
         let input = try Harness.strings("line", ["to be", nil, "", "or not"])
