@@ -69,6 +69,9 @@ half = udf(lambda x: x / 2, result_type=DataTypes.DOUBLE())
 describe_value = udf(lambda v: "%s %s" % (type(v).__name__, v.isoformat() if hasattr(v, "isoformat") else v),
                result_type=DataTypes.STRING())
 pandas_add_one = udf(lambda i: i + 1, result_type=DataTypes.BIGINT(), func_type="pandas")
+describe_ltz = udf(lambda v: None if v is None else "%s %s" % (v.isoformat(), v.utcoffset()),
+                   result_type=DataTypes.STRING())
+same_ltz = udf(lambda v: v, result_type=DataTypes.TIMESTAMP_LTZ(3))
 
 
 @udtf(result_types=[DataTypes.STRING()])
@@ -209,6 +212,19 @@ def case_time_keeps_milliseconds(t_env):
     return rows_of(t_env.sql_query("SELECT describe_value(t) FROM t"))
 
 
+def case_timestamp_ltz(t_env):
+    """test_udf.py test_all_data_types' local_zoned_timestamp_func, in the session zone Asia/Shanghai: the UDF gets
+    the instant's UTC wall clock labelled with the session zone, hands it back unchanged, and LTZ prints and CASTs
+    in the session zone. (PyFlink 2.3's collect() cannot return LTZ values, so the case returns text.)"""
+    t_env.get_config().set_local_timezone("Asia/Shanghai")
+    t_env.create_temporary_system_function("describe_ltz", describe_ltz)
+    t_env.create_temporary_system_function("same_ltz", same_ltz)
+    view(t_env, "t", [(0,), (1704081600123,)], ["ms"])
+    return rows_of(t_env.sql_query(
+        "SELECT describe_ltz(TO_TIMESTAMP_LTZ(ms, 3)), CAST(same_ltz(TO_TIMESTAMP_LTZ(ms, 3)) AS STRING), "
+        "CAST(CAST(TO_TIMESTAMP_LTZ(ms, 3) AS TIMESTAMP(3)) AS STRING) FROM t"))
+
+
 def case_table_function(t_env):
     """test_udtf.py test_table_function: a lateral join."""
     t_env.create_temporary_system_function("split", split)
@@ -278,6 +294,8 @@ EXPECTED = {
     "cast_to_temporal_types": [("date 2020-01-02", "datetime 2020-01-02T00:00:00", "date 2020-01-01",
                                 "time 12:00:00.123000", "datetime 2020-01-01T08:30:00")],
     "time_keeps_milliseconds": [("time 12:00:00.123000",)],
+    "timestamp_ltz": [("1970-01-01T00:00:00+08:00 8:00:00", "1970-01-01 08:00:00.000", "1970-01-01 08:00:00.000"),
+                      ("2024-01-01T04:00:00.123000+08:00 8:00:00", "2024-01-01 12:00:00.123", "2024-01-01 12:00:00.123")],
     "table_function": [(1, "a"), (1, "b"), (2, "c")],
     "table_function_left_join": [(1, "a"), (1, "b"), (2, None)],
     "metric_disabled": Raises("Metric has not been enabled"),

@@ -105,8 +105,9 @@ public struct Job: Sendable {
             functions[function.sqlName.lowercased()] = function
         }
         let planner = Planner(tables: tables, functions: functions)
-        let plans = try inserts.map { try planner.plan($0) }
-        let collectPlan = try collect.map { try planner.plan(collect: $0) }
+        let (plans, collectPlan) = try SessionTimeZone.$current.withValue(python.sessionTimeZone) {
+            (try inserts.map { try planner.plan($0) }, try collect.map { try planner.plan(collect: $0) })
+        }
         guard !plans.isEmpty || collectPlan != nil else {
             throw SQLError("the job has no INSERT INTO statement, so it would do nothing", at: SourceLocation(file: name, line: 1, column: 1))
         }
@@ -141,6 +142,15 @@ public struct Job: Sendable {
     public func run(parallelism: Int = 1, progress: JobProgress = JobProgress(), logger: Logger = Logger(label: "pyfn.worker"),
                     metrics: RunnerMetrics? = nil, collectInto collectSink: (any TableSink)? = nil,
                     onPlanStart: @Sendable (InsertPlan) -> Void = { _ in }) async throws {
+        try await SessionTimeZone.$current.withValue(python.sessionTimeZone) {
+            try await runPlans(parallelism: parallelism, progress: progress, logger: logger, metrics: metrics,
+                               collectInto: collectSink, onPlanStart: onPlanStart)
+        }
+    }
+
+    /// ``run(parallelism:progress:logger:metrics:collectInto:onPlanStart:)`` within the job's session time zone.
+    private func runPlans(parallelism: Int, progress: JobProgress, logger: Logger, metrics: RunnerMetrics?,
+                          collectInto collectSink: (any TableSink)?, onPlanStart: @Sendable (InsertPlan) -> Void) async throws {
         let server = try await FnAPIServer.start(transport: try FnAPITransport(settings: settings), logger: logger)
         do {
             let environment = try workerMode.environment(server: server, python: python, logger: logger)

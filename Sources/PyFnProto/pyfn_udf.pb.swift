@@ -115,6 +115,9 @@ public nonisolated struct PyFnDataType: @unchecked Sendable {
     case array // = 14
     case map // = 15
     case row // = 16
+
+    /// TIMESTAMP_LTZ(p): an instant; travels as timestamp[us, tz=UTC] (microseconds since the epoch).
+    case timestampLtz // = 17
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -140,6 +143,7 @@ public nonisolated struct PyFnDataType: @unchecked Sendable {
       case 14: self = .array
       case 15: self = .map
       case 16: self = .row
+      case 17: self = .timestampLtz
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -163,6 +167,7 @@ public nonisolated struct PyFnDataType: @unchecked Sendable {
       case .array: return 14
       case .map: return 15
       case .row: return 16
+      case .timestampLtz: return 17
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -186,6 +191,7 @@ public nonisolated struct PyFnDataType: @unchecked Sendable {
       .array,
       .map,
       .row,
+      .timestampLtz,
     ]
 
   }
@@ -530,6 +536,10 @@ public nonisolated struct PyFnUserDefinedFunctions: Sendable {
   /// Aggregate operators: input columns that form the grouping key.
   public var grouping: [Int32] = []
 
+  /// table.local-time-zone: the session zone TIMESTAMP_LTZ values are shown in to
+  /// functions (an IANA name such as "Asia/Shanghai", "UTC", or "GMT+08:00").
+  public var localTimeZone: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -661,7 +671,7 @@ nonisolated extension PyFnDataType: SwiftProtobuf.Message, SwiftProtobuf._Messag
 }
 
 nonisolated extension PyFnDataType.TypeName: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TYPE_NAME_UNSPECIFIED\0\u{1}BOOLEAN\0\u{1}TINYINT\0\u{1}SMALLINT\0\u{1}INT\0\u{1}BIGINT\0\u{1}FLOAT\0\u{1}DOUBLE\0\u{1}DECIMAL\0\u{1}STRING\0\u{1}BYTES\0\u{1}DATE\0\u{1}TIME\0\u{1}TIMESTAMP\0\u{1}ARRAY\0\u{1}MAP\0\u{1}ROW\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TYPE_NAME_UNSPECIFIED\0\u{1}BOOLEAN\0\u{1}TINYINT\0\u{1}SMALLINT\0\u{1}INT\0\u{1}BIGINT\0\u{1}FLOAT\0\u{1}DOUBLE\0\u{1}DECIMAL\0\u{1}STRING\0\u{1}BYTES\0\u{1}DATE\0\u{1}TIME\0\u{1}TIMESTAMP\0\u{1}ARRAY\0\u{1}MAP\0\u{1}ROW\0\u{1}TIMESTAMP_LTZ\0")
 }
 
 nonisolated extension PyFnDataType.Field: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1053,7 +1063,7 @@ nonisolated extension PyFnUserDefinedFunction.Kind: SwiftProtobuf._ProtoNameProv
 
 nonisolated extension PyFnUserDefinedFunctions: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UserDefinedFunctions"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}udfs\0\u{3}input_schema\0\u{3}job_parameters\0\u{3}metric_enabled\0\u{3}profile_enabled\0\u{3}arrow_batch_size\0\u{1}grouping\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}udfs\0\u{3}input_schema\0\u{3}job_parameters\0\u{3}metric_enabled\0\u{3}profile_enabled\0\u{3}arrow_batch_size\0\u{1}grouping\0\u{3}local_time_zone\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1068,6 +1078,7 @@ nonisolated extension PyFnUserDefinedFunctions: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeSingularBoolField(value: &self.profileEnabled) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.arrowBatchSize) }()
       case 7: try { try decoder.decodeRepeatedInt32Field(value: &self.grouping) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.localTimeZone) }()
       default: break
       }
     }
@@ -1099,6 +1110,9 @@ nonisolated extension PyFnUserDefinedFunctions: SwiftProtobuf.Message, SwiftProt
     if !self.grouping.isEmpty {
       try visitor.visitPackedInt32Field(value: self.grouping, fieldNumber: 7)
     }
+    if !self.localTimeZone.isEmpty {
+      try visitor.visitSingularStringField(value: self.localTimeZone, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1110,6 +1124,7 @@ nonisolated extension PyFnUserDefinedFunctions: SwiftProtobuf.Message, SwiftProt
     if lhs.profileEnabled != rhs.profileEnabled {return false}
     if lhs.arrowBatchSize != rhs.arrowBatchSize {return false}
     if lhs.grouping != rhs.grouping {return false}
+    if lhs.localTimeZone != rhs.localTimeZone {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

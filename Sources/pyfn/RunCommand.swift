@@ -105,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if show > 0 {
-            for plan in job.plans { try await printTable(plan.sink) }
+            for plan in job.plans { try await printTable(plan.sink, zone: job.python.sessionTimeZone) }
         }
     }
 
@@ -116,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Reads a result table back (where its connector can) and prints it as a text table.
-    private func printTable(_ table: TableDefinition) async throws {
+    private func printTable(_ table: TableDefinition, zone: SessionTimeZone) async throws {
         guard ["sqlite", "filesystem"].contains(Job.connectorName(table)), let source = try? Connectors.source(table) else { return }
         var rows: [[String]] = []
         var total = 0
@@ -126,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
                 rows.append(batch.columns.enumerated().map { index, column in
                     let value = column.value(at: row)
                     guard index < table.columns.count, ResultTable.hasTypedText(value) else { return ResultTable.text(value) }
-                    return ValueDisplayText.text(value, as: table.columns[index].type)
+                    return ValueDisplayText.text(value, as: table.columns[index].type, zone: zone)
                 })
             }
         }

@@ -576,6 +576,8 @@ private let cdnScript = """
             ("CHAR(1)", .string), ("BYTES", .bytes), ("VARBINARY", .bytes), ("VARBINARY(16)", .bytes), ("BINARY(4)", .bytes),
             ("DATE", .date), ("TIME", .time(0)), ("TIME(3)", .time(3)), ("TIMESTAMP", .timestamp(6)),
             ("TIMESTAMP(3)", .timestamp(3)), ("TIMESTAMP(9) WITHOUT TIME ZONE", .timestamp(9)),
+            ("TIMESTAMP_LTZ", .timestampLTZ(6)), ("TIMESTAMP_LTZ(3)", .timestampLTZ(3)),
+            ("TIMESTAMP(3) WITH LOCAL TIME ZONE", .timestampLTZ(3)), ("timestamp with local time zone", .timestampLTZ(6)),
             ("BIGINT NOT NULL", .bigint.notNull), ("STRING NULL", .string),
             ("ARRAY<STRING>", .array(.string)), ("ARRAY<INT NOT NULL> NOT NULL", SQLType.array(.int.notNull).notNull),
             ("MAP<STRING, BIGINT>", .map(.string, .bigint)),
@@ -609,10 +611,12 @@ private let cdnScript = """
         #expect(e?.message == "DECIMAL scale must be between 0 and 5, not 6")
         e = typeError("TIMESTAMP(12)")
         #expect(e?.message == "TIMESTAMP precision must be between 0 and 9, not 12")
-        e = typeError("TIMESTAMP(3) WITH LOCAL TIME ZONE")
+        e = typeError("TIMESTAMP(3) WITH TIME ZONE")
         #expect(e?.message == "unsupported type 'TIMESTAMP WITH TIME ZONE'")
-        e = typeError("TIMESTAMP_LTZ(3)")
-        #expect(e?.message == "unsupported type 'TIMESTAMP_LTZ'")
+        e = typeError("TIMESTAMP_LTZ(10)")
+        #expect(e?.message == "TIMESTAMP_LTZ precision must be between 0 and 9, not 10")
+        e = typeError("TIME WITH LOCAL TIME ZONE")
+        #expect(e?.message == "unsupported type 'TIME WITH LOCAL TIME ZONE'")
         e = typeError("INT INT")
         #expect(e?.message == "expected end of type but found 'INT'")
         #expect(e?.location.column == 5)

@@ -20,7 +20,7 @@ struct WindowSyntaxTests {
     }
 
     @Test func aWatermarkOnAMissingOrNonTimestampColumnIsAnErrorAtItsLine() throws {
-        for (columns, message) in [("k STRING, ts BIGINT", "the event-time column must be a TIMESTAMP(p), not BIGINT"),
+        for (columns, message) in [("k STRING, ts BIGINT", "the event-time column must be a TIMESTAMP(p) or TIMESTAMP_LTZ(p), not BIGINT"),
                                    ("k STRING", "WATERMARK FOR 'ts': 't' has no such column (columns: k)")] {
             let script = try SQLParser.parse("CREATE TABLE t (\(columns),\n  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'stdin');",
                                              file: "job.sql")

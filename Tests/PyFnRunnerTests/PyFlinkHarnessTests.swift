@@ -15,7 +15,7 @@ struct PyFlinkHarnessTests {
         options.executable = PyFlinkPython.executable
         options.files = [Harness.udfFolder]
         options.harness = .pyflink
-        options.localTimeZone = "UTC"
+        options.sessionTimeZone = .utc
         options.startTimeout = .seconds(60)
         configure(&options)
         return options
@@ -125,6 +125,44 @@ struct PyFlinkHarnessTests {
         #expect(seen["c_array"] == [.string("[1, None, 3]"), .string("[]"), .string("None")])
         #expect(seen["c_map"] == [.string("{'k': 1, 'z': None}"), .string("None"), .string("{}")])
         #expect(seen["c_row"] == [.string("Row(a=1, b='x')"), .string("Row(a=None, b=None)"), .string("None")])
+    }
+
+    /// TIMESTAMP_LTZ travels as Flink's TimestampData; PyFlink's LocalZonedTimestampCoderImpl labels the UTC wall
+    /// clock with the session zone (TABLE_LOCAL_TIME_ZONE), and its encoder reads a result's wall clock as UTC.
+    @Test func ltzReachesPyFlinkAsItsCoderDecodesItAndComesBack() async throws {
+        let ltz = SQLType(.timestampLTZ(precision: 3))
+        let input = try TypeSamples.batch([(SQLField("c_ltz", ltz), [.timestamp(0, .microsecond),
+                                                                      .timestamp(1_704_081_600_123_000, .microsecond), .null])])
+        let describe = try Self.function("describe", returns: .string)
+        let echo = try Self.function("echo_timestamp", returns: ltz)
+        let shanghai = try #require(SessionTimeZone(identifier: "Asia/Shanghai"))
+        let output = try await Self.run([FunctionCall(describe, [.column(0)]), FunctionCall(echo, [.column(0)])], over: [input],
+                                        forwarded: [], python: Self.options { $0.sessionTimeZone = shanghai })
+        let zone = "tzinfo=<DstTzInfo 'Asia/Shanghai' CST+8:00:00 STD>"
+        #expect(output.column(0) == [.string("datetime.datetime(1970, 1, 1, 0, 0, \(zone))"),
+                                     .string("datetime.datetime(2024, 1, 1, 4, 0, 0, 123000, \(zone))"), .string("None")])
+        #expect(output.columns[1].type == ltz.arrowType)
+        #expect(output.column(1) == input.column(0))
+    }
+
+    /// A Pandas UDF over TIMESTAMP_LTZ through PyFlink's worker: PyFlink's `tz_convert_from_internal` localizes the
+    /// UTC wall clock to the session zone; its result's wall clock is read as UTC.
+    @Test func ltzReachesPyFlinksPandasFunctionsAndComesBack() async throws {
+        let ltz = SQLType(.timestampLTZ(precision: 3))
+        let input = try TypeSamples.batch([(SQLField("c_ltz", ltz), [.timestamp(0, .microsecond),
+                                                                      .timestamp(1_704_081_600_123_000, .microsecond), .null])])
+        var describe = try Self.function("pandas_describe", returns: .string)
+        describe.kind = .pandasScalar
+        var echo = try Self.function("pandas_echo", returns: ltz)
+        echo.kind = .pandasScalar
+        let shanghai = try #require(SessionTimeZone(identifier: "Asia/Shanghai"))
+        let output = try await Self.run([FunctionCall(describe, [.column(0)]), FunctionCall(echo, [.column(0)])], over: [input],
+                                        forwarded: [], python: Self.options { $0.sessionTimeZone = shanghai })
+        #expect(output.column(0) == [.string("datetime64[us, Asia/Shanghai]|Timestamp('1970-01-01 00:00:00+0800', tz='Asia/Shanghai')"),
+                                     .string("datetime64[us, Asia/Shanghai]|Timestamp('2024-01-01 04:00:00.123000+0800', tz='Asia/Shanghai')"),
+                                     .string("datetime64[us, Asia/Shanghai]|NaT")])
+        #expect(output.columns[1].type == ltz.arrowType)
+        #expect(output.column(1) == input.column(0))
     }
 
     @Test(arguments: [false, true]) func aTableFunctionJoinsItsRowsInnerAndLeft(leftOuter: Bool) async throws {

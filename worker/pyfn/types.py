@@ -13,7 +13,8 @@ from typing import Iterable, List, Optional, Sequence, Union
 __all__ = [
     "DataType", "AtomicType", "BooleanType", "TinyIntType", "SmallIntType", "IntType", "BigIntType",
     "FloatType", "DoubleType", "DecimalType", "CharType", "VarCharType", "BinaryType", "VarBinaryType",
-    "DateType", "TimeType", "TimestampType", "ArrayType", "MapType", "RowField", "RowType", "DataTypes",
+    "DateType", "TimeType", "TimestampType", "LocalZonedTimestampType", "ArrayType", "MapType", "RowField", "RowType",
+    "DataTypes",
     "parse_type", "as_data_type", "from_proto",
 ]
 
@@ -279,6 +280,22 @@ class TimestampType(_FractionalSecondsType):
         super().__init__(precision, nullable)
 
 
+class LocalZonedTimestampType(_FractionalSecondsType):
+    """TIMESTAMP_LTZ(precision) = TIMESTAMP(precision) WITH LOCAL TIME ZONE: an instant, shown in the session zone
+    (`table.local-time-zone`); digits 0..9; travels as timestamp[us, tz=UTC]. Functions get aware datetimes as
+    PyFlink's worker makes them (see pyfn.worker.local_zoned)."""
+
+    _proto_name = "TIMESTAMP_LTZ"
+    _arrow_unit_type = "timestamp"
+
+    def __init__(self, precision: int = 6, nullable: bool = True):
+        super().__init__(precision, nullable)
+
+    def to_arrow(self):
+        import pyarrow as pa
+        return pa.timestamp("us", tz="UTC")
+
+
 class ArrayType(DataType):
     """ARRAY<element_type>: Python lists."""
 
@@ -488,6 +505,16 @@ class DataTypes:
         return TimestampType(precision, nullable)
 
     @staticmethod
+    def TIMESTAMP_LTZ(precision: int = 6, nullable: bool = True) -> LocalZonedTimestampType:
+        """TIMESTAMP_LTZ(precision): an instant shown in the session time zone."""
+        return LocalZonedTimestampType(precision, nullable)
+
+    @staticmethod
+    def TIMESTAMP_WITH_LOCAL_TIME_ZONE(precision: int = 6, nullable: bool = True) -> LocalZonedTimestampType:
+        """TIMESTAMP(precision) WITH LOCAL TIME ZONE, the same type as TIMESTAMP_LTZ(precision)."""
+        return LocalZonedTimestampType(precision, nullable)
+
+    @staticmethod
     def ARRAY(element_type: DataType, nullable: bool = True) -> ArrayType:
         return ArrayType(element_type, nullable)
 
@@ -538,7 +565,8 @@ def as_data_types(value, what: str = "types") -> List[DataType]:
 ACCEPTED_TYPE_STRINGS = (
     "BOOLEAN, TINYINT, SMALLINT, INT (INTEGER), BIGINT, FLOAT (REAL), DOUBLE [PRECISION], "
     "DECIMAL[(p[, s])] (DEC, NUMERIC), CHAR[(n)], VARCHAR[(n)], STRING, BINARY[(n)], VARBINARY[(n)], BYTES, "
-    "DATE, TIME[(p)], TIMESTAMP[(p)] [WITHOUT TIME ZONE], ARRAY<t>, MAP<k, v>, ROW<name t, ...>, "
+    "DATE, TIME[(p)], TIMESTAMP[(p)] [WITHOUT TIME ZONE], TIMESTAMP_LTZ[(p)] (TIMESTAMP[(p)] WITH LOCAL TIME ZONE), "
+    "ARRAY<t>, MAP<k, v>, ROW<name t, ...>, "
     "each optionally followed by NOT NULL"
 )
 
@@ -643,10 +671,20 @@ class _TypeParser:
                 return result
 
     def skip_without_time_zone(self):
+        if self.with_local_time_zone():
+            self.fail("TIME WITH LOCAL TIME ZONE is not a type")
+
+    def with_local_time_zone(self) -> bool:
+        """Reads `[WITHOUT TIME ZONE | WITH LOCAL TIME ZONE]`: True for the latter; `WITH TIME ZONE` fails."""
         if self.peek_word() == "WITHOUT" and self.peek_word(1) == "TIME" and self.peek_word(2) == "ZONE":
             self.pos += 3
+        elif [self.peek_word(i) for i in range(4)] == ["WITH", "LOCAL", "TIME", "ZONE"]:
+            self.pos += 4
+            return True
         elif self.peek_word() == "WITH":
-            self.fail("time zones are not supported (TIMESTAMP WITH [LOCAL] TIME ZONE)")
+            self.fail("TIMESTAMP WITH TIME ZONE is not supported (Flink has none); "
+                      "use TIMESTAMP_LTZ (TIMESTAMP WITH LOCAL TIME ZONE)")
+        return False
 
     def parse_base(self) -> DataType:
         kind, word, raw = self.take()
@@ -695,8 +733,12 @@ class _TypeParser:
             return TimeType(numbers[0] if numbers else 0)
         if word == "TIMESTAMP":
             numbers = self.optional_numbers(1)
-            self.skip_without_time_zone()
+            if self.with_local_time_zone():
+                return LocalZonedTimestampType(numbers[0] if numbers else 6)
             return TimestampType(numbers[0] if numbers else 6)
+        if word == "TIMESTAMP_LTZ":
+            numbers = self.optional_numbers(1)
+            return LocalZonedTimestampType(numbers[0] if numbers else 6)
         if word == "ARRAY":
             close = self.open_angle_or_paren()
             element = self.parse_type()
@@ -774,6 +816,8 @@ def from_proto(message) -> DataType:
         return TimeType(message.precision, nullable)
     if name == "TIMESTAMP":
         return TimestampType(message.precision, nullable)
+    if name == "TIMESTAMP_LTZ":
+        return LocalZonedTimestampType(message.precision, nullable)
     if name == "ARRAY":
         return ArrayType(from_proto(message.element_type), nullable)
     if name == "MAP":

@@ -115,7 +115,7 @@ def test_sql_text_round_trips():
 
 
 @pytest.mark.parametrize("text", ["FOO", "BIGINTEGER", "ARRAY<INT", "MAP<STRING>", "DECIMAL(10, 2, 3)", "INT INT",
-                                  "", "ROW<a>", "TIMESTAMP WITH LOCAL TIME ZONE", "DECIMAL(99)"])
+                                  "", "ROW<a>", "TIMESTAMP WITH TIME ZONE", "DECIMAL(99)"])
 def test_unknown_type_strings_are_rejected(text):
     with pytest.raises(ValueError) as error:
         parse_type(text)
@@ -136,3 +136,30 @@ def test_types_are_hashable_and_printable():
     assert len({DataTypes.BIGINT(), DataTypes.BIGINT(), DataTypes.INT()}) == 2
     assert "BigIntType" in repr(DataTypes.BIGINT())
     assert str(DataTypes.ARRAY(DataTypes.BIGINT(False))) == "ARRAY<BIGINT NOT NULL>"
+
+
+def test_timestamp_ltz_spellings_are_one_type_that_travels_as_an_instant():
+    from pyfn.types import LocalZonedTimestampType
+
+    for text in ["TIMESTAMP_LTZ(3)", "TIMESTAMP(3) WITH LOCAL TIME ZONE", "timestamp_ltz(3)"]:
+        assert parse_type(text) == DataTypes.TIMESTAMP_LTZ(3), text
+    assert parse_type("TIMESTAMP_LTZ") == DataTypes.TIMESTAMP_WITH_LOCAL_TIME_ZONE() == LocalZonedTimestampType(6)
+    assert DataTypes.TIMESTAMP_LTZ(3).sql() == "TIMESTAMP_LTZ(3)"
+    assert DataTypes.TIMESTAMP_LTZ(3).to_arrow() == pa.timestamp("us", tz="UTC")
+    message = udf_pb2.DataType()
+    DataTypes.TIMESTAMP_LTZ(3, nullable=False)._fill_proto(message)
+    assert from_proto(message) == DataTypes.TIMESTAMP_LTZ(3, nullable=False)
+    with pytest.raises(ValueError, match="TIMESTAMP WITH TIME ZONE is not supported"):
+        parse_type("TIMESTAMP(3) WITH TIME ZONE")
+
+
+def test_session_zone_names_as_flink_takes_them():
+    import datetime
+
+    from pyfn.worker.local_zoned import zone_named
+
+    instant = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    assert instant.astimezone(zone_named("GMT+08:00")).hour == 8
+    assert instant.astimezone(zone_named("UTC-05:30")).isoformat() == "2023-12-31T18:30:00-05:30"
+    assert instant.astimezone(zone_named("Asia/Shanghai")).hour == 8
+    assert zone_named("UTC") is datetime.timezone.utc

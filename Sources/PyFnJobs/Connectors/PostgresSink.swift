@@ -252,6 +252,7 @@ public actor PostgresSink: CommittingSink {
         case .date: return "DATE"
         case .time(let p): return "TIME(\(min(p, 6)))"
         case .timestamp(let p): return "TIMESTAMP(\(min(p, 6)))"
+        case .timestampLTZ(let p): return "TIMESTAMPTZ(\(min(p, 6)))"
         case .array, .map, .row: return "JSONB"
         }
     }

@@ -7,7 +7,8 @@ import PyFnRunner
 /// A row is printed as `+I[1, Alice, null]`. With an upsert key, the first row of a key is `+I` and later rows of
 /// the same key are `+U`. Options: `'print-identifier'` puts `identifier> ` before every row;
 /// `'standard-error' = 'true'` prints to standard error instead. Values use the text forms of ``TextValueCodec``;
-/// NULL is `null`, arrays `[a, b]`, maps `{k=v, …}`, rows `(a, b)`.
+/// NULL is `null`, arrays `[a, b]`, maps `{k=v, …}`, rows `(a, b)`; TIMESTAMP_LTZ in the session time zone, as Flink
+/// prints it.
 public actor PrintSink: TableSink {
     private let columns: [SQLField]
     private let prefix: String
@@ -66,7 +67,7 @@ public actor PrintSink: TableSink {
         case (.struct(let members), .row(let fields)):
             return "(" + zip(members, fields).map { text($0, as: $1.type) }.joined(separator: ", ") + ")"
         default:
-            return TextValueCodec.format(value, as: type) ?? "null"
+            return TextValueCodec.displayText(value, as: type) ?? "null"
         }
     }
 }

@@ -18,6 +18,8 @@ struct ValueParseError: Error, Sendable {
 /// - DATE `yyyy-mm-dd`; TIME `hh:mm[:ss[.fffffffff]]` (milliseconds kept even for TIME(0), as Flink does); TIMESTAMP `yyyy-mm-dd hh:mm:ss[.fffffffff]` (or with a `T`
 ///   between date and time, or a date alone for midnight). Fractions beyond the type's precision are truncated
 ///   (Arrow keeps microseconds). Written forms have exactly the type's precision digits (at most 6).
+/// - TIMESTAMP_LTZ as Flink's CSV and JSON formats write it: the instant's UTC time and a `Z`
+///   (`2024-01-01 04:00:00.123Z`); shown to people in the session zone instead (``displayText(_:as:)``).
 enum TextValueCodec {
     // MARK: - Parsing
 
@@ -70,6 +72,13 @@ enum TextValueCodec {
         case .timestamp(let precision):
             guard let micros = parseTimestamp(trimmed, precision: precision) else {
                 throw invalid("not a valid TIMESTAMP (yyyy-mm-dd hh:mm:ss[.ffffff])")
+            }
+            return .timestamp(micros, .microsecond)
+        case .timestampLTZ(let precision):
+            // Flink's CSV and JSON formats write an instant as its UTC time with a 'Z'.
+            guard trimmed.last == "Z" || trimmed.last == "z",
+                  let micros = parseTimestamp(String(trimmed.dropLast()), precision: precision) else {
+                throw invalid("not a valid TIMESTAMP_LTZ (yyyy-mm-dd hh:mm:ss[.ffffff]Z, in UTC)")
             }
             return .timestamp(micros, .microsecond)
         case .array, .map, .row:
@@ -223,6 +232,16 @@ enum TextValueCodec {
             let us = micros(x, unit)
             return formatTime(us, precision: precision < 3 && us % 1_000_000 != 0 ? 3 : precision)
         case (.time(let x, let unit), _): return formatTime(micros(x, unit), precision: 6)
+        case (.timestamp(let x, let unit), .timestampLTZ(let precision)):
+            // Flink's formats: the UTC time, its fraction without trailing zeros (none when whole), then 'Z'.
+            let us = micros(x, unit)
+            let days = us >= 0 ? us / 86_400_000_000 : (us - 86_400_000_000 + 1) / 86_400_000_000
+            var time = formatTime(us - days * 86_400_000_000, precision: precision)
+            if time.contains(".") {
+                while time.hasSuffix("0") { time.removeLast() }
+                if time.hasSuffix(".") { time.removeLast() }
+            }
+            return formatDate(Int(days)) + " " + time + "Z"
         case (.timestamp(let x, let unit), let kind):
             var precision = 6
             if case .timestamp(let p) = kind { precision = p }

@@ -31,8 +31,10 @@ public struct EventTime: Sendable, Hashable {
             throw SQLError("WATERMARK FOR '\(watermark.column)': '\(create.name)' has no such column (columns: \(create.columns.map(\.name).joined(separator: ", ")))",
                            at: watermark.location)
         }
-        guard case .timestamp = create.columns[index].type.kind else {
-            throw SQLError("WATERMARK FOR '\(watermark.column)': the event-time column must be a TIMESTAMP(p), not \(create.columns[index].type)",
+        switch create.columns[index].type.kind {
+        case .timestamp, .timestampLTZ: break  // both carry microseconds since the epoch (LTZ: of the instant)
+        default:
+            throw SQLError("WATERMARK FOR '\(watermark.column)': the event-time column must be a TIMESTAMP(p) or TIMESTAMP_LTZ(p), not \(create.columns[index].type)",
                            at: watermark.location)
         }
         func isTheColumn(_ expression: SQLExpression) -> Bool {

@@ -15,6 +15,7 @@ struct ExpressionBinder {
                 columns[index].name.lowercased() == name.lowercased()
                     && (qualifier == nil || columns[index].qualifier?.lowercased() == qualifier?.lowercased())
             }
+            if matches.isEmpty && qualifier == nil && name.uppercased() == "CURRENT_TIMESTAMP" { return currentTimestamp() }
             guard let index = matches.first else {
                 let available = columns.filter { !$0.name.hasPrefix("$") }.map(\.name).joined(separator: ", ")
                 throw SQLError("unknown column '\(qualifier.map { "\($0)." } ?? "")\(name)' (columns: \(available))", at: location)
@@ -31,7 +32,13 @@ struct ExpressionBinder {
             }
         case .star(let location):
             throw SQLError("* is only allowed in COUNT(*) and SELECT *", at: location)
-        case .call(let name, _, _, let location):
+        case .call(let name, let arguments, _, let location):
+            if Self.isCurrentTimestamp(name, arguments: arguments.count) && functions[name.lowercased()] == nil {
+                return currentTimestamp()
+            }
+            if name.uppercased() == "TO_TIMESTAMP_LTZ" && functions[name.lowercased()] == nil {
+                return try toTimestampLTZ(arguments.map(child), at: location)
+            }
             if let registered = functions[name.lowercased()] {
                 switch registered.function.kind {
                 case .table: throw SQLError("'\(name)' is a table function; call it with LATERAL TABLE(…)", at: location)
@@ -56,7 +63,7 @@ struct ExpressionBinder {
             let bound = try child(operand)
             guard bound.type.isNumeric else { throw SQLError("cannot negate \(bound.type)", at: location) }
             return .negate(bound, bound.type)
-        case .cast(.literal(.string(let text), _), let type, let location) where type.isTemporal:
+        case .cast(.literal(.string(let text), _), let type, let location) where type.isTemporal && !type.isLocalZoned:
             // A typed literal or a CAST of a constant text: checked now, so a bad one stops the job before it runs.
             do {
                 return .literal(try TextValueCodec.parse(text, as: type), type.notNull)
@@ -113,16 +120,23 @@ extension ExpressionBinder {
 }
 
 extension SQLType {
-    /// DATE, TIME or TIMESTAMP.
+    /// DATE, TIME, TIMESTAMP or TIMESTAMP_LTZ.
     var isTemporal: Bool {
         switch kind {
-        case .date, .time, .timestamp: return true
+        case .date, .time, .timestamp, .timestampLTZ: return true
         default: return false
         }
     }
 
+    /// TIMESTAMP_LTZ.
+    var isLocalZoned: Bool {
+        if case .timestampLTZ = kind { return true }
+        return false
+    }
+
     /// Whether Flink's CAST turns values of this type into `target`: numbers, strings and booleans among each other;
-    /// strings to DATE, TIME and TIMESTAMP; temporal types to strings; TIMESTAMP to DATE and TIME, DATE to TIMESTAMP.
+    /// strings to DATE, TIME and TIMESTAMP; temporal types to strings; TIMESTAMP to DATE and TIME, DATE to TIMESTAMP;
+    /// TIMESTAMP_LTZ to and from STRING, TIMESTAMP and DATE, and to TIME (through the session zone).
     func canCast(to target: SQLType) -> Bool {
         if sameKind(as: target) { return true }
         let simple = isNumeric || kind == .string || kind == .boolean
@@ -131,6 +145,8 @@ extension SQLType {
         case (.string, .date), (.string, .time), (.string, .timestamp): return true
         case (.date, .string), (.time, .string), (.timestamp, .string): return true
         case (.timestamp, .date), (.timestamp, .time), (.date, .timestamp), (.time, .time), (.timestamp, .timestamp): return true
+        case (.string, .timestampLTZ), (.timestampLTZ, .string), (.timestamp, .timestampLTZ), (.timestampLTZ, .timestamp),
+             (.timestampLTZ, .date), (.timestampLTZ, .time), (.date, .timestampLTZ), (.timestampLTZ, .timestampLTZ): return true
         default: return false
         }
     }

@@ -71,7 +71,13 @@ enum ExpressionEvaluator {
             if left == .null || right == .null { return .null }
             return .string(left.text + right.text)
         case .cast(let operand, let type):
-            return try cast(try value(of: operand, row: row, in: batch), to: type)
+            let operandValue = try value(of: operand, row: row, in: batch)
+            if operandValue != .null, let zoned = LocalZonedCast.cast(operandValue, from: operand.type, to: type) { return zoned }
+            if operandValue != .null, type.kind == .string, operand.type.isTemporal {
+                // Flink writes a TIMESTAMP(p) or TIME(p) with its own p digits: CAST(TIMESTAMP(3) AS STRING) ends in .000.
+                return TextValueCodec.displayText(operandValue, as: operand.type).map(ArrowValue.string) ?? .null
+            }
+            return try cast(operandValue, to: type)
         case .isNull(let operand, let negated):
             return .bool((try value(of: operand, row: row, in: batch) == .null) != negated)
         }

@@ -33,7 +33,7 @@ enum TemporalCast {
 
     /// `micros` with at most `precision` fractional digits of a second (callers give TIME at least 3: Flink's TIME
     /// values are milliseconds of the day whatever the declared precision, so TIME keeps its milliseconds).
-    private static func truncate(_ micros: Int64, precision: Int) -> Int64 {
+    static func truncate(_ micros: Int64, precision: Int) -> Int64 {
         guard precision < 6 else { return micros }
         var step: Int64 = 1
         for _ in precision ..< 6 { step *= 10 }

@@ -4,7 +4,7 @@ import PyFnRunner
 extension SQLGrammar {
     /// Type names Flink knows that PyFn does not carry; they get "unsupported" rather than "unknown".
     private static let unsupportedTypeNames: Set<String> = [
-        "TIMESTAMP_LTZ", "INTERVAL", "MULTISET", "RAW", "NULL", "STRUCTURED", "DESCRIPTOR", "VARIANT",
+        "INTERVAL", "MULTISET", "RAW", "NULL", "STRUCTURED", "DESCRIPTOR", "VARIANT",
     ]
 
     /// `name [(parameters)] [<element types>] [NOT NULL | NULL]`.
@@ -54,8 +54,10 @@ extension SQLGrammar {
             kind = .time(precision: try optionalPrecision(default: 0, what: "TIME precision"))
             try withoutTimeZone(of: nameToken)
         case "TIMESTAMP":
-            kind = .timestamp(precision: try optionalPrecision(default: 6, what: "TIMESTAMP precision"))
-            try withoutTimeZone(of: nameToken)
+            let precision = try optionalPrecision(default: 6, what: "TIMESTAMP precision")
+            kind = try withLocalTimeZone(of: nameToken) ? .timestampLTZ(precision: precision) : .timestamp(precision: precision)
+        case "TIMESTAMP_LTZ":
+            kind = .timestampLTZ(precision: try optionalPrecision(default: 6, what: "TIMESTAMP_LTZ precision"))
         case "ARRAY":
             try expect(.less, "'<'")
             let element = try type()
@@ -123,13 +125,28 @@ extension SQLGrammar {
         return value
     }
 
-    /// `[WITHOUT TIME ZONE]`; `WITH [LOCAL] TIME ZONE` is not supported.
+    /// `[WITHOUT TIME ZONE]` after TIME; `WITH [LOCAL] TIME ZONE` is not supported there.
     private func withoutTimeZone(of nameToken: SQLToken) throws {
+        if try withLocalTimeZone(of: nameToken) {
+            throw SQLError("unsupported type '\(nameToken.text) WITH LOCAL TIME ZONE'", at: nameToken.location)
+        }
+    }
+
+    /// After TIMESTAMP(p): true for `WITH LOCAL TIME ZONE` (TIMESTAMP_LTZ), false for `WITHOUT TIME ZONE` or nothing;
+    /// `WITH TIME ZONE` is unsupported, as in Flink.
+    private func withLocalTimeZone(of nameToken: SQLToken) throws -> Bool {
         if accept(keyword: "WITHOUT") {
             try expect(keyword: "TIME")
             try expect(keyword: "ZONE")
-        } else if token.isKeyword("WITH") && (peek(1).isKeyword("TIME") || peek(1).isKeyword("LOCAL")) {
-            throw SQLError("unsupported type '\(nameToken.text) WITH TIME ZONE'", at: nameToken.location)
+            return false
         }
+        guard token.isKeyword("WITH") && (peek(1).isKeyword("TIME") || peek(1).isKeyword("LOCAL")) else { return false }
+        advance()
+        if accept(keyword: "LOCAL") {
+            try expect(keyword: "TIME")
+            try expect(keyword: "ZONE")
+            return true
+        }
+        throw SQLError("unsupported type '\(nameToken.text) WITH TIME ZONE'", at: nameToken.location)
     }
 }

@@ -26,6 +26,7 @@ struct EventTimeSource: TableSource {
         let delay = eventTime.delayMicroseconds
         let schema = self.schema
         let onBatch = self.onBatch
+        let local = Self.localTime(of: inner.schema.fields[column].type)
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var largest = Int64.min
@@ -36,7 +37,7 @@ struct EventTimeSource: TableSource {
                         for row in 0..<batch.length {
                             marks[row] = largest == .min ? .min : largest - delay
                             if case .timestamp(let value, let unit) = times.value(at: row) {
-                                largest = max(largest, EventTimeSource.microseconds(value, unit))
+                                largest = max(largest, local(EventTimeSource.microseconds(value, unit)))
                             }
                         }
                         await onBatch(marks[0], largest == .min ? .min : largest - delay)
@@ -49,6 +50,14 @@ struct EventTimeSource: TableSource {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// How event times of a column of `type` are windowed: a TIMESTAMP's as they are; a TIMESTAMP_LTZ's instants
+    /// as the session zone's wall-clock time, so windows are aligned to the session zone's clock (a day window
+    /// starts at local midnight) and window_start / window_end are TIMESTAMP(3) local times, as in Flink.
+    static func localTime(of type: ArrowType, zone: SessionTimeZone = .current) -> @Sendable (Int64) -> Int64 {
+        guard case .timestamp(_, .some) = type else { return { $0 } }
+        return { zone.localMicros(ofInstant: $0) }
     }
 
     /// A timestamp value in microseconds.

@@ -130,6 +130,7 @@ actor WindowGroupingStage: EventTimeStage {
     /// The event time of each row in microseconds (nil for NULL), read from the raw column in one pass.
     private func eventTimes(of batch: RecordBatch) -> [Int64?] {
         let column = batch.columns[spec.timeColumn]
+        let local = EventTimeSource.localTime(of: column.type)
         guard case .timestamp(let unit, _) = column.type else {
             return (0..<batch.length).map { row in
                 guard case .timestamp(let value, let unit) = column.value(at: row) else { return nil }
@@ -138,7 +139,7 @@ actor WindowGroupingStage: EventTimeStage {
         }
         let hasNulls = column.nullCount > 0
         return column.withValues(as: Int64.self) { raw in
-            (0..<batch.length).map { row in hasNulls && column.isNull(row) ? nil : EventTimeSource.microseconds(raw[row], unit) }
+            (0..<batch.length).map { row in hasNulls && column.isNull(row) ? nil : local(EventTimeSource.microseconds(raw[row], unit)) }
         }
     }
 
@@ -247,9 +248,12 @@ actor WindowGroupingStage: EventTimeStage {
         }
 
         var builders = outputSchema.fields.map { ArrowArrayBuilder(type: $0.type) }
+        // Over an LTZ rowtime windows are on the session zone's clock; window_time is then the instant.
+        let zone: SessionTimeZone? = spec.hasLocalZonedTime(inputSchema) ? SessionTimeZone.current : nil
         for (group, window) in ready.enumerated() {
+            let windowTime = zone.map { $0.instantMicros(ofLocal: window.end - 1000) } ?? window.end - 1000
             let values = window.keyValues
-                + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(window.end - 1000, .microsecond)]
+                + [.timestamp(window.start, .microsecond), .timestamp(window.end, .microsecond), .timestamp(windowTime, .microsecond)]
                 + values[group]
             for (index, value) in values.enumerated() {
                 if value == .null { builders[index].appendNull() } else { try builders[index].append(value) }

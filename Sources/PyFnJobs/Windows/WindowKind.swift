@@ -91,17 +91,27 @@ struct WindowAggregation: Sendable {
 
     /// The input column holding the event time.
     var timeColumn: Int { keyCount }
+
+    /// Whether the event time of `input` is a TIMESTAMP_LTZ (an Arrow timestamp with a zone): its windows are on the
+    /// session zone's clock and window_time is an instant.
+    func hasLocalZonedTime(_ input: ArrowSchema) -> Bool {
+        guard input.fields.count > timeColumn, case .timestamp(_, .some) = input.fields[timeColumn].type else { return false }
+        return true
+    }
     /// The input column holding each row's arrival watermark.
     var watermarkColumn: Int { keyCount + 1 }
 
-    /// The output schema: keys (as in `input`), window_start, window_end, window_time (TIMESTAMP(3)), aggregates.
+    /// The output schema: keys (as in `input`), window_start, window_end (TIMESTAMP(3)), window_time (TIMESTAMP(3), or
+    /// TIMESTAMP_LTZ(3) over a TIMESTAMP_LTZ rowtime, as in Flink), aggregates.
     func outputSchema(input: ArrowSchema) -> ArrowSchema {
         let time = SQLType(.timestamp(precision: 3))
+        let windowTime = hasLocalZonedTime(input) ? SQLType(.timestampLTZ(precision: 3)) : time
         return ArrowSchema(input.fields.prefix(keyCount).map { field in
             var field = field
             field.nullable = true
             return field
-        } + ["window_start", "window_end", "window_time"].map { time.notNull.arrowField(named: $0) }
+        } + ["window_start", "window_end"].map { time.notNull.arrowField(named: $0) }
+          + [windowTime.notNull.arrowField(named: "window_time")]
           + builtIns.map { $0.type.arrowField(named: $0.text) }
           + zip(pythonCalls, pythonNames).map { $0.function.resultType.arrowField(named: $1) })
     }

@@ -147,7 +147,10 @@ extension Planner {
         let timeType = SQLType(.timestamp(precision: 3)).notNull
         let rewritten = items.map { (expression: window.isGroupWindow ? windowFunctionsReplaced(in: $0.expression) : $0.expression, name: $0.name) }
         let (output, _) = try projectGrouped(rewritten,
-                                             keys: zip(window.keys, bound).map { ($0.sqlText, $1.type) } + Self.windowColumns.map { ($0, timeType) },
+                                             keys: zip(window.keys, bound).map { ($0.sqlText, $1.type) } + Self.windowColumns.map { name in
+                                                 // Flink: window_time over a TIMESTAMP_LTZ rowtime is TIMESTAMP_LTZ(3).
+                                                 (name, name == "window_time" && bound[keyCount].type.isLocalZoned ? SQLType(.timestampLTZ(precision: 3)).notNull : timeType)
+                                             },
                                              aggregates: specs.map { ($0.text, $0.type) } + zip(texts, calls).map { ($0, $1.function.resultType) },
                                              steps: &steps)
         // A window's row is final when it fires: the result is appended, not upserted.

@@ -25,6 +25,7 @@ struct FunctionSet {
         message.profileEnabled = python.profileEnabled
         message.arrowBatchSize = Int32(bundle.arrowBatchSize)
         message.grouping = grouping.map { Int32($0) }
+        message.localTimeZone = python.sessionTimeZone.identifier
         return message
     }
 }

@@ -101,7 +101,8 @@ struct FlinkRowReader {
         case .date: return .date(days: try readBigEndian(Int32.self, what: "DATE"))
         case .time:
             return .time(Int64(try readBigEndian(Int32.self, what: "TIME")) * 1_000, .microsecond)
-        case .timestamp(let precision):
+        case .timestamp(let precision), .timestampLTZ(let precision):
+            // TIMESTAMP_LTZ travels as Flink's TimestampData too: the instant's milliseconds since the epoch.
             let millis = try readBigEndian(Int64.self, what: "TIMESTAMP")
             let nanos = precision > 3 ? Int64(try readBigEndian(Int32.self, what: "TIMESTAMP")) : 0
             return .timestamp(millis * 1_000 + nanos / 1_000, .microsecond)

@@ -63,7 +63,7 @@ struct FlinkRowWriter {
         case (.time, .time(let x, let unit)):
             // Flink's TIME travels as milliseconds of the day.
             writeBigEndian(Int32(truncatingIfNeeded: FlinkTime.floorDivide(x * FlinkTime.nanos(per: unit), 1_000_000)))
-        case (.timestamp(let precision), .timestamp(let x, let unit)):
+        case (.timestamp(let precision), .timestamp(let x, let unit)), (.timestampLTZ(let precision), .timestamp(let x, let unit)):
             let nanos = x.multipliedReportingOverflow(by: FlinkTime.nanos(per: unit))
             guard !nanos.overflow else { throw PyFnError.invalidDescriptor("\(path): timestamp \(x) \(unit) is out of range") }
             let millis = FlinkTime.floorDivide(nanos.partialValue, 1_000_000)

@@ -33,7 +33,8 @@ struct PyFlinkBundleCodec: Sendable {
         switch shape {
         case .pandas:
             var element = FlinkRowWriter()
-            let stream = try ArrowStreamWriter.encode([input], schema: inputSchema)
+            let naive = try PyFlinkArrowTimestamps.naive(input, schema: inputSchema)
+            let stream = try ArrowStreamWriter.encode([naive], schema: naive.schema)
             element.writeVarint(stream.count)
             element.write(stream)
             return [Data(element.bytes)]
@@ -127,10 +128,15 @@ struct PyFlinkBundleCodec: Sendable {
             guard batch.columns.count == resultFields.count else {
                 throw PyFnError.protocolViolation("\(context): PyFlink's worker returned \(batch.columns.count) columns for \(resultFields.count) calls")
             }
-            for (column, field) in zip(batch.columns, resultFields) where column.type != field.type.arrowType {
-                throw PyFnError.protocolViolation("\(context): PyFlink's worker returned \(column.type) for '\(field.name)' (\(field.type)); PyFn carries \(field.type.arrowType)")
+            var columns = batch.columns
+            for (index, field) in resultFields.enumerated() where columns[index].type != field.type.arrowType {
+                // A TIMESTAMP_LTZ result comes back naive, in the unit of its precision (see PyFlinkArrowTimestamps).
+                guard let zoned = PyFlinkArrowTimestamps.zoned(columns[index], as: field.type.arrowType) else {
+                    throw PyFnError.protocolViolation("\(context): PyFlink's worker returned \(columns[index].type) for '\(field.name)' (\(field.type)); PyFn carries \(field.type.arrowType)")
+                }
+                columns[index] = zoned
             }
-            batches.append(try RecordBatch(schema: resultSchema, columns: batch.columns, length: batch.length))
+            batches.append(try RecordBatch(schema: resultSchema, columns: columns, length: batch.length))
         }
         let rows = batches.reduce(0) { $0 + $1.length }
         guard rows == inputRows else {

@@ -51,7 +51,7 @@ public struct PyFlinkEnvironment: WorkerEnvironment {
         var environment: [String: String] = [:]
         let path = options.files + [inherited["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }
         if !path.isEmpty { environment["PYTHONPATH"] = path.joined(separator: ":") }
-        environment["TABLE_LOCAL_TIME_ZONE"] = options.localTimeZone ?? TimeZone.current.identifier
+        environment["TABLE_LOCAL_TIME_ZONE"] = options.sessionTimeZone.identifier
         return environment
     }
 }

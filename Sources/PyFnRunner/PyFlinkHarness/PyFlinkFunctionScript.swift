@@ -34,6 +34,8 @@ def main(module_name, names):
             base = "TIME(%d)" % t.precision
         elif isinstance(t, T.TimestampType):
             base = "TIMESTAMP(%d)" % t.precision
+        elif isinstance(t, T.LocalZonedTimestampType):
+            base = "TIMESTAMP_LTZ(%d)" % t.precision
         elif isinstance(t, T.ArrayType):
             base = "ARRAY<%s>" % sql(t.element_type)
         elif isinstance(t, T.MapType):

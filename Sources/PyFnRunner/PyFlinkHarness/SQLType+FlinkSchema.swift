@@ -34,6 +34,9 @@ extension SQLType {
         case .timestamp(let precision):
             type.typeName = .timestamp
             type.timestampInfo.precision = Int32(precision)
+        case .timestampLTZ(let precision):
+            type.typeName = .localZonedTimestamp
+            type.localZonedTimestampInfo.precision = Int32(precision)
         case .array(let element):
             type.typeName = .basicArray
             type.collectionElementType = element.flinkFieldType

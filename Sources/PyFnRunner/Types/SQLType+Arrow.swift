@@ -1,6 +1,10 @@
 import PyFnArrow
 
 extension SQLType {
+    /// The zone an LTZ column's Arrow type names: its values are instants (microseconds since the epoch), and
+    /// the zone they are shown in is the session's, not the batch's.
+    public static let instantZone = "UTC"
+
     /// The Arrow type batches carry for this SQL type (see docs/wire-contract.md).
     public var arrowType: ArrowType {
         switch kind {
@@ -17,6 +21,7 @@ extension SQLType {
         case .date: return .date32
         case .time: return .time64(.microsecond)
         case .timestamp: return .timestamp(.microsecond, timezone: nil)
+        case .timestampLTZ: return .timestamp(.microsecond, timezone: SQLType.instantZone)
         case .array(let element): return .list(element.arrowField(named: "item"))
         case .map(let key, let value):
             let entries = ArrowField("entries", .struct([key.notNull.arrowField(named: "key"), value.arrowField(named: "value")]), nullable: false)
@@ -44,7 +49,8 @@ extension ArrowSchema {
 }
 
 extension SQLType {
-    /// The SQL type of an Arrow field; throws for Arrow types with no SQL counterpart here (null, time zones).
+    /// The SQL type of an Arrow field; throws for Arrow types with no SQL counterpart here (null). A timestamp with a
+    /// time zone, any zone, is an instant: TIMESTAMP_LTZ.
     public init(arrow field: ArrowField) throws {
         let kind: Kind
         switch field.type {
@@ -61,6 +67,7 @@ extension SQLType {
         case .date32: kind = .date
         case .time32(let unit), .time64(let unit): kind = .time(precision: unit.fractionalDigits)
         case .timestamp(let unit, nil): kind = .timestamp(precision: unit.fractionalDigits)
+        case .timestamp(let unit, .some): kind = .timestampLTZ(precision: unit.fractionalDigits)
         case .list(let element): kind = .array(try SQLType(arrow: element))
         case .map(let entries, _):
             guard case .struct(let keyValue) = entries.type, keyValue.count == 2 else {
@@ -68,7 +75,7 @@ extension SQLType {
             }
             kind = .map(key: try SQLType(arrow: keyValue[0]), value: try SQLType(arrow: keyValue[1]))
         case .struct(let fields): kind = .row(try fields.map { SQLField($0.name, try SQLType(arrow: $0)) })
-        case .null, .timestamp:
+        case .null:
             throw PyFnError.invalidDescriptor("column '\(field.name)' has Arrow type \(field.type), which has no SQL type here")
         }
         self.init(kind, nullable: field.nullable)

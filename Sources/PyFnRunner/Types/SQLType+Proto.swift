@@ -26,6 +26,9 @@ extension SQLType {
         case .timestamp(let p):
             message.typeName = .timestamp
             message.precision = Int32(p)
+        case .timestampLTZ(let p):
+            message.typeName = .timestampLtz
+            message.precision = Int32(p)
         case .array(let element):
             message.typeName = .array
             message.elementType = element.proto
@@ -57,6 +60,7 @@ extension SQLType {
         case .date: kind = .date
         case .time: kind = .time(precision: Int(message.precision))
         case .timestamp: kind = .timestamp(precision: Int(message.precision))
+        case .timestampLtz: kind = .timestampLTZ(precision: Int(message.precision))
         case .array: kind = .array(try SQLType(proto: message.elementType))
         case .map: kind = .map(key: try SQLType(proto: message.keyType), value: try SQLType(proto: message.valueType))
         case .row: kind = .row(try message.fields.map { SQLField($0.name, try SQLType(proto: $0.type)) })

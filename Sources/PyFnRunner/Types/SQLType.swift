@@ -18,6 +18,8 @@ public struct SQLType: Sendable, Hashable, CustomStringConvertible {
         case time(precision: Int)
         /// TIMESTAMP(p): fractional-second digits; no time zone.
         case timestamp(precision: Int)
+        /// TIMESTAMP_LTZ(p) (= TIMESTAMP(p) WITH LOCAL TIME ZONE): an instant, shown in the session time zone.
+        case timestampLTZ(precision: Int)
         /// ARRAY<T>.
         case array(SQLType)
         /// MAP<K, V>.
@@ -66,6 +68,8 @@ public struct SQLType: Sendable, Hashable, CustomStringConvertible {
     public static func time(_ precision: Int = 0) -> SQLType { SQLType(.time(precision: precision)) }
     /// TIMESTAMP(p); Flink's default precision is 6.
     public static func timestamp(_ precision: Int = 6) -> SQLType { SQLType(.timestamp(precision: precision)) }
+    /// TIMESTAMP_LTZ(p); Flink's default precision is 6.
+    public static func timestampLTZ(_ precision: Int = 6) -> SQLType { SQLType(.timestampLTZ(precision: precision)) }
     /// ARRAY<T>.
     public static func array(_ element: SQLType) -> SQLType { SQLType(.array(element)) }
     /// MAP<K, V>.
@@ -90,6 +94,7 @@ public struct SQLType: Sendable, Hashable, CustomStringConvertible {
         case .date: base = "DATE"
         case .time(let p): base = "TIME(\(p))"
         case .timestamp(let p): base = "TIMESTAMP(\(p))"
+        case .timestampLTZ(let p): base = "TIMESTAMP_LTZ(\(p))"
         case .array(let e): base = "ARRAY<\(e)>"
         case .map(let k, let v): base = "MAP<\(k), \(v)>"
         case .row(let fields): base = "ROW<\(fields.map { "\($0.name) \($0.type)" }.joined(separator: ", "))>"

@@ -17,9 +17,9 @@ public struct PythonOptions: Sendable {
     public var logLevel: String?
     /// Which Python worker runs the functions (`python.harness`): PyFn's own, or PyFlink's.
     public var harness: PythonHarness = .pyfn
-    /// The session time zone PyFlink's worker uses for local times (`table.local-time-zone`); nil is this
-    /// machine's zone.
-    public var localTimeZone: String?
+    /// The session time zone (`table.local-time-zone`; default this machine's): the zone functions see
+    /// TIMESTAMP_LTZ values in, PyFn's worker and PyFlink's alike.
+    public var sessionTimeZone = SessionTimeZone.machine
     /// How long a worker may take to dial in after it is started.
     public var startTimeout: Duration = .seconds(30)
     /// How long a worker may take to exit after it is told to stop, before it is killed.
@@ -59,7 +59,7 @@ public struct PythonOptions: Sendable {
         profileEnabled = settings["python.profile.enabled"].map { $0.lowercased() == "true" } ?? false
         logLevel = settings["python.log.level"]
         harness = try PythonHarness(settings: settings)
-        localTimeZone = settings["table.local-time-zone"].flatMap { $0 == "default" ? nil : $0 }
+        sessionTimeZone = try SessionTimeZone(settings: settings)
         asyncScalar = try AsyncScalarOptions(settings: settings)
         if let text = settings["python.fn-execution.bundle.timeout"] {
             guard let timeout = FlinkDuration.parse(text) else {

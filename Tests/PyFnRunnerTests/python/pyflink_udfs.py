@@ -69,6 +69,18 @@ def pandas_add(a, b):
     return a + b
 
 
+@udf(result_type=DataTypes.STRING(), func_type="pandas")
+def pandas_describe(series):
+    """The Series' dtype and each value's repr: how PyFlink's Arrow coder hands a column to a Pandas UDF."""
+    return series.map(lambda v: "%s|%r" % (series.dtype, v))
+
+
+@udf(result_type=DataTypes.TIMESTAMP_LTZ(3), func_type="pandas")
+def pandas_echo(series):
+    """The Series handed back."""
+    return series
+
+
 class Shout(ScalarFunction):
     """Upper-cases its input; counts the rows it saw in a metric group, logs once when opened."""
 

@@ -22,7 +22,9 @@ def sql_type_of_arrow(arrow_type) -> str:
     if t.is_decimal(arrow_type):
         return "DECIMAL(%d, %d)" % (arrow_type.precision, arrow_type.scale)
     if t.is_timestamp(arrow_type):
-        return "TIMESTAMP(%d)" % {"s": 0, "ms": 3, "us": 6, "ns": 9}[arrow_type.unit]
+        # An Arrow timestamp with a zone holds instants: TIMESTAMP_LTZ.
+        name = "TIMESTAMP_LTZ" if arrow_type.tz is not None else "TIMESTAMP"
+        return "%s(%d)" % (name, {"s": 0, "ms": 3, "us": 6, "ns": 9}[arrow_type.unit])
     if t.is_time(arrow_type):
         return "TIME(%d)" % {"s": 0, "ms": 3, "us": 6, "ns": 9}[arrow_type.unit]
     if t.is_list(arrow_type) or t.is_large_list(arrow_type):

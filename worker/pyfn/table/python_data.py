@@ -3,13 +3,14 @@ declared to the runner as `CREATE TABLE … WITH ('connector' = 'arrow', 'path' 
 
 from __future__ import annotations
 
+import datetime
 import os
 from typing import List, Optional, Sequence, Tuple
 
 from pyfn.row import Row
 from pyfn.table.arrow_types import sql_type_of_arrow
 from pyfn.table.type_inference import type_of_value
-from pyfn.types import ArrayType, DataType, DataTypes, MapType, RowType, parse_type
+from pyfn.types import ArrayType, DataType, DataTypes, LocalZonedTimestampType, MapType, RowType, parse_type
 
 __all__ = ["elements_table", "pandas_table", "write_arrow_file"]
 
@@ -67,6 +68,9 @@ def _arrow_value(value, data_type: DataType):
                 for k, v in value.items()]
     if isinstance(value, bytearray):
         return bytes(value)
+    if isinstance(data_type, LocalZonedTimestampType) and isinstance(value, datetime.datetime) and value.tzinfo is None:
+        # PyFlink's LocalZonedTimestampType.to_sql_type reads a naive datetime in this machine's zone (time.mktime).
+        return value.astimezone()
     return value
 
 

@@ -87,16 +87,35 @@ def format_value(value) -> str:
     return str(value)
 
 
+def _session_zone(name: Optional[str]):
+    """The tzinfo of `table.local-time-zone` (None or 'default': this machine's zone)."""
+    if not name or name == "default":
+        return datetime.datetime.now().astimezone().tzinfo
+    from pyfn.worker.local_zoned import zone_named
+    return zone_named(name)
+
+
+def _in_zone(value, zone):
+    """An aware datetime (a TIMESTAMP_LTZ value) as the naive wall-clock time `zone` shows; anything else as is."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(zone).replace(tzinfo=None)
+    return value
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def print_table(schema, rows: Iterable, streaming: bool, out: Optional[TextIO] = None,
-                widths_from_data: bool = False) -> None:
+                widths_from_data: bool = False, zone: Optional[str] = None) -> None:
     """Prints `rows` (Row objects) of an Arrow `schema` (without the `__row_kind` column) as PyFlink does, each row
     as it arrives (widths come from the types, so an endless stream prints too). `widths_from_data`: columns as
-    wide as their longest value (PyFlink's style for SHOW / SET answers)."""
+    wide as their longest value (PyFlink's style for SHOW / SET answers). TIMESTAMP_LTZ values (aware datetimes)
+    print as the wall clock of the session zone `zone` (`table.local-time-zone`; None or 'default': this
+    machine's), as Flink prints them."""
     import sys
+
+    session = _session_zone(zone)
 
     out = out or sys.stdout
     names = list(schema.names)
@@ -118,7 +137,7 @@ def print_table(schema, rows: Iterable, streaming: bool, out: Optional[TextIO] =
     for row in rows:
         if count == 0:
             print(border, line(names), border, sep="\n", file=out)
-        cells = [format_value(v) for v in row]
+        cells = [format_value(_in_zone(v, session)) for v in row]
         if streaming:
             cells = [_ROW_KINDS[row.get_row_kind().value]] + cells
         print(line(cells), file=out, flush=True)

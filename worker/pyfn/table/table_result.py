@@ -231,8 +231,9 @@ class TableResult:
         """Prints the result as PyFlink does: a query's rows as its table; `OK` for DDL; an insert's `-1` once it
         finished; SHOW / SET answers as a table as wide as their values."""
         if self._job is not None and self._job.request.collect is not None:
+            zone = self._job.request.settings.get("table.local-time-zone")
             with self.collect() as rows:
-                print_table(self._arrow_schema(), rows, self._streaming)
+                print_table(self._arrow_schema(), rows, self._streaming, zone=zone)
             return
         if self._job is not None:
             self.wait()

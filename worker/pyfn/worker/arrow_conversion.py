@@ -20,9 +20,10 @@ import numpy as np
 import pyarrow as pa
 
 from pyfn.row import Row
+from pyfn.worker import local_zoned
 from pyfn.types import (ArrayType, BigIntType, BooleanType, DataType, DateType, DecimalType, DoubleType, FloatType,
-                        IntType, MapType, RowType, SmallIntType, TimestampType, TimeType, TinyIntType, VarBinaryType,
-                        VarCharType)
+                        IntType, LocalZonedTimestampType, MapType, RowType, SmallIntType, TimestampType, TimeType,
+                        TinyIntType, VarBinaryType, VarCharType)
 
 _INTEGER_TYPES = (TinyIntType, SmallIntType, IntType, BigIntType)
 _EPOCH_DATE = datetime.date(1970, 1, 1)
@@ -84,6 +85,8 @@ def column_to_list(column) -> list:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     arrow_type = column.type
+    if local_zoned.is_local_zoned(arrow_type):
+        return local_zoned.to_python(column)
     if _is_numpy_friendly(arrow_type):
         nulls = column.null_count
         if nulls == 0:
@@ -150,6 +153,9 @@ def constant_value(constant, data_type: Optional[DataType]):
         return datetime.time(hour, minute, second, micro)
     if isinstance(data_type, TimestampType):
         return _EPOCH + datetime.timedelta(microseconds=int(raw))
+    if isinstance(data_type, LocalZonedTimestampType):
+        # As PyFlink hands an LTZ value over: the UTC wall clock labelled with the session zone.
+        return (_EPOCH + datetime.timedelta(microseconds=int(raw))).replace(tzinfo=local_zoned.session_zone())
     if isinstance(data_type, VarCharType):
         return raw if isinstance(raw, str) else raw.decode("utf-8")
     if isinstance(data_type, VarBinaryType):
@@ -192,11 +198,14 @@ class ResultConverter:
         self.arrow_type = data_type.to_arrow()
         self._integer = isinstance(data_type, _INTEGER_TYPES)
         self._nested = _needs_plain(data_type)
+        self._local_zoned = local_zoned.is_local_zoned(self.arrow_type)
 
     def convert(self, results: List) -> pa.Array:
         """The array; raises (pyarrow, Type, Value or OverflowError) when some value does not convert."""
         if self._integer:
             return self._convert_integers(results)
+        if self._local_zoned:
+            return local_zoned.python_results(results, self.arrow_type)
         try:
             return pa.array(results, type=self.arrow_type)
         except (pa.ArrowException, TypeError, ValueError):

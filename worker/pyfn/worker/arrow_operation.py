@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from pyfn.worker import execution_context
+from pyfn.worker import execution_context, local_zoned
 from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
@@ -85,7 +85,8 @@ class ArrowOperation:
                 if value >= batch.num_columns:
                     raise BundleError("function %r reads column %d but the input batch has %d columns"
                                       % (call.name, value, batch.num_columns))
-                args.append(batch.column(value))
+                column = batch.column(value)
+                args.append(local_zoned.to_arrow_udf(column) if local_zoned.is_local_zoned(column.type) else column)
             elif kind == CONSTANT:
                 args.append(pa.nulls(rows) if value is None else pa.array([value] * rows))
             else:

@@ -32,7 +32,7 @@ import pyarrow as pa
 from pyfn.metrics import MetricGroup, MetricRegistry
 from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.proto.pyfn import udf_pb2
-from pyfn.worker import execution_context
+from pyfn.worker import execution_context, local_zoned
 from pyfn.worker.arrow_stream import FLUSH_BYTES, ArrowStreamWriter, InputClosedError, PieceReader
 from pyfn.worker.data_channel import DataChannel, DataChannelClosed, EmbeddedOutput
 from pyfn.worker.errors import BundleError, format_traceback
@@ -80,6 +80,7 @@ class BundlePlan:
         except Exception as error:
             raise BundleError("descriptor %r: the payload of %r is not a pyfn.v1.UserDefinedFunctions (%s)"
                               % (descriptor.id, self.function_id, error)) from error
+        local_zoned.set_session_zone(self.functions.local_time_zone)
         self.operation_class = operation_class(self.urn)
         #: Whether the operation keeps state in the runner (its bundles need a BundleState).
         self.needs_state = getattr(self.operation_class, "needs_state", False)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from pyfn.types import RowType
-from pyfn.worker import execution_context
+from pyfn.worker import execution_context, local_zoned
 from pyfn.worker.data_channel import MAX_PIECE_BYTES
 from pyfn.worker.errors import BundleError, FunctionError, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle
@@ -34,6 +34,8 @@ def column_to_pandas(column: pa.Array):
         if not fields:
             return pd.DataFrame(index=pd.RangeIndex(len(column)))
         return pd.concat(fields, axis=1)
+    if local_zoned.is_local_zoned(column.type):
+        return local_zoned.to_pandas(column)
     return column.to_pandas()
 
 
@@ -110,6 +112,8 @@ class PandasOperation:
                 children = [pa.Array.from_pandas(result.iloc[:, i], type=arrow_type.field(i).type)
                             for i in range(len(data_type.fields))]
                 array = pa.StructArray.from_arrays(children, fields=list(arrow_type))
+            elif isinstance(result, pd.Series) and local_zoned.is_local_zoned(arrow_type):
+                array = local_zoned.pandas_results(result, arrow_type)
             elif isinstance(result, pd.Series):
                 array = pa.Array.from_pandas(result, type=arrow_type)
             elif isinstance(result, np.ndarray):

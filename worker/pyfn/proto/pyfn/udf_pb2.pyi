@@ -28,6 +28,7 @@ class DataType(_message.Message):
         ARRAY: _ClassVar[DataType.TypeName]
         MAP: _ClassVar[DataType.TypeName]
         ROW: _ClassVar[DataType.TypeName]
+        TIMESTAMP_LTZ: _ClassVar[DataType.TypeName]
     TYPE_NAME_UNSPECIFIED: DataType.TypeName
     BOOLEAN: DataType.TypeName
     TINYINT: DataType.TypeName
@@ -45,6 +46,7 @@ class DataType(_message.Message):
     ARRAY: DataType.TypeName
     MAP: DataType.TypeName
     ROW: DataType.TypeName
+    TIMESTAMP_LTZ: DataType.TypeName
     class Field(_message.Message):
         __slots__ = ("name", "type", "description")
         NAME_FIELD_NUMBER: _ClassVar[int]
@@ -147,7 +149,7 @@ class UserDefinedFunction(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[UserDefinedFunction.Kind, str]] = ..., reference: _Optional[_Union[FunctionReference, _Mapping]] = ..., cloudpickle: _Optional[bytes] = ..., inputs: _Optional[_Iterable[_Union[Input, _Mapping]]] = ..., result_type: _Optional[_Union[DataType, _Mapping]] = ..., deterministic: _Optional[bool] = ..., accumulator_type: _Optional[_Union[DataType, _Mapping]] = ..., distinct: _Optional[bool] = ...) -> None: ...
 
 class UserDefinedFunctions(_message.Message):
-    __slots__ = ("udfs", "input_schema", "job_parameters", "metric_enabled", "profile_enabled", "arrow_batch_size", "grouping")
+    __slots__ = ("udfs", "input_schema", "job_parameters", "metric_enabled", "profile_enabled", "arrow_batch_size", "grouping", "local_time_zone")
     class JobParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -162,6 +164,7 @@ class UserDefinedFunctions(_message.Message):
     PROFILE_ENABLED_FIELD_NUMBER: _ClassVar[int]
     ARROW_BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     GROUPING_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     udfs: _containers.RepeatedCompositeFieldContainer[UserDefinedFunction]
     input_schema: Schema
     job_parameters: _containers.ScalarMap[str, str]
@@ -169,4 +172,5 @@ class UserDefinedFunctions(_message.Message):
     profile_enabled: bool
     arrow_batch_size: int
     grouping: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, udfs: _Optional[_Iterable[_Union[UserDefinedFunction, _Mapping]]] = ..., input_schema: _Optional[_Union[Schema, _Mapping]] = ..., job_parameters: _Optional[_Mapping[str, str]] = ..., metric_enabled: _Optional[bool] = ..., profile_enabled: _Optional[bool] = ..., arrow_batch_size: _Optional[int] = ..., grouping: _Optional[_Iterable[int]] = ...) -> None: ...
+    local_time_zone: str
+    def __init__(self, udfs: _Optional[_Iterable[_Union[UserDefinedFunction, _Mapping]]] = ..., input_schema: _Optional[_Union[Schema, _Mapping]] = ..., job_parameters: _Optional[_Mapping[str, str]] = ..., metric_enabled: _Optional[bool] = ..., profile_enabled: _Optional[bool] = ..., arrow_batch_size: _Optional[int] = ..., grouping: _Optional[_Iterable[int]] = ..., local_time_zone: _Optional[str] = ...) -> None: ...
