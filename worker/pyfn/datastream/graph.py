@@ -208,6 +208,11 @@ class GraphBuilder:
             out["keyed_input"] = node.keyed_input
             out["keyed_output"] = chain.keyed_output
             out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
+            if chain.timers:
+                out["timers"] = True
+            if chain.timestamps:
+                stamping = next(m for m in node.members if m.step_kind == "timestamps")
+                out["watermarks"] = {"out_of_orderness_ms": stamping.out_of_orderness_ms}
         else:
             out["sink"] = head.sink
         if node.kind != "sink":
