@@ -65,6 +65,8 @@ def formatter_for(type_info) -> Callable:
     """The function that turns a record of `type_info` (None: pickled) into the text Flink prints."""
     if type_info is None or type_info.to_data_type() is None:
         def pickled_text(value) -> str:
+            if isinstance(value, Row):  # a changelog stream's records: Flink prints them with their kind
+                return java_text(value)
             return value if isinstance(value, str) else str(value)
         return pickled_text
     return java_text
