@@ -21,26 +21,36 @@ class EventTime(TimestampAssigner):
 class TumblingCountByTimer(KeyedProcessFunction):
     """Counts each key's records per 10 s window of event time (MapState: window end -> count) and emits
     (key, window start, count, domain) when the event-time timer at the window's last millisecond fires.
-    With `die_marker`, the worker dies once (os._exit) at the `die_at`-th timer it fires, the first time."""
+    With `die_marker`, the worker dies once (os._exit), the first time, at the `die_at`-th timer it fires (or, with
+    `die_in_records`, at the `die_at`-th record it processes: its timer requests must not count twice)."""
 
-    def __init__(self, die_marker=None, die_at=0):
+    def __init__(self, die_marker=None, die_at=0, die_in_records=False):
         self.die_marker = die_marker
         self.die_at = die_at
+        self.die_in_records = die_in_records
         self.fired = 0
+        self.seen = 0
+
+    def _maybe_die(self, count):
+        if self.die_marker and count == self.die_at and not os.path.exists(self.die_marker):
+            open(self.die_marker, "w").close()
+            os._exit(3)
 
     def open(self, runtime_context: RuntimeContext):
         self.counts = runtime_context.get_map_state(MapStateDescriptor("counts", Types.LONG(), Types.LONG()))
 
     def process_element(self, value, ctx):
+        self.seen += 1
+        if self.die_in_records:
+            self._maybe_die(self.seen)
         end = ctx.timestamp() // WINDOW_MS * WINDOW_MS + WINDOW_MS
         self.counts.put(end, (self.counts.get(end) or 0) + 1)
         ctx.timer_service().register_event_time_timer(end - 1)
 
     def on_timer(self, timestamp, ctx):
         self.fired += 1
-        if self.die_marker and self.fired == self.die_at and not os.path.exists(self.die_marker):
-            open(self.die_marker, "w").close()
-            os._exit(3)
+        if not self.die_in_records:
+            self._maybe_die(self.fired)
         end = timestamp + 1
         count = self.counts.get(end)
         self.counts.remove(end)

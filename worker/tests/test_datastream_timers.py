@@ -84,10 +84,20 @@ def test_in_streaming_mode_timers_fire_as_the_watermark_advances_not_only_at_the
     assert before_end, "some timers fired before the input ended"
 
 
-def test_a_worker_killed_while_timers_fire_leaves_the_counts_exact(tmp_path):
+@pytest.mark.parametrize("parallelism, mode", [(2, "streaming"), (1, "batch")])
+def test_a_worker_killed_while_timers_fire_leaves_the_counts_exact(tmp_path, parallelism, mode):
     records = events(3000)
     marker = tmp_path / "died"
-    fired = run_windows(records, 2, "streaming", TumblingCountByTimer(str(marker), die_at=5), bundle_size="50")
+    fired = run_windows(records, parallelism, mode, TumblingCountByTimer(str(marker), die_at=5), bundle_size="50")
+    assert marker.exists(), "a worker did die"
+    assert sorted((key, start, count) for key, start, count, _, _ in fired) == reference(records)
+
+
+def test_a_worker_killed_while_records_set_timers_leaves_the_counts_exact(tmp_path):
+    records = events(3000)
+    marker = tmp_path / "died"
+    fired = run_windows(records, 2, "streaming", TumblingCountByTimer(str(marker), die_at=700, die_in_records=True),
+                        bundle_size="50")
     assert marker.exists(), "a worker did die"
     assert sorted((key, start, count) for key, start, count, _, _ in fired) == reference(records)
 
