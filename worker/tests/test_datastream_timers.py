@@ -149,3 +149,18 @@ def test_a_flat_map_between_the_timestamps_and_the_key_by_is_refused_with_where(
         stream.execute_and_collect()
     assert "follows assign_timestamps_and_watermarks" in str(raised.value)
     assert "test_datastream_timers.py:" in str(raised.value)
+
+
+def test_an_assigner_returning_no_int_names_the_record():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(lambda value, ts: str(value[1]))
+    stream = (env.from_collection([("a", BASE)], Types.TUPLE([Types.STRING(), Types.LONG()]))
+              .assign_timestamps_and_watermarks(strategy)
+              .key_by(lambda record: record[0])
+              .process(TumblingCountByTimer()))
+    with pytest.raises(JobExecutionException) as raised:
+        with stream.execute_and_collect() as results:
+            list(results)
+    message = str(raised.value)
+    assert "the timestamp must be an int of milliseconds, got '%d'" % BASE in message, message
+    assert "on record ('a', %d)" % BASE in message, message

@@ -9,6 +9,7 @@ the bundle succeeds: a replayed bundle never registers twice.
 
 from __future__ import annotations
 
+import numbers
 import time
 from typing import List, Optional, Tuple
 
@@ -39,9 +40,9 @@ class RunnerTimerService(TimerService):
         return self.watermark
 
     def _request(self, operation: int, timestamp) -> None:
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        if isinstance(timestamp, bool) or not isinstance(timestamp, numbers.Integral):
             raise TypeError("a timer's time is an int of milliseconds, got %r" % (timestamp,))
-        self.requests.append((operation, timestamp, self.key_bytes))
+        self.requests.append((operation, int(timestamp), self.key_bytes))
 
     def register_event_time_timer(self, timestamp: int) -> None:
         self._request(REGISTER_EVENT, timestamp)

@@ -4,6 +4,8 @@ watermark (only 1:1 steps — map, key_by — may follow in the same chain, so t
 
 from __future__ import annotations
 
+import numbers
+
 from pyfn.common.watermark_strategy import TimestampAssigner
 from pyfn.worker.datastream.step_base import Step
 from pyfn.worker.errors import BundleError
@@ -31,9 +33,9 @@ class TimestampStep(Step):
         try:
             for value in values:
                 stamp = call(value, NO_TIMESTAMP)
-                if isinstance(stamp, bool) or not isinstance(stamp, int):
+                if isinstance(stamp, bool) or not isinstance(stamp, numbers.Integral):
                     raise BundleError("the timestamp must be an int of milliseconds, got %r" % (stamp,))
-                times.append(stamp)
+                times.append(int(stamp))
         except Exception as error:
             raise self.failed(error, values[len(times)], len(times)) from None
         self.environment.record_times = times
