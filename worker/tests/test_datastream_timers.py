@@ -13,6 +13,7 @@ from datastream_timer_functions import (WINDOW_MS, EventTime, FiresAfterADelay, 
                                         WatermarkReporter, slowly)
 from pyfn.common import Duration, Types, WatermarkStrategy
 from pyfn.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
+from pyfn.datastream.connectors.number_seq import NumberSequenceSource
 from pyfn.util.exceptions import JobExecutionException
 
 BASE = 1_767_225_600_000  # 2026-01-01 00:00:00 UTC
@@ -164,3 +165,20 @@ def test_an_assigner_returning_no_int_names_the_record():
     message = str(raised.value)
     assert "the timestamp must be an int of milliseconds, got '%d'" % BASE in message, message
     assert "on record ('a', %d)" % BASE in message, message
+
+
+@pytest.mark.parametrize("parallelism", [1, 2])
+def test_from_source_with_a_timestamp_assigner_gives_the_records_event_time(parallelism):
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(parallelism)
+    strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(500))
+                .with_timestamp_assigner(lambda n, ts: BASE + n * 100))
+    stream = (env.from_source(NumberSequenceSource(1, 2000), strategy, "numbers")
+              .map(lambda n: (KEYS[n % len(KEYS)], BASE + n * 100),
+                   output_type=Types.TUPLE([Types.STRING(), Types.LONG()]))
+              .key_by(lambda record: record[0])
+              .process(TumblingCountByTimer()))
+    with stream.execute_and_collect() as results:
+        fired = list(results)
+    expected = reference([(KEYS[n % len(KEYS)], BASE + n * 100) for n in range(1, 2001)])
+    assert sorted((key, start, count) for key, start, count, _, _ in fired) == expected
