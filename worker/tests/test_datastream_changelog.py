@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from datastream_runner import require_runner
+from pyfn import AggregateFunction, DataTypes, udaf
 from pyfn.common import Row, RowKind, Types
 from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.table import StreamTableEnvironment
@@ -72,3 +73,32 @@ def test_row_kinds_of_a_grouped_query_match_a_plain_python_changelog():
     assert [(kinds[r.get_row_kind()], *r) for r in records] == changelog_reference(rows)
     assert all(isinstance(r, Row) for r in records)
     assert records[0].as_dict().keys() == {"k", "total", "n"}
+
+
+class PythonSum(AggregateFunction):
+    """A Python aggregate: the sum of the values."""
+
+    def create_accumulator(self):
+        return [0]
+
+    def accumulate(self, accumulator, value):
+        accumulator[0] += value
+
+    def get_value(self, accumulator):
+        return accumulator[0]
+
+
+def test_a_python_aggregate_gives_the_same_changelog():
+    rng = random.Random(5)
+    rows = [(rng.choice("abcd"), rng.randrange(1, 50)) for _ in range(60)]
+    env = StreamExecutionEnvironment.get_execution_environment()
+    t_env = StreamTableEnvironment.create(env)
+    t_env.create_temporary_function("py_sum", udaf(PythonSum(), result_type=DataTypes.BIGINT(),
+                                                   accumulator_type="ARRAY<BIGINT>"))
+    t_env.create_temporary_view("t", t_env.from_elements(rows, ["k", "v"]))
+    result = t_env.sql_query("SELECT k, py_sum(v) AS total FROM t GROUP BY k")
+    with t_env.to_changelog_stream(result).execute_and_collect() as results:
+        records = list(results)
+    kinds = {RowKind.INSERT: "+I", RowKind.UPDATE_BEFORE: "-U", RowKind.UPDATE_AFTER: "+U"}
+    expected = [(kind, key, total) for kind, key, total, _ in changelog_reference(rows)]
+    assert [(kinds[r.get_row_kind()], *r) for r in records] == expected

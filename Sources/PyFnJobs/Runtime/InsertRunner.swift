@@ -16,8 +16,8 @@ struct InsertRunner {
     var sink: (any TableSink)? = nil
     /// When a streaming job commits its sink (`execution.checkpointing.interval`).
     var commit = SinkCommitOptions()
-    /// A GROUP BY of built-in aggregates hands on its changed group after every row (a changelog collect with
-    /// `table.exec.mini-batch.enabled = false`: the `-U`/`+U` pairs Flink's unbatched aggregation gives).
+    /// A plain GROUP BY (built-in or Python aggregates) hands on its changed group after every row (a changelog
+    /// collect with `table.exec.mini-batch.enabled = false`: the `-U`/`+U` pairs Flink's unbatched aggregation gives).
     var perRecordChanges = false
 
     func run() async throws {
@@ -125,7 +125,7 @@ struct InsertRunner {
                                          streaming: streaming, perRecord: perRecordChanges, writer: writer, progress: progress)
         case .pythonAggregate(let keyCount, let calls, let names):
             return try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: inputSchema, after: after,
-                                           partitions: parallelism, streaming: streaming, idleAfter: idleAfter,
+                                           partitions: parallelism, streaming: streaming, perRecord: perRecordChanges, idleAfter: idleAfter,
                                            environment: environment, bundle: bundle, python: python, metrics: metrics,
                                            writer: writer, progress: progress)
         case .window(let spec):
