@@ -56,7 +56,15 @@ struct StreamTimerStateTests {
         #expect(input.current == 49)
         input.observe(try stamped([500], &second))
         #expect(input.current == 99)
-        let stripped = try StreamEventTimeColumns.stripped(try stamped([600], &first))
+        let later = try stamped([600], &first)
+        input.observe(later)
+        #expect(input.current == 499)
+        let stripped = try StreamEventTimeColumns.stripped(later)
         #expect(stripped.schema.fields.isEmpty)
+        // A writer that sent this reader no records still moves its event time on.
+        let news = try #require(StreamEventTimeColumns.watermarkOnly(try stamped([900], &second)))
+        #expect(news.length == 0)
+        input.observe(news)
+        #expect(input.current == 599)
     }
 }

@@ -182,3 +182,35 @@ def test_from_source_with_a_timestamp_assigner_gives_the_records_event_time(para
         fired = list(results)
     expected = reference([(KEYS[n % len(KEYS)], BASE + n * 100) for n in range(1, 2001)])
     assert sorted((key, start, count) for key, start, count, _, _ in fired) == expected
+
+
+def reader_of(key, readers: int = 2) -> int:
+    """The subtask a key goes to: FNV-1a over its pickle (protocol 4), as the runner's hash partitioner picks."""
+    import pickle
+
+    hash_value = 0xCBF29CE484222325
+    for byte in pickle.dumps(key, 4):
+        hash_value = ((hash_value ^ byte) * 0x100000001B3) % 2 ** 64
+    return hash_value % readers
+
+
+def test_a_subtask_that_gets_no_records_from_a_writer_still_follows_its_watermark():
+    # Each source subtask holds one key, and the two keys go to different subtasks of the process: each of those
+    # hears records from one writer only, and must learn the other writer's watermark without any of its records.
+    first = "x0"
+    second = next(k for k in ("y%d" % i for i in range(50)) if reader_of(k) != reader_of(first))
+    records = [(first, BASE + i * 100) for i in range(1500)] + [(second, BASE + i * 100) for i in range(1500)]
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    env.get_configuration().set_string("python.fn-execution.bundle.size", "100")
+    source = env.from_collection(records, Types.TUPLE([Types.STRING(), Types.LONG()]))
+    source.set_parallelism(2)
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(EventTime())
+    stream = (source.assign_timestamps_and_watermarks(strategy)
+              .key_by(lambda record: record[0])
+              .process(WatermarkReporter()))
+    with stream.execute_and_collect() as results:
+        fired = list(results)
+    assert sorted((key, start, count) for key, start, count, _ in fired) == reference(records)
+    for key in (first, second):
+        assert any(w < 2 ** 63 - 1 for k, _, _, w in fired if k == key), "%s's timers fired before the end" % key

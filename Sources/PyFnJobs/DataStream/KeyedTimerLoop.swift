@@ -66,7 +66,7 @@ struct KeyedTimerLoop {
     mutating func run(input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws {
         while let batch = await input.receive() {
             let now = isBatch ? Int64.min : watermark.current
-            try await handle(try await op.process(try records(batch, watermark: now)), emit: emit)
+            if batch.length > 0 { try await handle(try await op.process(try records(batch, watermark: now)), emit: emit) }
             guard !isBatch else { continue }
             watermark.observe(batch)
             let advanced = watermark.current

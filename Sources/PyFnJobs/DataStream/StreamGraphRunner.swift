@@ -88,7 +88,13 @@ struct StreamGraphRunner {
         let targets = readers.map { channels[$0.1.id]! }
         func emit(_ batch: RecordBatch) async throws {
             for index in partitioners.indices {
-                for (target, part) in try partitioners[index].split(batch) { await targets[index][target].send(part) }
+                let parts = try partitioners[index].split(batch)
+                for (target, part) in parts { await targets[index][target].send(part) }
+                // A subtask with timers that got none of these records still learns how far event time has come.
+                guard readers[index].1.timers, parts.count < targets[index].count,
+                      let mark = StreamEventTimeColumns.watermarkOnly(batch) else { continue }
+                let reached = Set(parts.map(\.0))
+                for target in targets[index].indices where !reached.contains(target) { await targets[index][target].send(mark) }
             }
         }
         do {

@@ -13,6 +13,17 @@ enum StreamEventTimeColumns {
     /// Which subtask wrote the batch (int64: node id × 65536 + subtask), to keep one watermark per writer.
     static let writer = "__writer"
 
+    /// A batch without records that only says how far a writer's event time has come (its watermark and writer in
+    /// the schema's metadata), for the subtasks with timers a stamped batch sent no rows to; nil when `batch`
+    /// carries no watermark.
+    static func watermarkOnly(_ batch: RecordBatch) -> RecordBatch? {
+        guard batch.length > 0, let marks = batch.column(named: watermark), let writers = batch.column(named: writer),
+              case .int(let mark) = marks.value(at: batch.length - 1),
+              case .int(let from) = writers.value(at: batch.length - 1) else { return nil }
+        return try? RecordBatch(schema: ArrowSchema([], metadata: [watermark: String(mark), writer: String(from)]),
+                                columns: [], length: 0)
+    }
+
     /// The batch without the event-time columns (for sinks and nodes without timers).
     static func stripped(_ batch: RecordBatch) throws -> RecordBatch {
         let keep = batch.schema.fields.indices.filter {
@@ -74,8 +85,14 @@ struct InputWatermark {
     /// The watermark now.
     var current: Int64 { marks.count < writers ? .min : marks.values.min() ?? .min }
 
-    /// Takes in the watermarks a batch carries (none: a batch from a node without timestamps).
+    /// Takes in the watermarks a batch carries (none: a batch from a node without timestamps), or a
+    /// ``StreamEventTimeColumns/watermarkOnly(_:)`` message.
     mutating func observe(_ batch: RecordBatch) {
+        if batch.length == 0, let mark = batch.schema.metadata[StreamEventTimeColumns.watermark].flatMap({ Int64($0) }),
+           let writer = batch.schema.metadata[StreamEventTimeColumns.writer].flatMap({ Int64($0) }) {
+            marks[writer] = max(marks[writer] ?? .min, mark)
+            return
+        }
         guard let marks = batch.column(named: StreamEventTimeColumns.watermark),
               let writers = batch.column(named: StreamEventTimeColumns.writer), batch.length > 0 else { return }
         // Every row of a writer's batch carries the same stamp; the last row is the latest.
