@@ -96,3 +96,9 @@ def slowly(value):
     """The record itself, 20 ms later (a source that trickles)."""
     time.sleep(0.02)
     return value
+
+
+def very_slowly(value):
+    """The record itself, 300 ms later (an input that goes quiet between records)."""
+    time.sleep(0.3)
+    return value

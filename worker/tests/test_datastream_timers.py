@@ -10,7 +10,7 @@ import pytest
 
 from datastream_runner import require_runner
 from datastream_timer_functions import (WINDOW_MS, EventTime, FiresAfterADelay, RaisesInOnTimer, TumblingCountByTimer,
-                                        WatermarkReporter, slowly)
+                                        WatermarkReporter, slowly, very_slowly)
 from pyfn.common import Duration, Types, WatermarkStrategy
 from pyfn.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
 from pyfn.datastream.connectors.number_seq import NumberSequenceSource
@@ -214,3 +214,25 @@ def test_a_subtask_that_gets_no_records_from_a_writer_still_follows_its_watermar
     assert sorted((key, start, count) for key, start, count, _ in fired) == reference(records)
     for key in (first, second):
         assert any(w < 2 ** 63 - 1 for k, _, _, w in fired if k == key), "%s's timers fired before the end" % key
+
+
+def test_processing_time_timers_fire_by_the_clock_while_the_input_is_quiet():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.get_configuration().set_string("python.fn-execution.bundle.size", "1")
+    stream = (env.from_collection(list(range(6)), Types.LONG())
+              .map(very_slowly, output_type=Types.LONG())
+              .key_by(lambda n: "all")
+              .process(FiresAfterADelay()))
+    with stream.execute_and_collect() as results:
+        out = list(results)
+    # A timer fires (30 ms after its record) before records that came well after it (the upstream sleeps 300 ms a
+    # record): while the input is quiet the runner fires timers by the clock, not only when the next batch comes.
+    checked = 0
+    for timer_index, (kind, _, due, _) in enumerate(out):
+        if kind != "timer":
+            continue
+        for record_index, (other, _, record_due, _) in enumerate(out):
+            if other == "record" and record_due - 30 >= due + 200:
+                assert timer_index < record_index, out
+                checked += 1
+    assert checked > 0, out

@@ -10,7 +10,8 @@ import PyFnRunner
 /// Replay stays exact because timer requests come back in a bundle's output, which the operator hands over only
 /// once the bundle has succeeded (a lost worker's bundle is replayed, its requests with it); a timer leaves
 /// ``KeyedTimers`` when the runner puts its firing into a bundle, and that bundle is replayed like any other.
-/// Before timers fire, every bundle in flight is awaited, so the requests of the records before are known.
+/// Before event-time timers fire, every bundle in flight is awaited, so the requests of the records before are
+/// known; processing-time timers fire after input batches and, while the input is quiet, by the clock.
 struct KeyedTimerLoop {
     /// The worker's input: the record's key, `__timer` (0 a record, 1/2 an event/processing timer fires),
     /// `__time` (the record's timestamp or the timer's), `__watermark` (event time when the row is processed),
@@ -64,7 +65,7 @@ struct KeyedTimerLoop {
     /// the watermark at the end of time (every event-time timer fires; in batch mode every processing-time
     /// timer too — in streaming mode, as in Flink, processing-time timers still pending then do not fire).
     mutating func run(input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws {
-        while let batch = await input.receive() {
+        while let batch = try await next(input, emit: emit) {
             let now = isBatch ? Int64.min : watermark.current
             if batch.length > 0 { try await handle(try await op.process(try records(batch, watermark: now)), emit: emit) }
             guard !isBatch else { continue }
@@ -82,6 +83,32 @@ struct KeyedTimerLoop {
         try await fire(.eventTime, upTo: .max, watermark: .max, awaitRequests: true, emit: emit)
         if isBatch { try await fire(.processingTime, upTo: .max, watermark: .max, awaitRequests: true, emit: emit) }
         try await handle(try await op.finish(), emit: emit)
+    }
+
+    /// How long a quiet input waits before the bundles in flight are awaited (their timer requests are needed to
+    /// fire processing-time timers on time; with no input coming, waiting for them costs nothing).
+    static let quietAfter: Duration = .milliseconds(20)
+
+    /// The next input batch (nil at the end). In streaming mode, while the input is quiet, processing-time timers
+    /// fire by the clock: the wait ends at the earliest timer (or soon, while bundles are in flight whose requests
+    /// are not in yet).
+    private mutating func next(_ input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws -> RecordBatch? {
+        guard !isBatch else { return await input.receive() }
+        while true {
+            var deadline: ContinuousClock.Instant?
+            if op.queuedRows > 0 { deadline = .now + Self.quietAfter }
+            if let due = timers.earliest(.processingTime) {
+                let at = ContinuousClock.now + .milliseconds(max(0, due - Self.wallClock()))
+                deadline = min(deadline ?? at, at)
+            }
+            switch await input.receive(until: deadline) {
+            case .batch(let batch): return batch
+            case .end: return nil
+            case .quiet:
+                if op.queuedRows > 0 { try await handle(try await op.sendIfDue(), emit: emit) }
+                try await fire(.processingTime, upTo: Self.wallClock(), watermark: watermark.current, awaitRequests: false, emit: emit)
+            }
+        }
     }
 
     /// Milliseconds since the epoch.

@@ -36,6 +36,11 @@ struct KeyedTimers {
         }
     }
 
+    /// The earliest time of a timer of `domain`, if any.
+    func earliest(_ domain: TimerDomain) -> Int64? {
+        timers.lazy.filter { $0.domain == domain }.map(\.time).min()
+    }
+
     /// Takes out the timers of `domain` due at `time` (time <= it), earliest first (then by key, so a run is
     /// repeatable).
     mutating func takeDue(_ domain: TimerDomain, upTo time: Int64) -> [KeyedTimer] {
