@@ -171,7 +171,9 @@ class GraphBuilder:
         from pyfn.common.typeinfo import Types
 
         type_info = source.effective_type()
-        return self._sink_input_step(source, sink, format_name(type_info), formatter_for(type_info), Types.STRING())
+        printing = (sink.sink or {}).get("type") == "print"
+        return self._sink_input_step(source, sink, format_name(type_info), formatter_for(type_info, printing),
+                                     Types.STRING())
 
     def _conversion_step(self, source: Transformation, sink: Transformation) -> Transformation:
         """A function handing `source`'s records on as the sink's type (`sink.input_type`), which checks each one

@@ -146,6 +146,16 @@ def to_changelog_stream(table_env, table):
     value_schema = pa.schema([pa.field("value", pa.binary(), False)])
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, value_schema) as writer:
         writer.write_batch(pa.record_batch([pickle_column(rows)], schema=value_schema))
-    transformation = Transformation("source", "Changelog Source", [], None, caller_location())
+    transformation = Transformation("source", "Changelog Source", [], _ChangelogRows(names), caller_location())
     transformation.arrow_path = path
     return DataStream(env, transformation)
+
+
+class _ChangelogRows(TypeInformation):
+    """The type of a changelog stream's records: Rows with their kind, pickled (Arrow has no place for the kind);
+    `print()` shows them as PyFlink does (`+I[Alice,12]`)."""
+
+    rows_with_kinds = True
+
+    def __init__(self, names: List[str]):
+        super().__init__("Row(%s) with RowKind" % ", ".join(names), None, None, names)
