@@ -162,9 +162,10 @@ public struct Job: Sendable {
             let commit = try SinkCommitOptions(settings: settings)
             for (plan, sink) in runs {
                 onPlanStart(plan)
+                let changelog = (sink as? ArrowStreamSink)?.changelog ?? false
                 try await InsertRunner(plan: plan, environment: environment, bundle: bundle, python: python,
                                        parallelism: max(1, parallelism), progress: progress, metrics: metrics, sink: sink,
-                                       commit: commit).run()
+                                       commit: commit, perRecordChanges: changelog && settings["table.exec.mini-batch.enabled"]?.lowercased() == "false").run()
             }
             await server.shutdown()
         } catch {

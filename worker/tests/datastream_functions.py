@@ -49,3 +49,16 @@ class Sum(ReduceFunction):
 
     def reduce(self, value1, value2):
         return value1[0], value1[1] + value2[1]
+
+
+class TimerEcho(KeyedProcessFunction):
+    """Echoes each record with its timestamp and the watermark, sets an event-time timer 10 ms later; each firing
+    timer is echoed with its domain and deletes the processing-time timer at its own time."""
+
+    def process_element(self, value, ctx):
+        ctx.timer_service().register_event_time_timer(ctx.timestamp() + 10)
+        yield "record", ctx.get_current_key(), value, ctx.timestamp(), ctx.timer_service().current_watermark()
+
+    def on_timer(self, timestamp, ctx):
+        ctx.timer_service().delete_processing_time_timer(timestamp)
+        yield "timer", ctx.get_current_key(), timestamp, ctx.time_domain().name, ctx.timer_service().current_watermark()

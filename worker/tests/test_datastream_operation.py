@@ -146,6 +146,22 @@ def test_keyed_process_value_state_survives_bundles_and_a_failed_bundle_changes_
     assert unpickle_column(again.table().column("value").combine_chunks()) == [("a", 3)]
 
 
+def test_timer_rows_call_on_timer_and_timer_requests_come_back_as_rows(runner):
+    runner.register("ds-timers", KEYED_URN, chain(("keyed_process", dsf.TimerEcho(), "echo", PICKLED),
+                                                  keyed_input=True))
+    key = pickle.dumps("k", 4)
+    batch = pa.record_batch([pa.array([key, key], pa.binary()), pa.array([0, 1], pa.int8()),
+                             pa.array([1000, 1500], pa.int64()), pa.array([900, 1600], pa.int64()),
+                             pa.array([pickle.dumps(7), None], pa.binary())],
+                            names=["__key", "__timer", "__time", "__watermark", "value"])
+    table = runner.run("ds-timers", ipc_bytes([batch])).table()
+    assert table.column("__timer").to_pylist() == [0, 0, 1, 4]
+    assert table.column("__time").to_pylist() == [None, None, 1010, 1500]
+    assert table.column("__key").to_pylist()[2:] == [key, key]
+    records = unpickle_column(table.column("value").combine_chunks().slice(0, 2))
+    assert records == [("record", "k", 7, 1000, 900), ("timer", "k", 1500, "EVENT_TIME", 1600)]
+
+
 def test_list_map_and_reducing_state(runner):
     runner.register("ds-states", KEYED_URN, chain(("keyed_process", dsf.EveryState(), "states", PICKLED),
                                                   keyed_input=True))

@@ -20,7 +20,8 @@ public actor ArrowStreamSink: TableSink {
     public static let rowKindColumn = "__row_kind"
 
     private let descriptor: Int32
-    private let changelog: Bool
+    /// Whether the sink writes a changelog (streaming mode: `__row_kind` on grouped queries).
+    nonisolated let changelog: Bool
     private var writer: ArrowStreamWriter?
     private var upsertKey: [Int]?
     private var latestRowByKey: [[ArrowValue]: [ArrowValue]] = [:]

@@ -73,10 +73,7 @@ final class LineBatchReader: @unchecked Sendable {
             if line == 1 && settings.format.isHeader(record) { return }
         }
         do {
-            if let bad = UTF8Validation.firstInvalidByte(record) {
-                let byte = String(record[record.startIndex + bad], radix: 16, uppercase: true)
-                throw RowDecodeError(message: "invalid UTF-8 (byte 0x\(byte.count == 1 ? "0" : "")\(byte))", offset: bad)
-            }
+            if let invalid = UTF8Validation.decodeError(record) { throw invalid }
             try settings.format.decode(record, into: &builder)
         } catch let error as RowDecodeError {
             if settings.ignoreParseErrors {

@@ -36,6 +36,14 @@ enum UTF8Validation {
         }
     }
 
+    /// The error for the record's first invalid byte (`invalid UTF-8 (byte 0xFF)`, at its offset); nil when the
+    /// record is valid UTF-8.
+    static func decodeError(_ record: ArraySlice<UInt8>) -> RowDecodeError? {
+        guard let bad = firstInvalidByte(record) else { return nil }
+        let byte = String(record[record.startIndex + bad], radix: 16, uppercase: true)
+        return RowDecodeError(message: "invalid UTF-8 (byte 0x\(byte.count == 1 ? "0" : "")\(byte))", offset: bad)
+    }
+
     /// The 1-based character column of byte `offset` of `record` (characters counted as UTF-8 lead bytes).
     static func column(ofByte offset: Int, in record: ArraySlice<UInt8>) -> Int {
         let end = min(record.startIndex + offset, record.endIndex)

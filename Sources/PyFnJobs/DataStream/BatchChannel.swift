@@ -32,8 +32,34 @@ actor BatchChannel {
 
     /// The next batch, or nil once every writer closed and the queue is drained (or the channel failed).
     func receive() async -> RecordBatch? {
+        switch await receive(until: nil) {
+        case .batch(let batch): return batch
+        case .end, .quiet: return nil
+        }
+    }
+
+    /// What ``receive(until:)`` got.
+    enum Received {
+        /// A batch.
+        case batch(RecordBatch)
+        /// The end: every writer closed and the queue is drained, or the channel failed.
+        case end
+        /// Nothing came before the deadline.
+        case quiet
+    }
+
+    /// The next batch, the end, or ``Received/quiet`` once `deadline` (nil: none) passes with nothing queued (a
+    /// subtask with processing-time timers waits no longer than its next timer).
+    func receive(until deadline: ContinuousClock.Instant?) async -> Received {
+        let alarm = deadline.map { deadline in
+            Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                if !Task.isCancelled { self.wakeReceiver() }
+            }
+        }
+        defer { alarm?.cancel() }
         while true {
-            if failed { return nil }
+            if failed { return .end }
             if head < queue.count {
                 let batch = queue[head]
                 head += 1
@@ -44,9 +70,10 @@ actor BatchChannel {
                 let senders = waitingSenders
                 waitingSenders = []
                 for sender in senders { sender.resume() }
-                return batch
+                return .batch(batch)
             }
-            if openWriters == 0 { return nil }
+            if openWriters == 0 { return .end }
+            if let deadline, ContinuousClock.now >= deadline { return .quiet }
             await withCheckedContinuation { waitingReceiver = $0 }
         }
     }

@@ -64,6 +64,11 @@ public struct StreamNode: Decodable, Sendable {
     /// Python nodes in batch mode whose chain ends with a reduce: only the last value of each key goes on, when
     /// the input ends.
     public var finalPerKey: Bool = false
+    /// Python nodes whose chain starts with a KeyedProcessFunction: the node keeps its timers and fires them
+    /// (``KeyedTimerLoop``).
+    public var timers: Bool = false
+    /// Python nodes whose chain assigns event-time timestamps (`__ts`): how their watermark follows them.
+    public var watermarks: StreamWatermarkSpec?
     /// Sinks: where records go.
     public var sink: StreamSinkSpec?
     /// Where the program made the node.
@@ -75,6 +80,7 @@ public struct StreamNode: Decodable, Sendable {
         case keyedInput = "keyed_input"
         case keyedOutput = "keyed_output"
         case finalPerKey = "final_per_key"
+        case timers, watermarks
     }
 
     /// Decodes a node; optional fields default.
@@ -91,6 +97,8 @@ public struct StreamNode: Decodable, Sendable {
         keyedInput = try c.decodeIfPresent(Bool.self, forKey: .keyedInput) ?? false
         keyedOutput = try c.decodeIfPresent(Bool.self, forKey: .keyedOutput) ?? false
         finalPerKey = try c.decodeIfPresent(Bool.self, forKey: .finalPerKey) ?? false
+        timers = try c.decodeIfPresent(Bool.self, forKey: .timers) ?? false
+        watermarks = try c.decodeIfPresent(StreamWatermarkSpec.self, forKey: .watermarks)
         sink = try c.decodeIfPresent(StreamSinkSpec.self, forKey: .sink)
         location = try c.decodeIfPresent(StreamLocation.self, forKey: .location)
     }
@@ -116,6 +124,16 @@ public struct StreamEdge: Decodable, Sendable {
     public var node: Int
     /// How records move.
     public var partitioning: Partitioning
+}
+
+/// How a node's watermark follows the event-time timestamps its chain assigns (`assign_timestamps_and_watermarks`).
+public struct StreamWatermarkSpec: Decodable, Sendable {
+    /// The out-of-orderness in ms (`for_monotonous_timestamps`: 0); nil: no watermarks until the input ends.
+    public var outOfOrdernessMs: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case outOfOrdernessMs = "out_of_orderness_ms"
+    }
 }
 
 /// What a source node reads.

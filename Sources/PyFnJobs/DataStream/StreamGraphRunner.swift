@@ -88,7 +88,13 @@ struct StreamGraphRunner {
         let targets = readers.map { channels[$0.1.id]! }
         func emit(_ batch: RecordBatch) async throws {
             for index in partitioners.indices {
-                for (target, part) in try partitioners[index].split(batch) { await targets[index][target].send(part) }
+                let parts = try partitioners[index].split(batch)
+                for (target, part) in parts { await targets[index][target].send(part) }
+                // A subtask with timers that got none of these records still learns how far event time has come.
+                guard readers[index].1.timers, parts.count < targets[index].count,
+                      let mark = StreamEventTimeColumns.watermarkOnly(batch) else { continue }
+                let reached = Set(parts.map(\.0))
+                for target in targets[index].indices where !reached.contains(target) { await targets[index][target].send(mark) }
             }
         }
         do {
@@ -112,13 +118,43 @@ struct StreamGraphRunner {
         case .sink:
             let input = channels[node.id]![subtask]
             let sink = sinks[node.id]!
-            while let batch = await input.receive() {
+            while let received = await input.receive() {
+                let batch = try StreamEventTimeColumns.stripped(received)
                 try await sink.write(batch, subtask: subtask, parallelism: node.parallelism)
                 progress.update { $0.rowsOut += batch.length }
             }
+        case .python where node.timers:
+            try await runTimers(node, subtask, inputSchema: schemas[node.inputs[0].node]!, outputSchema: schemas[node.id]!,
+                                input: channels[node.id]![subtask], emit: emit)
         case .python:
             try await runPython(node, subtask, inputSchema: schemas[node.inputs[0].node]!, outputSchema: schemas[node.id]!,
                                 input: channels[node.id]![subtask], emit: emit)
+        }
+    }
+
+    /// A node whose chain starts with a KeyedProcessFunction: its subtask keeps timers (``KeyedTimerLoop``).
+    private func runTimers(_ node: StreamNode, _ subtask: Int, inputSchema: ArrowSchema, outputSchema: ArrowSchema,
+                           input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws {
+        guard let encoded = node.chain, let chain = Data(base64Encoded: encoded) else {
+            throw DataStreamError("Python node '\(node.name)' carries no chain of functions (base64)", node)
+        }
+        guard let value = inputSchema.fields.first(where: { $0.name == DataStreamOperator.valueColumn }) else {
+            throw DataStreamError("node '\(node.name)' reads no '\(DataStreamOperator.valueColumn)' column", node)
+        }
+        let op = try DataStreamOperator(name: node.name, chain: chain, inputSchema: KeyedTimerLoop.inputSchema(value: value),
+                                        outputSchema: KeyedTimerLoop.outputSchema(value: outputSchema.fields[0]),
+                                        keyed: true, subtask: subtask, parallelism: node.parallelism,
+                                        environment: environment, bundle: bundle, python: python)
+        let writers = node.inputs.reduce(0) { total, edge in total + (graph.nodes.first { $0.id == edge.node }?.parallelism ?? 1) }
+        var loop = KeyedTimerLoop(op: op, name: node.name, valueField: value, isBatch: graph.isBatch,
+                                  keyedOutput: node.keyedOutput, writers: writers)
+        do {
+            try await op.open()
+            try await loop.run(input: input, emit: emit)
+            await op.close()
+        } catch {
+            await op.close()
+            throw error
         }
     }
 
@@ -129,19 +165,22 @@ struct StreamGraphRunner {
         }
         let value = outputSchema.fields[0]
         let keyed = node.keyedOutput
-        let operatorSchema = ArrowSchema((keyed ? [ArrowField(DataStreamOperator.keyColumn, .binary, nullable: false)] : []) + [value])
+        let stamps = node.watermarks != nil ? [ArrowField(StreamEventTimeColumns.timestamp, .int64)] : []
+        let operatorSchema = ArrowSchema((keyed ? [ArrowField(DataStreamOperator.keyColumn, .binary, nullable: false)] : [])
+                                         + stamps + [value])
         let op = try DataStreamOperator(name: node.name, chain: chain, inputSchema: inputSchema, outputSchema: operatorSchema,
                                         keyed: node.keyedInput, subtask: subtask, parallelism: node.parallelism,
                                         environment: environment, bundle: bundle, python: python)
         var latest = node.finalPerKey ? LatestPerKey() : nil
+        var watermark = node.watermarks.map { SubtaskWatermark(outOfOrderness: $0.outOfOrdernessMs, node: node.id, subtask: subtask) }
         func deliver(_ batches: [RecordBatch]) async throws {
             for batch in batches {
-                if latest != nil { try latest!.add(batch) } else { try await emit(batch) }
+                if latest != nil { try latest!.add(batch) } else if watermark != nil { try await emit(try watermark!.stamp(batch)) } else { try await emit(batch) }
             }
         }
         do {
             try await op.open()
-            while let batch = await input.receive() { try await deliver(try await op.process(batch)) }
+            while let batch = await input.receive() { try await deliver(try await op.process(try StreamEventTimeColumns.stripped(batch))) }
             try await deliver(try await op.finish())
             if var final = latest {
                 for batch in try final.finish(valueSchema: outputSchema) { try await emit(batch) }

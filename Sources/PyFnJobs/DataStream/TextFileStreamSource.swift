@@ -4,6 +4,8 @@ import PyFnArrow
 /// `read_text_file` / `FileSource.for_record_stream_format(StreamFormat.text_line_format(), path)`: the lines of
 /// the files (a folder means the files in it, in name order), without their line breaks (`\n` or `\r\n`). Files
 /// are spread over the subtasks (file i to subtask i modulo the parallelism), as Flink assigns file splits.
+/// A line that is not valid UTF-8 ends the job with `file:line:column: invalid UTF-8 (byte 0xFF)`, as the SQL
+/// sources say it (Flink's reader would put U+FFFD in silently).
 struct TextFileStreamSource: StreamSource {
     let files: [String]
     let schema = ArrowSchema([ArrowField("value", .utf8, nullable: false)])
@@ -34,8 +36,13 @@ struct TextFileStreamSource: StreamSource {
             defer { try? handle.close() }
             var pending: [UInt8] = []
             var builder = VariableBinaryColumnBuilder(type: .utf8)
-            func line(_ bytes: ArraySlice<UInt8>) {
+            var lineNumber = 0
+            func line(_ bytes: ArraySlice<UInt8>) throws {
+                lineNumber += 1
                 let trimmed = bytes.last == 13 ? bytes.dropLast() : bytes
+                if let invalid = UTF8Validation.decodeError(trimmed) {
+                    throw DataStreamError("text file source: " + LineBatchReader.message(for: invalid, in: trimmed, source: file, line: lineNumber))
+                }
                 trimmed.withUnsafeBytes { builder.append($0) }
             }
             func flush() async throws {
@@ -47,13 +54,13 @@ struct TextFileStreamSource: StreamSource {
                 pending += chunk
                 var start = pending.startIndex
                 while let newline = pending[start...].firstIndex(of: 10) {
-                    line(pending[start..<newline])
+                    try line(pending[start..<newline])
                     start = newline + 1
                     if builder.count >= streamSourceBatchRows { try await flush() }
                 }
                 pending.removeFirst(start - pending.startIndex)
             }
-            if !pending.isEmpty { line(pending[...]) }
+            if !pending.isEmpty { try line(pending[...]) }
             try await flush()
         }
     }

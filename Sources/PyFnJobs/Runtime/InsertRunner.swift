@@ -16,6 +16,9 @@ struct InsertRunner {
     var sink: (any TableSink)? = nil
     /// When a streaming job commits its sink (`execution.checkpointing.interval`).
     var commit = SinkCommitOptions()
+    /// A plain GROUP BY (built-in or Python aggregates) hands on its changed group after every row (a changelog
+    /// collect with `table.exec.mini-batch.enabled = false`: the `-U`/`+U` pairs Flink's unbatched aggregation gives).
+    var perRecordChanges = false
 
     func run() async throws {
         let windowReports = WindowLaneReporting()
@@ -119,10 +122,10 @@ struct InsertRunner {
         switch step {
         case .aggregate(let keys, let aggregates):
             return try HashGroupingStage(keys: keys, aggregates: aggregates, inputSchema: inputSchema, after: after, partitions: parallelism,
-                                         streaming: streaming, writer: writer, progress: progress)
+                                         streaming: streaming, perRecord: perRecordChanges, writer: writer, progress: progress)
         case .pythonAggregate(let keyCount, let calls, let names):
             return try PythonGroupingStage(keyCount: keyCount, calls: calls, names: names, inputSchema: inputSchema, after: after,
-                                           partitions: parallelism, streaming: streaming, idleAfter: idleAfter,
+                                           partitions: parallelism, streaming: streaming, perRecord: perRecordChanges, idleAfter: idleAfter,
                                            environment: environment, bundle: bundle, python: python, metrics: metrics,
                                            writer: writer, progress: progress)
         case .window(let spec):

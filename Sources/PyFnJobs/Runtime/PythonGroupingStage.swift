@@ -7,7 +7,8 @@ import Synchronization
 /// each partition is an ``AggregateFunctionOperator`` with a worker of its own, fed from its own queue by its own
 /// task; the accumulators live in the runner's state. The partitions' rows — the new value of every key a bundle
 /// touched — leave through the steps after the aggregation: as they come when streaming (upserts), or the latest
-/// per key at the end of bounded input.
+/// per key at the end of bounded input. `perRecord` (see ``HashGroupingStage``): bundles of one row, each key's new
+/// value handed on as it comes, so the changelog has a change per row as Flink's unbatched aggregation.
 final class PythonGroupingStage: GroupingStage {
     private let keyCount: Int
     private let inboxes: [SourceFeed]
@@ -15,16 +16,19 @@ final class PythonGroupingStage: GroupingStage {
     private let tasks = Mutex<[Task<Void, any Error>]>([])
 
     init(keyCount: Int, calls: [FunctionCall], names: [String], inputSchema: ArrowSchema, after: [PlanStep], partitions: Int,
-         streaming: Bool, idleAfter: Duration?, environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions,
-         metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
+         streaming: Bool, perRecord: Bool = false, idleAfter: Duration?, environment: any WorkerEnvironment, bundle: BundleOptions,
+         python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
         self.keyCount = keyCount
+        var sized = bundle
+        if perRecord { sized.bundleSize = 1 }
+        let bundle = sized
         let make = { @Sendable in
             try AggregateFunctionOperator(calls: calls, grouping: Array(0..<keyCount), inputSchema: inputSchema, resultNames: names,
                                           environment: environment, bundle: bundle, python: python, metrics: metrics)
         }
         let outputSchema = AggregateFunctionOperator.outputSchema(calls: calls, grouping: Array(0..<keyCount),
                                                                   inputSchema: inputSchema, resultNames: names)
-        let results = AggregateResults(keyCount: keyCount, schema: outputSchema, after: after, streaming: streaming,
+        let results = AggregateResults(keyCount: keyCount, schema: outputSchema, after: after, streaming: streaming || perRecord,
                                        writer: writer, progress: progress)
         let inboxes = (0..<max(1, partitions)).map { _ in SourceFeed(capacity: 2) }
         self.results = results

@@ -12,12 +12,13 @@ from pyfn.datastream.functions import (FilterFunction, FlatMapFunction, Function
                                        MapFunction, ProcessFunction, ReduceFunction, RuntimeContext, TimerService)
 from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
                                    ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
+from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 
 __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExecutionResult", "RuntimeExecutionMode",
            "DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator", "Function", "RuntimeContext",
            "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction", "KeySelector", "ProcessFunction",
-           "KeyedProcessFunction", "TimerService", "ValueStateDescriptor", "ListStateDescriptor",
+           "KeyedProcessFunction", "TimerService", "TimeDomain", "ValueStateDescriptor", "ListStateDescriptor",
            "MapStateDescriptor", "ReducingStateDescriptor", "StateTtlConfig", "ValueState", "ListState", "MapState",
            "ReducingState"]

@@ -124,6 +124,20 @@ class DataStream:
         """`func.process_element(value, ctx)` per record; zero or more records out."""
         return DataStream(self._env, self._python("process", func, _function_name(func, "Process"), output_type))
 
+    def assign_timestamps_and_watermarks(self, watermark_strategy) -> "DataStream":
+        """The records with event-time timestamps from the strategy's TimestampAssigner, and a watermark that
+        follows them (`WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5))`); event-time timers
+        of a KeyedProcessFunction downstream fire as it passes them. Only map and key_by may come between this and
+        the KeyedProcessFunction."""
+        from pyfn.common.watermark_strategy import WatermarkStrategy
+
+        if not isinstance(watermark_strategy, WatermarkStrategy):
+            raise TypeError("assign_timestamps_and_watermarks takes a WatermarkStrategy, got %r" % (watermark_strategy,))
+        transformation = self._python("timestamps", watermark_strategy.timestamp_assigner, "Timestamps/Watermarks",
+                                      self._transformation.effective_type())
+        transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
+        return DataStream(self._env, transformation)
+
     def key_by(self, key_selector: Union[Callable, KeySelector], key_type=None) -> "KeyedStream":
         """The stream partitioned by `key_selector(value)`; keyed operators keep state per key."""
         transformation = self._python("key_by", key_selector, _function_name(key_selector, "KeyBy"),

@@ -1,8 +1,9 @@
 """Records as Flink prints them: what `print()` and a text FileSink write for each record.
 
-PyFlink prints on the Java side, so a record reads as its Java object's `toString()`: a typed ROW as `+I[a, 1]`,
-a TUPLE as `(a,1)`, a LONG as `1`, a DOUBLE as `1.0` or `1.0E10`, a boolean as `true`, null as `null`, a map as
-`{k=v}`; untyped (pickled) records are turned into text with Python's `str()` first, as PyFlink does.
+PyFlink prints on the Java side, so a record reads as its Java object's `toString()`: a TUPLE as `(a,1)`, a LONG
+as `1`, a DOUBLE as `1.0` or `1.0E10`, a boolean as `true`, null as `null`, a map as `{k=v}`; untyped (pickled)
+records are turned into text with Python's `str()` first, and `print()` turns ROW records into text in Python too
+(`+I[a,1,1.5,True]`, checked against PyFlink 2.3), while a file sink writes a ROW as Java does (`+I[a, 1]`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from typing import Callable, Optional
 
 from pyfn.row import Row, RowKind
+from pyfn.types import RowType
 
 _ROW_KIND = {RowKind.INSERT: "+I", RowKind.UPDATE_BEFORE: "-U", RowKind.UPDATE_AFTER: "+U", RowKind.DELETE: "-D"}
 
@@ -61,8 +63,20 @@ def java_text(value, type_name: str = "") -> str:
     return str(value)
 
 
-def formatter_for(type_info) -> Callable:
-    """The function that turns a record of `type_info` (None: pickled) into the text Flink prints."""
+def printed_row(value) -> str:
+    """A Row record as PyFlink 2.3's `print()` turns it into text before Java prints it (its `_align_output_type`):
+    the kind, then the fields' Python `str` joined by commas without spaces — `+I[a,1,1.5,True,None]`."""
+    kind = _ROW_KIND.get(value.get_row_kind(), "+I") if isinstance(value, Row) else "+I"
+    return "%s[%s]" % (kind, ",".join(str(item) for item in value))
+
+
+def formatter_for(type_info, printing: bool = False) -> Callable:
+    """The function that turns a record of `type_info` (None: pickled) into the text Flink prints or writes.
+    `printing` (a print sink): Row records as PyFlink prints them (``printed_row``), as do the pickled Rows of a
+    changelog stream (their type says `rows_with_kinds`); a file sink writes Java's text."""
+    if printing and type_info is not None and (getattr(type_info, "rows_with_kinds", False) or (
+            isinstance(type_info.to_data_type(), RowType) and not repr(type_info).startswith("Tuple("))):
+        return printed_row
     if type_info is None or type_info.to_data_type() is None:
         def pickled_text(value) -> str:
             return value if isinstance(value, str) else str(value)

@@ -125,32 +125,33 @@ class KeySelector(Function):
 
 
 class TimerService(abc.ABC):
-    """Timers and time (PyFn runs without timers for now: each method raises, naming the limitation)."""
+    """Time and timers of a KeyedProcessFunction (`ctx.timer_service()`): timers belong to the current key, live in
+    the runner, and call `on_timer` when the watermark (event time) or the wall clock (processing time) passes
+    them. A key has at most one timer per time and domain (registering it again changes nothing)."""
 
+    @abc.abstractmethod
     def current_processing_time(self) -> int:
         """Milliseconds since the epoch, now."""
-        import time
-        return int(time.time() * 1000)
 
+    @abc.abstractmethod
     def current_watermark(self) -> int:
-        """The current event-time watermark (none: the smallest long)."""
-        return -(2 ** 63)
+        """The current event-time watermark in ms (before any: the smallest long)."""
 
+    @abc.abstractmethod
     def register_processing_time_timer(self, timestamp: int) -> None:
-        """Timers are not supported by PyFn yet."""
-        raise NotImplementedError("timers are not supported by PyFn yet (register_processing_time_timer)")
+        """Calls `on_timer(timestamp, ctx)` for the current key once the wall clock reaches `timestamp`."""
 
+    @abc.abstractmethod
     def register_event_time_timer(self, timestamp: int) -> None:
-        """Timers are not supported by PyFn yet."""
-        raise NotImplementedError("timers are not supported by PyFn yet (register_event_time_timer)")
+        """Calls `on_timer(timestamp, ctx)` for the current key once the watermark reaches `timestamp`."""
 
+    @abc.abstractmethod
     def delete_processing_time_timer(self, timestamp: int) -> None:
-        """Timers are not supported by PyFn yet."""
-        raise NotImplementedError("timers are not supported by PyFn yet (delete_processing_time_timer)")
+        """Removes the current key's processing-time timer at `timestamp`, if any."""
 
+    @abc.abstractmethod
     def delete_event_time_timer(self, timestamp: int) -> None:
-        """Timers are not supported by PyFn yet."""
-        raise NotImplementedError("timers are not supported by PyFn yet (delete_event_time_timer)")
+        """Removes the current key's event-time timer at `timestamp`, if any."""
 
 
 class ProcessFunction(Function):
@@ -166,7 +167,8 @@ class ProcessFunction(Function):
 
         @abc.abstractmethod
         def timestamp(self) -> Optional[int]:
-            """The record's timestamp (None: records carry none in PyFn)."""
+            """The record's event-time timestamp (from assign_timestamps_and_watermarks), or the firing timer's;
+            None when the record has none."""
 
     @abc.abstractmethod
     def process_element(self, value, ctx: "ProcessFunction.Context"):
@@ -185,11 +187,16 @@ class KeyedProcessFunction(Function):
             """The key of the record being processed."""
 
     class OnTimerContext(Context):
-        """The context of `on_timer` (timers are not supported yet)."""
+        """The context of `on_timer`: the firing timer's time (`timestamp()`) and domain, and its key."""
+
+        @abc.abstractmethod
+        def time_domain(self):
+            """The TimeDomain of the firing timer (EVENT_TIME or PROCESSING_TIME)."""
 
     @abc.abstractmethod
     def process_element(self, value, ctx: "KeyedProcessFunction.Context"):
         """The output records for `value`."""
 
     def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
-        """Called when a timer fires (timers are not supported yet)."""
+        """Called when a timer of the current key fires, with its time; yields (or returns) output records and may
+        register further timers."""

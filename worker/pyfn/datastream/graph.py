@@ -171,7 +171,9 @@ class GraphBuilder:
         from pyfn.common.typeinfo import Types
 
         type_info = source.effective_type()
-        return self._sink_input_step(source, sink, format_name(type_info), formatter_for(type_info), Types.STRING())
+        printing = (sink.sink or {}).get("type") == "print"
+        return self._sink_input_step(source, sink, format_name(type_info), formatter_for(type_info, printing),
+                                     Types.STRING())
 
     def _conversion_step(self, source: Transformation, sink: Transformation) -> Transformation:
         """A function handing `source`'s records on as the sink's type (`sink.input_type`), which checks each one
@@ -208,6 +210,11 @@ class GraphBuilder:
             out["keyed_input"] = node.keyed_input
             out["keyed_output"] = chain.keyed_output
             out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
+            if chain.timers:
+                out["timers"] = True
+            if chain.timestamps:
+                stamping = next(m for m in node.members if m.step_kind == "timestamps")
+                out["watermarks"] = {"out_of_orderness_ms": stamping.out_of_orderness_ms}
         else:
             out["sink"] = head.sink
         if node.kind != "sink":

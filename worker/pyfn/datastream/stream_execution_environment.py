@@ -224,11 +224,15 @@ class StreamExecutionEnvironment:
         return self._source("Read Text File", source.type_info, source=source)
 
     def from_source(self, source, watermark_strategy=None, source_name: str = "Source", type_info=None):
-        """A stream of what `source` reads (a FileSource, a NumberSequenceSource)."""
+        """A stream of what `source` reads (a FileSource, a NumberSequenceSource); a `watermark_strategy` with a
+        timestamp assigner gives the records their event time (as `assign_timestamps_and_watermarks` does)."""
         from pyfn.datastream.connectors.base import Source
         if not isinstance(source, Source):
             raise TypeError("from_source takes a FileSource or NumberSequenceSource, got %r" % (source,))
-        return self._source(source_name, type_info or source.type_info, source=source)
+        stream = self._source(source_name, type_info or source.type_info, source=source)
+        if getattr(watermark_strategy, "timestamp_assigner", None) is not None:
+            return stream.assign_timestamps_and_watermarks(watermark_strategy)
+        return stream
 
     def from_sequence(self, start: int, end: int):
         """The longs `start` to `end` (PyFlink 1.x's spelling of a NumberSequenceSource)."""

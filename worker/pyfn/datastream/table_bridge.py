@@ -5,6 +5,9 @@ PyFn runs a program's DataStream dataflow and its Table API queries as separate 
 records over between them as an Arrow file: `from_data_stream` runs the stream (collecting its records) and
 declares the result as a table like `from_elements`; `to_data_stream` runs the table's query (collecting its rows)
 and makes a stream source of them, a ROW record per row. Bounded inputs only (every PyFn source is).
+`to_changelog_stream` runs the query in streaming mode with `table.exec.mini-batch.enabled = false`, so a GROUP BY
+of built-in aggregates hands on its changed group after every row (Flink's unbatched aggregation), and the
+stream's records are Rows with their RowKind (`+I`, `-U`, `+U`), pickled: Arrow columns have no place for the kind.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from typing import List, Optional
 from pyfn.common.typeinfo import TypeInformation
 from pyfn.types import RowType
 
-__all__ = ["from_data_stream", "to_data_stream"]
+__all__ = ["from_data_stream", "to_data_stream", "to_changelog_stream"]
+
+#: The setting that makes the runner's GROUP BY emit a change per row (Flink's default; PyFn batches otherwise).
+MINI_BATCH = "table.exec.mini-batch.enabled"
 
 
 def _stream_table(data_stream):
@@ -105,3 +111,51 @@ def to_data_stream(table_env, table, type_info: Optional[TypeInformation] = None
     transformation = Transformation("source", "Table Source", [], row_info, caller_location())
     transformation.arrow_path = path
     return DataStream(env, transformation)
+
+
+def to_changelog_stream(table_env, table):
+    """A stream of the table's changes: Rows whose `get_row_kind()` is INSERT, UPDATE_BEFORE, UPDATE_AFTER or
+    DELETE, in the order the query made them (a GROUP BY: `+I` for a new key, `-U` old and `+U` new after each
+    row that changes it); printed as Flink prints them (`+I[Alice, 12]`, `-U[Alice, 12]`, `+U[Alice, 112]`)."""
+    import pyarrow as pa
+
+    from pyfn.client.location import caller_location
+    from pyfn.datastream.data_stream import DataStream
+    from pyfn.datastream.transformations import Transformation
+    from pyfn.datastream.stream_execution_environment import StreamExecutionEnvironment
+    from pyfn.table.table_result import rows_of_batch
+    from pyfn.worker.datastream.records import pickle_column
+
+    env = getattr(table_env, "_stream_env", None) or StreamExecutionEnvironment.get_execution_environment()
+    configuration = table_env.get_config().get_configuration()
+    chosen = configuration.get_string(MINI_BATCH)
+    if chosen is None:
+        configuration.set_string(MINI_BATCH, "false")
+    try:
+        job = table.execute()._job
+    finally:
+        if chosen is None:
+            configuration.remove_config(MINI_BATCH)
+    with job:
+        batches = list(job.batches())
+        schema = job.schema
+    names = [name for name in schema.names if name != "__row_kind"]
+    rows = [row for batch in batches for row in rows_of_batch(batch, names)]
+    files = env._temporary_files()
+    path = os.path.join(files.folder(), "changelog-%d.arrows" % id(rows))
+    value_schema = pa.schema([pa.field("value", pa.binary(), False)])
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, value_schema) as writer:
+        writer.write_batch(pa.record_batch([pickle_column(rows)], schema=value_schema))
+    transformation = Transformation("source", "Changelog Source", [], _ChangelogRows(names), caller_location())
+    transformation.arrow_path = path
+    return DataStream(env, transformation)
+
+
+class _ChangelogRows(TypeInformation):
+    """The type of a changelog stream's records: Rows with their kind, pickled (Arrow has no place for the kind);
+    `print()` shows them as PyFlink does (`+I[Alice,12]`)."""
+
+    rows_with_kinds = True
+
+    def __init__(self, names: List[str]):
+        super().__init__("Row(%s) with RowKind" % ", ".join(names), None, None, names)

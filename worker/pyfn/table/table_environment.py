@@ -387,9 +387,10 @@ class StreamTableEnvironment(TableEnvironment):
         return to_data_stream(self, table, type_info)
 
     def to_changelog_stream(self, table, *args):
-        """A DataStream of the table's final rows as Row records (batch results: every row an insertion)."""
-        from pyfn.datastream.table_bridge import to_data_stream
-        return to_data_stream(self, table)
+        """A DataStream of the table's changes: Rows with their RowKind (`+I`, `-U`, `+U`, `-D`) as the query made
+        them (a GROUP BY: a change after every row, as Flink's unbatched aggregation)."""
+        from pyfn.datastream.table_bridge import to_changelog_stream
+        return to_changelog_stream(self, table)
 
     def to_retract_stream(self, table, type_info=None):
         """(True, row) pairs of the table's final rows (PyFlink 1.x)."""

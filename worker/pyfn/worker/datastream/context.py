@@ -59,15 +59,39 @@ class StreamRuntimeContext(RuntimeContext):
         raise NotImplementedError("AggregatingState is not supported by PyFn yet")
 
 
-class _Timers(TimerService):
-    pass
+class _KeylessTimers(TimerService):
+    """The TimerService of a stream without keys: time can be read, timers cannot be set (as in Flink)."""
+
+    def current_processing_time(self) -> int:
+        import time
+        return int(time.time() * 1000)
+
+    def current_watermark(self) -> int:
+        return -(2 ** 63)
+
+    def _refuse(self, what: str, timestamp) -> None:
+        raise RuntimeError("%s(%r): timers are only supported on a keyed stream (key_by(...).process("
+                           "KeyedProcessFunction))" % (what, timestamp))
+
+    def register_processing_time_timer(self, timestamp: int) -> None:
+        self._refuse("register_processing_time_timer", timestamp)
+
+    def register_event_time_timer(self, timestamp: int) -> None:
+        self._refuse("register_event_time_timer", timestamp)
+
+    def delete_processing_time_timer(self, timestamp: int) -> None:
+        self._refuse("delete_processing_time_timer", timestamp)
+
+    def delete_event_time_timer(self, timestamp: int) -> None:
+        self._refuse("delete_event_time_timer", timestamp)
 
 
-_TIMERS = _Timers()
+_TIMERS = _KeylessTimers()
 
 
 class ProcessContext(KeyedProcessFunction.Context):
-    """The Context of `process_element`: no timestamps, no timers; the current key on keyed streams."""
+    """The Context of `process_element` without timers (a ProcessFunction, or a keyed function later in a chain):
+    no timestamps; the current key on keyed streams."""
 
     __slots__ = ("_key_bytes", "_key")
 

@@ -32,16 +32,25 @@ from pyfn.worker.datastream.records import RecordCodec, RecordTypeError
 from pyfn.worker.datastream.reduce_step import ReduceStep
 from pyfn.worker.datastream.spec import ChainSpec
 from pyfn.worker.datastream.step_base import StepEnvironment
+from pyfn.worker.datastream.timers import MIN_WATERMARK, RECORD, RunnerTimerService, TimerRows
+from pyfn.worker.datastream.timestamp_step import TimestampStep
 from pyfn.worker.errors import BundleError, FunctionError, describe_value
 from pyfn.worker.function_loader import FunctionLifecycle, load_function
 from pyfn.worker.state_channel import BundleState
 
 #: Step kind -> the class that runs it.
 STEPS = {"map": MapStep, "flat_map": FlatMapStep, "filter": FilterStep, "key_by": KeySelectorStep,
-         "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep}
+         "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep, "timestamps": TimestampStep}
 
 KEY_COLUMN = "__key"
 VALUE_COLUMN = "value"
+#: Timer chains: input `__timer` (int8: a record, or which timer fires), `__time` (the record's timestamp or the
+#: timer's), `__watermark`; output `__timer` (a record, or a timer request), `__time`, `__key`, `value`.
+TIMER_COLUMN = "__timer"
+TIME_COLUMN = "__time"
+WATERMARK_COLUMN = "__watermark"
+#: Chains with a timestamps step: the records' event time, before `value`.
+TIMESTAMP_COLUMN = "__ts"
 SUBTASK_INDEX = "pyfn.subtask.index"
 SUBTASK_PARALLELISM = "pyfn.subtask.parallelism"
 
@@ -80,7 +89,9 @@ class DataStreamOperation:
         runtime_context = StreamRuntimeContext(
             chain.task_name, int(parameters.get(SUBTASK_INDEX, "0")), int(parameters.get(SUBTASK_PARALLELISM, "1")),
             parameters, lifecycle.metric_group_for(chain.task_name), self.state)
-        environment = StepEnvironment(runtime_context, self.state, chain.batch_mode, keyed)
+        self.timers = RunnerTimerService() if chain.timers else None
+        environment = StepEnvironment(runtime_context, self.state, chain.batch_mode, keyed, self.timers)
+        self.environment = environment
         self.steps = [STEPS[spec.kind](spec, environment) for spec in chain.steps]
         for step in self.steps:
             step.open()
@@ -89,8 +100,14 @@ class DataStreamOperation:
         self.output_codec = RecordCodec(chain.output)
         self.keyed_output = chain.keyed_output
         fields = [self.output_codec.field(VALUE_COLUMN)]
-        if self.keyed_output:
-            fields.insert(0, pa.field(KEY_COLUMN, pa.binary(), False))
+        if self.timers is not None:
+            fields[:0] = [pa.field(TIMER_COLUMN, pa.int8(), False), pa.field(TIME_COLUMN, pa.int64()),
+                          pa.field(KEY_COLUMN, pa.binary())]
+        else:
+            if chain.timestamps:
+                fields.insert(0, pa.field(TIMESTAMP_COLUMN, pa.int64()))
+            if self.keyed_output:
+                fields.insert(0, pa.field(KEY_COLUMN, pa.binary(), False))
         self.schema = pa.schema(fields)
         self._all_maps = all(spec.kind == "map" for spec in chain.steps)
 
@@ -98,8 +115,19 @@ class DataStreamOperation:
         names = batch.schema.names
         if VALUE_COLUMN not in names:
             raise BundleError("a DataStream operator's input needs a %r column, got %s" % (VALUE_COLUMN, names))
+        column = batch.column(names.index(VALUE_COLUMN))
+        kinds = None
+        if self.timers is not None:
+            kinds = self._timer_rows(batch, names)
+            if any(kinds):  # timer rows carry no record: read the records' rows only
+                import pyarrow.compute as pc
+
+                column = pc.filter(column, pa.array([kind == RECORD for kind in kinds]))
         try:
-            values = self.input_codec.decode(batch.column(names.index(VALUE_COLUMN)))
+            values = self.input_codec.decode(column)
+            if kinds is not None and any(kinds):
+                records = iter(values)
+                values = [next(records) if kind == RECORD else None for kind in kinds]
         except Exception as error:  # noqa: BLE001 - a record the input format cannot read
             raise BundleError("the input records are not valid %s: %s: %s"
                               % (self.chain.input.type_name, type(error).__name__, error)) from None
@@ -110,8 +138,27 @@ class DataStreamOperation:
             keys = batch.column(names.index(KEY_COLUMN)).to_pylist()
         return values, keys
 
+    def _timer_rows(self, batch: pa.RecordBatch, names) -> list:
+        """Hands the batch's timer columns to the steps; the row kinds. A batch without any of them holds only
+        records, without timestamps, before any watermark."""
+        missing = [c for c in (TIMER_COLUMN, TIME_COLUMN, WATERMARK_COLUMN) if c not in names]
+        if len(missing) == 3:
+            count = batch.num_rows
+            rows = TimerRows([RECORD] * count, [None] * count, [MIN_WATERMARK] * count)
+            self.environment.timer_rows = rows
+            return rows.kinds
+        if missing:
+            raise BundleError("a DataStream operator with timers needs the input columns %s, got %s" % (missing, names))
+        rows = TimerRows(*(batch.column(names.index(c)).to_pylist()
+                           for c in (TIMER_COLUMN, TIME_COLUMN, WATERMARK_COLUMN)))
+        self.environment.timer_rows = rows
+        return rows.kinds
+
     def process_batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """The output batch of one input batch."""
+        self.environment.record_times = None
+        if self.timers is not None:
+            self.timers.take_requests()  # a failed batch's requests go nowhere
         values, keys = self._records(batch)
         inputs = values
         for step in self.steps:
@@ -120,8 +167,9 @@ class DataStreamOperation:
                 values, keys = step.run(values, keys)
             finally:
                 execution_context.set_function("")
+        requests = self.timers.take_requests() if self.timers is not None else []
         try:
-            column = self.output_codec.encode(values)
+            column = self.output_codec.encode(values + [None] * len(requests) if requests else values)
         except RecordTypeError as error:
             last = self.steps[-1]
             where = ""
@@ -129,9 +177,22 @@ class DataStreamOperation:
                 where = " for record %s" % describe_value(inputs[error.row])
             raise FunctionError(last.name, "returned %s%s (output type %s)"
                                 % (error.what, where, self.chain.output.type_name)) from None
+        if self.timers is not None:
+            return self._with_timer_requests(column, len(values), keys if self.keyed_output else None, requests)
+        arrays = [column]
+        if self.chain.timestamps:
+            arrays.insert(0, pa.array(self.environment.record_times, pa.int64()))
         if self.keyed_output:
-            return pa.RecordBatch.from_arrays([pa.array(keys, pa.binary()), column], schema=self.schema)
-        return pa.RecordBatch.from_arrays([column], schema=self.schema)
+            arrays.insert(0, pa.array(keys, pa.binary()))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _with_timer_requests(self, column, records: int, keys, requests) -> pa.RecordBatch:
+        """The output of a chain with timers: its records (`__timer` 0), then the batch's timer requests."""
+        kinds = [RECORD] * records + [operation for operation, _, _ in requests]
+        times = [None] * records + [at for _, at, _ in requests]
+        key_column = (keys or [None] * records) + [key for _, _, key in requests]
+        return pa.RecordBatch.from_arrays([pa.array(kinds, pa.int8()), pa.array(times, pa.int64()),
+                                           pa.array(key_column, pa.binary()), column], schema=self.schema)
 
     def process(self, batches, writer) -> None:
         """Runs the chain over every batch of a stateless bundle."""

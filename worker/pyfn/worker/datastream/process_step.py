@@ -3,9 +3,12 @@ keyed state) called with each record and a Context; it returns an iterable, yiel
 
 from __future__ import annotations
 
+import pickle
+
 from pyfn.datastream.functions import KeyedProcessFunction, ProcessFunction
 from pyfn.worker.datastream.context import ProcessContext
 from pyfn.worker.datastream.step_base import Step
+from pyfn.worker.datastream.timers import RECORD, TimerContext
 
 
 class ProcessStep(Step):
@@ -41,6 +44,52 @@ class ProcessStep(Step):
 
 
 class KeyedProcessStep(ProcessStep):
-    """The same for a KeyedProcessFunction."""
+    """The same for a KeyedProcessFunction; on a stream with timers (the chain's first step, the input carrying
+    `__timer` rows), a firing timer's row calls `on_timer(timestamp, ctx)` instead, and the Context has the
+    record's timestamp, the watermark and a TimerService."""
 
     method = (KeyedProcessFunction, "process_element")
+
+    def __init__(self, spec, environment):
+        super().__init__(spec, environment)
+        self.timers = environment.timers
+        if self.timers is not None:
+            self.timer_context = TimerContext(self.timers)
+            function = spec.function
+            self.on_timer = function.on_timer if isinstance(function, KeyedProcessFunction) else None
+
+    def run(self, values, keys):
+        rows = self.environment.timer_rows
+        if self.timers is None or rows is None:
+            return super().run(values, keys)
+        out: list = []
+        extend, call, on_timer, context, timers = out.extend, self.call, self.on_timer, self.timer_context, self.timers
+        state = self.environment.state
+        if state is not None and state.descriptors:
+            state.prefetch(keys)
+        kinds, times, watermarks = rows.kinds, rows.times, rows.watermarks
+        index = 0
+        last_key_bytes, key = None, None
+        try:
+            for index, value in enumerate(values):
+                key_bytes = keys[index]
+                if key_bytes != last_key_bytes:
+                    last_key_bytes, key = key_bytes, pickle.loads(key_bytes)
+                if state is not None:
+                    state.set_current_key(None, key_bytes)
+                timers.key_bytes = key_bytes
+                timers.watermark = watermarks[index]
+                kind = kinds[index]
+                context.set_row(key, times[index], kind)
+                if kind == RECORD:
+                    produced = call(value, context)
+                elif on_timer is not None:
+                    produced = on_timer(times[index], context)
+                else:
+                    produced = None
+                if produced is not None:
+                    extend(produced)
+        except Exception as error:
+            what = values[index] if kinds[index] == RECORD else "<timer at %s for key %r>" % (times[index], key)
+            raise self.failed(error, what, index) from None
+        return out, None

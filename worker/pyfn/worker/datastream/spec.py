@@ -14,7 +14,9 @@ from pyfn.types import DataType, RowType
 __all__ = ["RecordFormat", "StepSpec", "ChainSpec", "STEP_KINDS", "PICKLED"]
 
 #: The step kinds, as a program names them.
-STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process")
+STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process", "timestamps")
+#: Steps after which a record's event-time timestamp still lines up with it (one record out per record in).
+KEEPS_TIMESTAMPS = ("map", "key_by", "timestamps")
 
 
 class RecordFormat:
@@ -74,6 +76,22 @@ class ChainSpec:
         self.keyed_input = keyed_input
         self.batch_mode = batch_mode
         self.task_name = task_name or " -> ".join(s.name for s in steps)
+        kinds = [step.kind for step in self.steps]
+        #: The first step is a KeyedProcessFunction on a keyed input: the operator has timers (its input and
+        #: output carry timer rows, docs/wire-contract.md "DataStream timers").
+        self.timers = keyed_input and kinds[0] == "keyed_process"
+        #: A step assigns event-time timestamps: the output carries them in a `__ts` column.
+        self.timestamps = "timestamps" in kinds
+        if self.timestamps:
+            first = kinds.index("timestamps")
+            for step in self.steps[first + 1:]:
+                if step.kind not in KEEPS_TIMESTAMPS:
+                    raise ValueError("%s%s follows assign_timestamps_and_watermarks in the same operator; PyFn carries "
+                                     "event-time timestamps through map and key_by only (put the key_by right after "
+                                     "the timestamps)" % (step.name, " (%s)" % step.location if step.location else ""))
+            if self.timers:
+                raise ValueError("assign_timestamps_and_watermarks after a KeyedProcessFunction in the same operator "
+                                 "is not supported by PyFn (%s)" % self.steps[first].location)
 
     @property
     def output(self) -> RecordFormat:

@@ -12,14 +12,18 @@ from pyfn.worker.errors import BundleError, FunctionError, describe_value, forma
 
 
 class StepEnvironment:
-    """What a step is built with: the operator's RuntimeContext, its keyed state (None when not keyed) and the
-    chain's batch mode."""
+    """What a step is built with: the operator's RuntimeContext, its keyed state (None when not keyed), the
+    chain's batch mode, its timers (a RunnerTimerService, None without timers), and per batch the input's timer
+    rows (TimerRows) and the records' event-time timestamps a timestamps step assigned (None: none)."""
 
-    def __init__(self, runtime_context, state, batch_mode: bool, keyed: bool):
+    def __init__(self, runtime_context, state, batch_mode: bool, keyed: bool, timers=None):
         self.runtime_context = runtime_context
         self.state = state
         self.batch_mode = batch_mode
         self.keyed = keyed
+        self.timers = timers
+        self.timer_rows = None
+        self.record_times = None
 
 
 class Step:
