@@ -1,0 +1,36 @@
+"""The worker package limits numpy's BLAS (and OpenMP, MKL) to one thread before numpy loads, unless the user
+said otherwise: checked in fresh interpreters, where numpy's thread count is what its library started with."""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = """
+import json, os
+import pyfn.worker.embedded  # imports pyarrow, which imports numpy
+print(json.dumps({name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                           "MKL_NUM_THREADS")}))
+print(len(os.listdir("/proc/self/task")))
+"""
+
+
+def probe(**environment):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env.update(environment)
+    lines = subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True,
+                           text=True).stdout.splitlines()
+    return json.loads(lines[0]), int(lines[1])
+
+
+def test_numeric_libraries_get_one_thread():
+    settings, threads = probe()
+    assert settings == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if os.cpu_count() > 1:
+        _, user_threads = probe(OPENBLAS_NUM_THREADS=str(os.cpu_count()))
+        assert threads < user_threads  # OpenBLAS started no server threads of its own
+
+
+def test_a_setting_of_the_user_wins():
+    settings, _ = probe(OPENBLAS_NUM_THREADS="4", OMP_NUM_THREADS="3")
+    assert settings == {"OPENBLAS_NUM_THREADS": "4", "OMP_NUM_THREADS": "3", "MKL_NUM_THREADS": "1"}
