@@ -316,3 +316,12 @@ def test_functions_by_reference_and_inferred_pandas_types(batch_env):
     pd.testing.assert_frame_equal(table.to_pandas(), pdf, check_dtype=False)
     words = table.join_lateral("split(line) as word").select("id, word")
     assert sorted(tuple(r) for r in words.execute().collect()) == [(1, "hello"), (1, "hello"), (2, "world")]
+
+
+def test_lambdas_and_callables_without_a_sql_name_are_called_by_a_made_up_one(batch_env):
+    # PyFlink's own tests call `udf(lambda i: i + 1, result_type=…)` objects straight from the expression DSL.
+    add_one = udf(lambda i: i + 1, result_type=DataTypes.BIGINT())
+    times_two = udf(lambda i: i * 2, result_type=DataTypes.BIGINT())
+    table = batch_env.from_elements([(1,), (2,)], ["a"])
+    result = table.select(add_one(col("a")).alias("b"), times_two(add_one(col("a"))).alias("c"))
+    assert sorted(tuple(r) for r in result.execute().collect()) == [(2, 4), (3, 6)]

@@ -4,6 +4,7 @@ statements every job of the environment starts with."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -129,10 +130,11 @@ class Catalog:
         for entry in self.functions.values():
             if entry.wrapper is wrapper:
                 return entry.name
-        name, suffix = wrapper.name, 1
+        base = _sql_identifier(wrapper.name)
+        name, suffix = base, 1
         while name.lower() in self.functions or name.upper() in RUNNER_BUILTINS:
             suffix += 1
-            name = "%s_%d" % (wrapper.name, suffix)
+            name = "%s_%d" % (base, suffix)
         self.add_python_function(name, wrapper, location)
         return name
 
@@ -154,3 +156,10 @@ class Catalog:
             return None
         fields = wrapper.result_type.fields
         return [f.name for f in fields], [f.data_type for f in fields]
+
+
+def _sql_identifier(name: str) -> str:
+    """`name` as a SQL function name: a lambda's `<lambda>` becomes `lambda`, other characters that SQL does not take
+    in a plain identifier become `_` (the name only has to be unique within the job; PyFlink makes one up too)."""
+    cleaned = re.sub(r"\W+", "_", name).strip("_") or "function"
+    return "f_" + cleaned if cleaned[0].isdigit() else cleaned
