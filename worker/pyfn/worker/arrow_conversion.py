@@ -4,8 +4,9 @@ Inputs: fixed-width columns without nulls go through numpy (`to_numpy().tolist()
 filled copy whose null slots are then set to None; other types through `to_pylist`, with MAPs turned into
 dicts and ROWs into `Row`s as PyFlink passes them.
 
-Results: `pa.array(results, type=declared)`; integer results go through numpy first, because pyarrow
-silently truncates floats put in integer columns. When conversion fails, `find_bad_row` finds the first
+Results: `pa.array(results, type=declared)`; integer results are packed with struct (which refuses floats,
+None and out-of-range ints), else go through numpy, because pyarrow silently truncates floats put in integer
+columns. When conversion fails, `find_bad_row` finds the first
 row that does not convert (error path only).
 """
 
