@@ -10,9 +10,4 @@ worker id), `control` (the Control stream), `bundle_processor` (descriptors and 
 and back), `scalar_operation`, `table_operation`, `pandas_operation`, `aggregate_operation` (accumulators in the
 runner's state), `metrics_reporting`, `errors`. `embedded` is the
 same evaluation called in-process by a runner that hosts CPython (embedded mode: no gRPC, Arrow C Data Interface).
-Importing the package limits the numeric libraries to one thread each (`thread_limits`), before numpy loads.
 """
-
-from pyfn.worker.thread_limits import limit_library_threads
-
-limit_library_threads()

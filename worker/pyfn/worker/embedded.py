@@ -33,7 +33,11 @@ import json
 import logging
 from typing import Dict, List, Optional
 
-import pyarrow as pa
+from pyfn.worker.thread_limits import limit_library_threads
+
+limit_library_threads()  # before pyarrow imports numpy
+
+import pyarrow as pa  # noqa: E402
 
 from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.worker import execution_context

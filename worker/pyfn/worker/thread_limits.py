@@ -1,9 +1,12 @@
 """One thread per worker for the numeric libraries: OpenBLAS, OpenMP and MKL read their thread counts from the
-environment once, when numpy (which pyarrow imports) loads, so `pyfn.worker` sets them on import, before either.
+environment once, when numpy (which pyarrow imports) loads, so the worker's entry points set them before either:
+`python -m pyfn.worker` (process mode and worker pools) and `pyfn.worker.embedded` (embedded mode). Modules a
+user's driver program imports leave its environment alone.
 
 A worker already has a core of its own (process mode starts one per subtask; embedded mode runs every bundle on
 one interpreter thread), so library threads only compete with it: numpy's OpenBLAS started one server thread per
-core that spun in `blas_thread_server` (6 % of the embedded arrow_add benchmark's samples in `perf record`).
+core that spun in `blas_thread_server` (1.6-6 % of the samples of `perf record` on the embedded arrow_add
+benchmark).
 A value the user set wins (setdefault), so a function that wants threaded BLAS can still have it.
 """
 
