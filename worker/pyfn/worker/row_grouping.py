@@ -59,8 +59,9 @@ def _groups_by_arrow(batch: pa.RecordBatch, grouping: List[int]) -> BatchGroups:
             return _groups_by_repr(batch, grouping)
         codes = numbers if codes is None else codes * len(encoded.dictionary) + numbers
     if len(grouping) == 1:
-        # One column: the numbers already count keys in order of first appearance.
-        first_rows = np.unique(codes, return_index=True)[1]
+        # One column: the numbers already count keys in order of first appearance, so a key's first row is where
+        # the running maximum of the numbers goes up (O(n); np.unique's sort took 5-7 ms of a 100,000-row batch).
+        first_rows = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1))
         return BatchGroups(codes, first_rows.tolist())
     _, first_rows, inverse = np.unique(codes, return_index=True, return_inverse=True)
     order = np.argsort(first_rows, kind="stable")
