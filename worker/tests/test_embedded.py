@@ -304,10 +304,11 @@ def test_a_function_that_cannot_be_loaded_fails_its_bundles():
     message.result_type.CopyFrom(DataTypes.BIGINT().to_proto())
     message.inputs.add().column = 0
     worker = embedded.EmbeddedWorker("embedded-ghost")
-    worker.register(descriptor("ghost", SCALAR_URN, functions(message)))  # loaded with the first bundle
-    result = run(worker, "ghost", pa.record_batch([pa.array([1])], names=["x"]))
-    assert "function 'ghost' could not be loaded (ModuleNotFoundError" in result.error
-    assert result.outputs.untouched()
+    worker.register(descriptor("ghost", SCALAR_URN, functions(message)))  # its failure is the first bundle's
+    for instruction in ("bundle-1", "bundle-2"):  # the second bundle tries again, and fails again
+        result = run(worker, "ghost", pa.record_batch([pa.array([1])], names=["x"]), instruction)
+        assert "function 'ghost' could not be loaded (ModuleNotFoundError" in result.error
+        assert result.outputs.untouched()
 
 
 # --------------------------------------------------------------------------------- open and close
@@ -339,6 +340,48 @@ def test_class_based_udf_is_opened_once_and_closed_by_close(tmp_path):
     assert marker.read_text() == "closed after 1 open"
     after = run(worker, "closer", batch, "bundle-after")
     assert "is closed" in after.error and after.outputs.untouched()
+
+
+class OpensOnceReady(ScalarFunction):
+    """Opens once the file named by the job parameter `ready` exists, and appends "opened" to it."""
+
+    def open(self, function_context):
+        ready = function_context.get_job_parameter("ready")
+        if not os.path.exists(ready):
+            raise RuntimeError("the lookup table is not there yet")
+        with open(ready, "a") as marker:
+            marker.write("opened\n")
+
+    def eval(self, x):
+        return x * 2
+
+
+opens_once_ready = udf(OpensOnceReady(), result_type=DataTypes.BIGINT(), name="opens_once_ready")
+
+
+def test_functions_are_opened_when_registered_before_any_bundle(tmp_path):
+    ready = tmp_path / "ready"
+    ready.write_text("")
+    worker = worker_with("early", SCALAR_URN, functions(call(opens_once_ready, 0, by_value=True),
+                                                        job_parameters={"ready": str(ready)}))
+    assert ready.read_text() == "opened\n"  # by register, before any bundle
+    assert run(worker, "early", pa.record_batch([pa.array([1, 2])], names=["x"])).column("f0") == [2, 4]
+    assert ready.read_text() == "opened\n"  # once
+
+
+def test_an_open_that_fails_at_register_fails_the_first_bundle_and_the_next_tries_again(tmp_path):
+    ready = tmp_path / "ready"
+    worker = worker_with("ready", SCALAR_URN, functions(call(opens_once_ready, 0, by_value=True),
+                                                        job_parameters={"ready": str(ready)}))
+    batch = pa.record_batch([pa.array([1, 2])], names=["x"])
+    first = run(worker, "ready", batch)
+    assert "function 'opens_once_ready' failed in open()" in first.error
+    assert "RuntimeError: the lookup table is not there yet" in first.error
+    assert first.outputs.untouched()
+    ready.write_text("")
+    second = run(worker, "ready", batch, "bundle-2")
+    assert second.error == "" and second.column("f0") == [2, 4]
+    assert ready.read_text() == "opened\n"
 
 
 def test_close_reports_the_failures_of_close():

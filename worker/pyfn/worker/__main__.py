@@ -10,6 +10,9 @@ GRPC_EXPERIMENTS = "-event_engine_client,-event_engine_for_all_other_endpoints"
 
 if __name__ == "__main__":
     os.environ.setdefault("GRPC_EXPERIMENTS", GRPC_EXPERIMENTS)
+    from pyfn.worker.thread_limits import limit_library_threads
+
+    limit_library_threads()  # before anything imports numpy
     if sys.argv[1:2] == ["pool"]:
         from pyfn.worker.pool import main as pool_main
 

@@ -39,7 +39,7 @@ from pyfn.worker.distinct_aggregate import DistinctAggregate
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, LoadedFunction, load_function
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
-from pyfn.worker.row_grouping import BatchGroups, group_rows
+from pyfn.worker.row_grouping import BatchGroups, accumulators_by_row, group_rows
 from pyfn.worker.state_batches import get_many, set_many
 from pyfn.worker.state_channel import BundleState
 from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
@@ -279,17 +279,17 @@ class AggregateOperation:
         for position, call in enumerate(self.calls):
             accumulate = call.instance.accumulate
             arguments = [columns.get(value) if kind == COLUMN else _repeat(value, rows) for kind, value in call.args]
-            if grouped.ids is None:
-                numbers = _repeat(0, rows)
-            else:
-                numbers = iter(grouped.ids)
             accumulators = [group.accumulators[position] for group in batch_groups]
+            if grouped.ids is None:
+                by_row = _repeat(accumulators[0], rows)
+            else:
+                by_row = iter(accumulators_by_row(accumulators, grouped.ids))
             execution_context.set_function(call.name)
             try:
-                _consume(map(accumulate, map(accumulators.__getitem__, numbers), *arguments), 0)
+                _consume(map(accumulate, by_row, *arguments), 0)
             except Exception as error:
-                # The row numbers' iterator tells how far the loop went: the failing row is the last one taken.
-                row = rows - numbers.__length_hint__() - 1
+                # The accumulators' iterator tells how far the loop went: the failing row is the last one taken.
+                row = rows - by_row.__length_hint__() - 1
                 group = batch_groups[0 if grouped.ids is None else grouped.ids[row]]
                 raise FunctionError(call.name, "raised %s: %s in accumulate() for key %s"
                                     % (type(error).__name__, error, describe_value(group.key)),
@@ -303,7 +303,7 @@ class AggregateOperation:
         """A batch that takes rows back: `retract` for the rows flagged so, `accumulate` for the others, row by
         row in the input's order, per call."""
         rows = len(retracts)
-        numbers = grouped.ids if grouped.ids is not None else [0] * rows
+        numbers = [int(number) for number in grouped.ids] if grouped.ids is not None else [0] * rows
         for position, call in enumerate(self.calls):
             instance = call.instance
             if type(instance).retract is AggregateFunction.retract:

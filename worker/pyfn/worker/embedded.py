@@ -33,7 +33,11 @@ import json
 import logging
 from typing import Dict, List, Optional
 
-import pyarrow as pa
+from pyfn.worker.thread_limits import limit_library_threads
+
+limit_library_threads()  # before pyarrow imports numpy
+
+import pyarrow as pa  # noqa: E402
 
 from pyfn.proto.beam import beam_fn_api_pb2
 from pyfn.worker import execution_context
@@ -128,9 +132,10 @@ class EmbeddedWorker:
 
     def register(self, descriptor: bytes) -> None:
         """Builds the plan of a serialized ProcessBundleDescriptor, as process mode does with the descriptor it
-        fetches; its functions are loaded and opened with its first bundle. Registering the same bytes again does
-        nothing; other bytes under a registered id replace its plan (whose functions are closed). A descriptor
-        that cannot be planned raises BundleError, whose message says why."""
+        fetches; its functions are loaded and opened now, as the operator opens (a failure is reported by its
+        first bundle, as in process mode). Registering the same bytes again does nothing; other bytes under a
+        registered id replace its plan (whose functions are closed). A descriptor that cannot be planned raises
+        BundleError, whose message says why."""
         if self._closed:
             raise BundleError("embedded worker %r is closed" % self.worker_id)
         data = bytes(descriptor)
@@ -155,6 +160,7 @@ class EmbeddedWorker:
             self._close_failures.extend(previous.close())
         self._plans[message.id] = plan
         self._descriptors[message.id] = data
+        plan.prepare()
 
     def process(self, instruction_id: str, descriptor_id: str, schema_address: int, array_address: int,
                 out_schema_address: int, out_array_address: int) -> bytes:
