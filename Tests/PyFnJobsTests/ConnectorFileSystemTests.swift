@@ -182,7 +182,7 @@ struct ConnectorFileSystemTests {
             try await sink.close()
             #expect(try await connectorRows(FileSystemSource(definition)) == [Self.firstRow, nullRow], "\(format)")
         }
-        #expect(try folder.read("out/csv/rows.csv").hasPrefix("true,1,-2,3,9223372036854775807,1.5,-2250.0,12.35,\"hello, \"\"world\"\"\",AQID,2024-02-29,12:34:56.789,2024-02-29 23:59:59.123456\n"))
+        #expect(try folder.read("out/csv/rows.csv").hasPrefix("true,1,-2,3,9223372036854775807,1.5,-2250.0,12.35,\"hello, \"\"world\"\"\",AQID,2024-02-29,12:34:56.789,\"2024-02-29 23:59:59.123456\"\n"))
         #expect(try folder.read("out/json/rows.json").hasPrefix("{\"b\":true,\"t\":1,"))
     }
 
@@ -196,5 +196,43 @@ struct ConnectorFileSystemTests {
         try await sink.write(try connectorBatch(columns, [[.string("a"), .int(2)], [.string("c"), .int(1)], [.string("a"), .int(3)]]))
         try await sink.close()
         #expect(try folder.read("counts.csv") == "a,3\nb,1\nc,1\n")
+    }
+
+    /// What PyFlink 2.3's CSV and JSON formats wrote for the same values (checked on PyFlink: `INSERT INTO … VALUES`
+    /// into a filesystem table): Jackson's loose quoting, Java's number forms, DECIMAL without trailing zeros.
+    @Test func writesValuesAsFlinksFormatsDo() async throws {
+        let folder = try ConnectorTempFolder()
+        defer { folder.remove() }
+        let texts: [String?] = ["a b", "abc", String(repeating: "x", count: 24), String(repeating: "y", count: 25), "a-b", "a.b",
+                                "a+b", "a#b", "", nil, "say \"hi\"", "a,b", "é ü", "a\tb", "Inner Mongolia", "a/b", "a:b"]
+        let textColumns = [SQLField("v", .string), SQLField("ts", .timestamp(3)), SQLField("dt", .date)]
+        let at = Int64(19724) * 86_400_000_000 + 11_045_123_000  // 2024-01-02 03:04:05.123
+        let textRows = texts.map { [$0.map(ArrowValue.string) ?? .null, .timestamp(at, .microsecond), .date(days: 19724)] }
+        let textSink = try FileSystemSink(table(folder, "texts.csv", ["format": "csv"], columns: textColumns))
+        try await textSink.open(schema: ArrowSchema(columns: textColumns), upsertKey: nil)
+        try await textSink.write(try connectorBatch(textColumns, textRows))
+        try await textSink.close()
+        let when = ",\"2024-01-02 03:04:05.123\",2024-01-02"
+        #expect(try folder.read("texts.csv") == ["\"a b\"", "abc", String(repeating: "x", count: 24),
+                                                 "\"" + String(repeating: "y", count: 25) + "\"", "a-b", "a.b", "\"a+b\"", "\"a#b\"", "", "",
+                                                 "\"say \"\"hi\"\"\"", "\"a,b\"", "\"é ü\"", "\"a\tb\"", "\"Inner Mongolia\"", "a/b", "a:b"]
+            .map { $0 + when + "\n" }.joined())
+
+        let numberColumns = [SQLField("m", .decimal(20, 4)), SQLField("d", .double), SQLField("f", .float)]
+        let numbers: [(Int128, Double, Double)] = [(1_000_000, 1e7, 1e7), (0, 1.5e-5, 1.5e-5), (-125_000, 1e22, 1e22),
+                                                   (1_234_567_891_200, 0.001, 0.001), (10_000_000_000, 9_999_999, 9_999_999),
+                                                   (1, 0.1, 0.1), (100_000, 0, 0), (5000, 1e-4, 3.4028235e38)]
+        let numberRows = numbers.map { [ArrowValue.decimal(unscaled: $0.0, scale: 4), .float($0.1), .float($0.2)] }
+        for format in ["csv", "json"] {
+            let sink = try FileSystemSink(table(folder, "numbers.\(format)", ["format": format], columns: numberColumns))
+            try await sink.open(schema: ArrowSchema(columns: numberColumns), upsertKey: nil)
+            try await sink.write(try connectorBatch(numberColumns, numberRows))
+            try await sink.close()
+        }
+        let expected = [("1E+2", "1.0E7", "1.0E7"), ("0", "1.5E-5", "1.5E-5"), ("-12.5", "1.0E22", "1.0E22"),
+                        ("123456789.12", "0.001", "0.001"), ("1E+6", "9999999.0", "9999999.0"), ("0.0001", "0.1", "0.1"),
+                        ("1E+1", "0.0", "0.0"), ("0.5", "1.0E-4", "3.4028235E38")]
+        #expect(try folder.read("numbers.csv") == expected.map { "\($0.0),\($0.1),\($0.2)\n" }.joined())
+        #expect(try folder.read("numbers.json") == expected.map { "{\"m\":\($0.0),\"d\":\($0.1),\"f\":\($0.2)}\n" }.joined())
     }
 }

@@ -264,18 +264,34 @@ struct CSVFormat: LineFormat {
         return fields.map(\.text) == columns.map(\.name)
     }
 
+    /// A row as a CSV record, written as Flink's CSV format writes it (Jackson's CSV writer with its default, loose
+    /// quoting): numbers and booleans bare, a DECIMAL without trailing zeros; any other value in quotes when it is
+    /// longer than 24 UTF-16 units or holds a character below the delimiter, the quote and the line break (for
+    /// `,` and `"`: a space, `!"#$%&'()*+,` or a control character), its quotes doubled. An empty string is
+    /// written empty, as Flink does, unless a null literal is set (then it is quoted, so that it stays a string).
     func encode(_ row: [ArrowValue]) -> String {
         var line = ""
         let delimiterText = String(UnicodeScalar(delimiter))
         let quoteText = String(UnicodeScalar(quote))
+        let firstSafe = UInt16(max(delimiter, quote, 10)) + 1
         for (i, (value, column)) in zip(row, columns).enumerated() {
             if i > 0 { line += delimiterText }
+            switch value {
+            case .int, .float, .bool:
+                line += TextValueCodec.format(value, as: column.type) ?? ""
+                continue
+            case .decimal(let unscaled, let scale):
+                line += TextValueCodec.formatDecimalAsFlinkFormats(unscaled, scale: scale)
+                continue
+            default:
+                break
+            }
             guard let text = TextValueCodec.format(value, as: column.type) else {
                 line += nullLiteral ?? ""
                 continue
             }
-            let needsQuotes = text.isEmpty || text == nullLiteral || text.utf8.contains { $0 == delimiter || $0 == quote || $0 == 10 || $0 == 13 }
-                || text.first == " " || text.last == " "
+            let needsQuotes = text.isEmpty ? nullLiteral != nil
+                : text == nullLiteral || text.utf16.count > 24 || text.utf16.contains { $0 < firstSafe }
             line += needsQuotes ? quoteText + text.replacingOccurrences(of: quoteText, with: quoteText + quoteText) + quoteText : text
         }
         return line

@@ -101,8 +101,10 @@ struct JSONLinesFormat: LineFormat {
         switch (value, type.kind) {
         case (.null, _): return .null
         case (.bool(let b), _): return .bool(b)
-        case (.int, _), (.decimal, _):
+        case (.int, _):
             return .number(TextValueCodec.format(value, as: type)!)
+        case (.decimal(let unscaled, let scale), _):
+            return .number(TextValueCodec.formatDecimalAsFlinkFormats(unscaled, scale: scale))
         case (.float(let x), _):
             let text = TextValueCodec.format(value, as: type)!
             return x.isFinite ? .number(text) : .string(text)

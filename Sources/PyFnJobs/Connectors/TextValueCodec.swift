@@ -262,10 +262,47 @@ enum TextValueCodec {
         }
     }
 
-    private static func formatFloating(_ x: Double, single: Bool) -> String {
+    /// A FLOAT or DOUBLE as Java's `Float.toString`/`Double.toString` write it, which is what Flink prints and its
+    /// CSV and JSON formats write: the shortest digits that read back to the same value (Swift finds the same ones),
+    /// plain between 10^-3 and 10^7 with at least one fraction digit (`123.0`, `0.001`), else `d.dddE±n` (`1.0E7`,
+    /// `1.5E-5`).
+    static func formatFloating(_ x: Double, single: Bool) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
-        return single ? Float(x).description : x.description
+        if x == 0 { return x.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's shortest form ("1.5", "1e+16", "1.234e-05") split into its digits and the number of digits
+        // before the decimal point.
+        let swift = single ? Float(x).magnitude.description : x.magnitude.description
+        let parts = swift.split(separator: "e", maxSplits: 1)
+        let mantissa = parts[0].split(separator: ".", maxSplits: 1)
+        var digits = Array(mantissa[0].utf8) + (mantissa.count > 1 ? Array(mantissa[1].utf8) : [])
+        var pointAt = mantissa[0].utf8.count + (parts.count > 1 ? Int(parts[1])! : 0)
+        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst(); pointAt -= 1 }
+        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        let text = String(decoding: digits, as: UTF8.self)
+        let exponent = pointAt - 1
+        let sign = x < 0 ? "-" : ""
+        guard (-3..<7).contains(exponent) else {
+            let fraction = digits.count > 1 ? String(text.dropFirst()) : "0"
+            return "\(sign)\(text.prefix(1)).\(fraction)E\(exponent)"
+        }
+        if pointAt <= 0 { return sign + "0." + String(repeating: "0", count: -pointAt) + text }
+        if digits.count <= pointAt { return sign + text + String(repeating: "0", count: pointAt - digits.count) + ".0" }
+        return sign + text.prefix(pointAt) + "." + text.dropFirst(pointAt)
+    }
+
+    /// A DECIMAL as Flink's CSV and JSON formats write it (Jackson's number nodes, Java's `BigDecimal.toString` of
+    /// the value without trailing zeros): `12.50` → `12.5`, `100.00` → `1E+2`, `0.00` → `0`. Printing keeps the
+    /// scale (``formatDecimal(_:scale:)``).
+    static func formatDecimalAsFlinkFormats(_ unscaled: Int128, scale: Int) -> String {
+        guard unscaled != 0 else { return "0" }
+        var unscaled = unscaled, scale = scale
+        while unscaled % 10 == 0 { unscaled /= 10; scale -= 1 }
+        let digits = String(unscaled.magnitude)
+        let adjusted = digits.count - 1 - scale
+        guard scale < 0 || adjusted < -6 else { return formatDecimal(unscaled, scale: scale) }
+        let fraction = digits.count > 1 ? "." + digits.dropFirst() : ""
+        return (unscaled < 0 ? "-" : "") + digits.prefix(1) + fraction + "E" + (adjusted >= 0 ? "+" : "") + String(adjusted)
     }
 
     /// `unscaled × 10^-scale` in plain decimal notation, e.g. `-12.30`.
