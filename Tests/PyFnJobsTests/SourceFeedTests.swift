@@ -13,8 +13,8 @@ struct SourceFeedTests {
     /// queue was empty (its wake-up lost because batches went straight to the waiting consumer) hung a job whose
     /// grouping function failed (`PythonAggregateJobTests`, parallelism 4).
     @Test(arguments: [1, 2]) func everyPushedBatchComesOutWithManyProducers(capacity: Int) async throws {
-        let producers = 6, batches = 300
-        for _ in 0..<20 {
+        let producers = 6, batches = 200
+        for _ in 0..<10 {
             let feed = SourceFeed(capacity: capacity)
             let received = try await withThrowingTaskGroup(of: Int.self) { group in
                 for producer in 0..<producers {
@@ -35,7 +35,7 @@ struct SourceFeedTests {
                     return count
                 }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(20))
+                    try await Task.sleep(for: .seconds(60))
                     await feed.fail(SourceFeedStuck())  // frees whoever waits, so the test fails instead of hanging
                     throw SourceFeedStuck()
                 }
