@@ -49,9 +49,10 @@ import Testing
             INSERT INTO out SELECT describe(CAST(CAST(d AS TIMESTAMP) AS DATE)), describe(CAST(d AS TIMESTAMP(3))), describe(DATE '2020-01-01'),
                 describe(TIME '12:00:00.123'), describe(TIMESTAMP '2020-01-01 08:30:00'), CAST(CAST(d AS TIMESTAMP) AS DATE) FROM src;
             """, columns: "a STRING, b STRING, c STRING, t STRING, s STRING, e DATE", mode: mode)
+        // Strings with a space are quoted, as Flink's CSV format writes them.
         #expect(lines == [
-            "date 2020-01-02,datetime 2020-01-02T00:00:00,date 2020-01-01,time 12:00:00.123000,datetime 2020-01-01T08:30:00,2020-01-02",
-            "date 2021-12-31,datetime 2021-12-31T10:20:30.500000,date 2020-01-01,time 12:00:00.123000,datetime 2020-01-01T08:30:00,2021-12-31",
+            #""date 2020-01-02","datetime 2020-01-02T00:00:00","date 2020-01-01","time 12:00:00.123000","datetime 2020-01-01T08:30:00",2020-01-02"#,
+            #""date 2021-12-31","datetime 2021-12-31T10:20:30.500000","date 2020-01-01","time 12:00:00.123000","datetime 2020-01-01T08:30:00",2021-12-31"#,
         ])
     }
 
@@ -60,7 +61,7 @@ import Testing
             CREATE TABLE times (t TIME) WITH ('connector' = 'filesystem', 'path' = 'times.csv', 'format' = 'csv');
             INSERT INTO out SELECT time_plus_second(t), describe(t) FROM times;
             """, columns: "t TIME, s STRING", csv: "", mode: mode, extraFiles: ["times.csv": "12:00:00.123\n"])
-        #expect(lines == ["12:00:01.123,time 12:00:00.123000"])
+        #expect(lines == [#"12:00:01.123,"time 12:00:00.123000""#])
     }
 
     @Test func aCastThatCannotBeIsRefusedWithTheTypes() async throws {

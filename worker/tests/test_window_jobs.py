@@ -5,6 +5,7 @@ Each window kind (TUMBLE, HOP, CUMULATE table functions; TUMBLE, HOP, SESSION gr
 COUNT/SUM, a general Python UDAF (py_sum) and a Pandas UDAF (pd_mean) at parallelism 1 and 2, over rows that
 arrive out of order within the watermark delay (so none is late and the result equals that of sorted rows)."""
 
+import csv
 import datetime
 import os
 import random
@@ -106,7 +107,7 @@ def read_output(path):
     result = {}
     with open(path) as f:
         for line in f:
-            k, start, end, count, total, py_total, mean = line.rstrip("\n").split(",")
+            k, start, end, count, total, py_total, mean = next(csv.reader([line]))
             key = (k, micros_of(start), micros_of(end))
             assert key not in result, "window %r written twice" % (key,)
             result[key] = (int(count), int(total), int(py_total), round(float(mean), 6))
@@ -317,7 +318,7 @@ def read_over_output(path):
     out = {}
     with open(path) as f:
         for line in f:
-            k, ts, v, total, py_total, mean = line.rstrip("\n").split(",")
+            k, ts, v, total, py_total, mean = next(csv.reader([line]))
             out.setdefault((k, micros_of(ts), int(v)), []).append((int(total), int(py_total), round(float(mean), 6)))
     return {key: sorted(results) for key, results in out.items()}
 
@@ -355,7 +356,7 @@ def per_key_totals(path):
     totals = {}
     with open(path) as f:
         for line in f:
-            k, _, _, count, total = line.rstrip("\n").split(",")
+            k, _, _, count, total = next(csv.reader([line]))
             c, t = totals.get(k, (0, 0))
             totals[k] = (c + int(count), t + int(total))
     return totals

@@ -4,6 +4,7 @@ short forms, no frame), named windows (`WINDOW w AS (…)`), windows over subque
 Pandas UDAF in a plain GROUP BY (bounded input, as PyFlink's batch mode) — at parallelism 1 and 2, in process and
 embedded (`'python.execution-mode' = 'thread'`) mode; and the errors a user sees for what stays unsupported."""
 
+import csv
 import datetime
 import json
 import os
@@ -66,7 +67,7 @@ def read_over(path):
     out = {}
     with open(path) as f:
         for line in f:
-            k, ts, v, s, c, mx, ps, pm = line.rstrip("\n").split(",")
+            k, ts, v, s, c, mx, ps, pm = next(csv.reader([line]))
             out.setdefault((k, micros_of(ts), int(v)), []).append((int(s), int(c), int(mx), int(ps), round(float(pm), 6)))
     return {key: sorted(results) for key, results in out.items()}
 
@@ -161,7 +162,7 @@ def read_windows(path):
     result = {}
     with open(path) as f:
         for line in f:
-            k, ws, c, s, ps, pm = line.rstrip("\n").split(",")
+            k, ws, c, s, ps, pm = next(csv.reader([line]))
             key = (k, micros_of(ws))
             assert key not in result, "window %r written twice" % (key,)
             result[key] = (int(c), int(s), int(ps), round(float(pm), 6))
@@ -250,7 +251,7 @@ def test_a_pandas_udaf_in_a_plain_group_by_matches_pandas_groupby(tmp_path, para
     got = {}
     with open(tmp_path / "out.csv") as f:
         for line in f:
-            k, c, s, ps, pm = line.rstrip("\n").split(",")
+            k, c, s, ps, pm = next(csv.reader([line]))
             assert k not in got, "key %s written twice" % k
             got[k] = (int(c), int(s), int(ps), round(float(pm), 6))
     assert got == expected
