@@ -142,17 +142,16 @@ enum ResultTable {
         case .null: return "NULL"
         case .string(let s): return s
         case .int(let v): return String(v)
-        case .float(let v): return String(format: "%.6g", v)
         case .bool(let v): return v ? "TRUE" : "FALSE"
         default: return "\(value)"
         }
     }
 
-    /// Whether `value` reads better in its SQL type's text form (dates, times, timestamps, decimals, bytes) than
-    /// in ``text(_:)``'s (`timestamp(…, microsecond)`).
+    /// Whether `value` reads better in its SQL type's text form (dates, times, timestamps, decimals, bytes, and
+    /// FLOAT/DOUBLE in Java's form with all their digits, as Flink's tables show them) than in ``text(_:)``'s.
     static func hasTypedText(_ value: ArrowValue) -> Bool {
         switch value {
-        case .date, .time, .timestamp, .decimal, .binary: return true
+        case .date, .time, .timestamp, .decimal, .binary, .float: return true
         default: return false
         }
     }

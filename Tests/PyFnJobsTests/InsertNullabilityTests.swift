@@ -46,4 +46,29 @@ import Testing
             "\(error)".contains("is MAP<STRING NOT NULL, STRING> but 'out.m' is MAP<STRING NOT NULL, STRING NOT NULL>")
         }
     }
+
+    /// A time value goes into a column of the same time type at another precision, as Flink casts it implicitly
+    /// (a window's `window_start`, a TIMESTAMP(3), into a TIMESTAMP(6) column); another type stays an error.
+    @Test func aTimestampGoesIntoAColumnOfAnotherPrecision() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pyfn-precision-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "2024-01-01 00:00:01.5,2.0\n2024-01-01 00:01:10,4.0\n".write(to: folder.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let sql = """
+            CREATE TABLE src (ts TIMESTAMP(3), v DOUBLE, WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv');
+            CREATE TABLE out (w TIMESTAMP(6), back TIMESTAMP(0), s DOUBLE) WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
+            INSERT INTO out SELECT window_start, MAX(ts), SUM(v) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+            GROUP BY window_start, window_end;
+            """
+        try sql.write(to: folder.appendingPathComponent("job.sql"), atomically: true, encoding: .utf8)
+        try await Job.load(path: folder.appendingPathComponent("job.sql").path).run()
+        let written = try String(contentsOf: folder.appendingPathComponent("out.csv"), encoding: .utf8)
+        #expect(written.split(separator: "\n").sorted() == [#""2024-01-01 00:00:00.000000","2024-01-01 00:00:01",2.0"#,
+                                                            #""2024-01-01 00:01:00.000000","2024-01-01 00:01:10",4.0"#])
+        #expect {
+            _ = try Self.job(column: "TIMESTAMP(3)", mode: "process")
+        } throws: { error in
+            "\(error)".contains("is MAP<STRING NOT NULL, STRING> but 'out.m' is TIMESTAMP(3)")
+        }
+    }
 }

@@ -49,6 +49,15 @@ extension SQLType {
         }
     }
 
+    /// Whether a value of this type goes into a `target` column of the same time type at another precision
+    /// (`TIMESTAMP(3)` into `TIMESTAMP(6)` and back, `TIME`, `TIMESTAMP_LTZ` likewise): Flink casts it implicitly.
+    func isOtherPrecision(of target: SQLType) -> Bool {
+        switch (kind, target.kind) {
+        case (.timestamp, .timestamp), (.timestampLTZ, .timestampLTZ), (.time, .time): return true
+        default: return false
+        }
+    }
+
     /// The same shape, ignoring nullability.
     func sameKind(as other: SQLType) -> Bool { kind == other.kind }
 

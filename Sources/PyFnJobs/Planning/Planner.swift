@@ -54,7 +54,8 @@ struct Planner {
         for (index, (column, target)) in zip(columns, sink.columns).enumerated() {
             if column.type.fits(into: target.type) {
                 casts.append(.column(index, column.type))
-            } else if column.type.isNumeric && target.type.isNumeric || target.type.kind == .string {
+            } else if column.type.isNumeric && target.type.isNumeric || target.type.kind == .string
+                        || column.type.isOtherPrecision(of: target.type) {
                 casts.append(.cast(.column(index, column.type), target.type))
                 needsCast = true
             } else {
