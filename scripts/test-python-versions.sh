@@ -7,9 +7,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source scripts/ci-step.sh
 for version in ${PYFN_PYTHON_VERSIONS:-3.12 3.13}; do
+  ci_step "CPython $version venv (scripts/python-version-venv.sh $version)"
   python=$(scripts/python-version-venv.sh "$version")
-  echo "== Python tests on $("$python" --version)"
+  ci_step "Python tests on $("$python" --version)"
   set +e
   # The 10-million-row collect test measures the runner's and the client's memory, not the interpreter: once (3.11)
   # is enough, and it is the suite's slowest test by far.
@@ -18,7 +20,7 @@ for version in ${PYFN_PYTHON_VERSIONS:-3.12 3.13}; do
   status=$?
   set -e
   if [ "$status" -ne 0 ]; then echo "Python tests failed on $version"; exit "$status"; fi
-  echo "== Example jobs and function kinds on $("$python" --version) (process and embedded workers)"
+  ci_step "Example jobs and function kinds on $("$python" --version) (process and embedded workers)"
   log=$(mktemp)
   set +e
   PYFN_PYTHON=$python swift test --skip-build --no-parallel \
