@@ -43,8 +43,10 @@ if [ ! -f "$deps_stamp" ]; then
     rm -rf "$deps"
     "$base" -m venv "$deps"
     "$deps/bin/pip" install --quiet --upgrade pip setuptools >&2
-    # The worker's own dependency list, then the worker itself out again: each checkout installs its own.
-    "$deps/bin/pip" install --quiet "$root/worker[pandas,test]" >&2
+    # The worker's own dependency list, then the worker itself out again: each checkout installs its own. (Editable,
+    # because a regular install builds in worker/build, inside the checkout.)
+    PYTHONWARNINGS=ignore "$deps/bin/pip" install --quiet --config-settings editable_mode=compat \
+        -e "$root/worker[pandas,test]" >&2
     "$deps/bin/pip" uninstall --quiet --yes pyfn >&2
     "$deps/bin/python" -c 'import pyarrow, grpc, pandas, numpy, cloudpickle, pytest, setuptools' >&2
     touch "$deps_stamp"
@@ -52,8 +54,8 @@ if [ ! -f "$deps_stamp" ]; then
   exec 9>&-
 fi
 
-stamp=$venv/.pyfn-worker-$key-on-$(basename "$deps")
-if [ ! -f "$stamp" ]; then
+stamp=$venv/.pyfn-worker-dependencies  # holds the dependency venv's path
+if [ "$(cat "$stamp" 2>/dev/null)" != "$deps" ]; then
   echo "python-version-venv: creating $venv with $("$base" --version 2>&1), its dependencies from $deps" >&2
   rm -rf "$venv"
   "$base" -m venv --without-pip "$venv"
@@ -62,6 +64,6 @@ if [ ! -f "$stamp" ]; then
   PYTHONWARNINGS=ignore "$venv/bin/python" -m pip install --quiet --no-deps --no-index --no-build-isolation \
       --config-settings editable_mode=compat -e "$root/worker" >&2
   "$venv/bin/python" -c 'import pyfn.worker, pyarrow, grpc, pandas' >&2
-  touch "$stamp"
+  echo "$deps" > "$stamp"
 fi
 echo "$venv/bin/python"
