@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var extra = ["python.log.level": Self.pythonLevel(of: level)]
         if profile { extra["python.profile.enabled"] = "true" }
-        let job = try options.loadJob(extra: extra)
+        let job = try options.loadJob(extra: extra, headStart: true)
         let progress = JobProgress()
         let (registry, prometheus) = PrometheusMetricsEndpoint.makeFactory()
         let metrics = RunnerMetrics(job: job.name, factory: MultiplexMetricsHandler(factories: [prometheus, MetricsSystem.factory]))

@@ -3,6 +3,7 @@ SQL job run by the real `pyfn run` with a real worker, whose scalar UDF reports 
 sys.modules and the worker's peak RSS (VmHWM) so far. Issue #19's target: no pandas, under 120 MB (84 MB measured
 on CPython 3.11, `benchmarks/run job_overhead`)."""
 
+import csv
 import os
 import subprocess
 
@@ -55,8 +56,8 @@ def run_footprint_job(folder, mode):
     finished = subprocess.run([locate_runner(), "run", "job.sql"], cwd=folder, env=env, capture_output=True, text=True,
                               timeout=300)
     assert finished.returncode == 0, finished.stderr
-    with open(os.path.join(folder, "out.csv")) as f:
-        return [line.rstrip("\n").split(",") for line in f if line.strip()]
+    with open(os.path.join(folder, "out.csv"), newline="") as f:
+        return [row for row in csv.reader(f) if row]  # the sink quotes "False 84", as Flink's csv format does
 
 
 @pytest.mark.parametrize("mode", ["process", "thread"])
