@@ -1,7 +1,8 @@
 """`benchmarks/run job_overhead`: what a small job costs from start to exit — 1,000 generated rows through one
 scalar Python UDF into a blackhole — in process mode and embedded (`python.execution-mode = thread`), beside the
 interpreter starts any run pays for: a plain `python -c pass`, and `python -c "import pyarrow, grpc"` (what every
-process-mode worker imports before it can take a row).
+process-mode worker imports before it can take a row); and both modes with `--no-head-start` (Python started when
+the first operator opens, not while the job's functions are described).
 
 Each figure is the median of PYFN_BENCH_RUNS (default 5) runs: wall seconds from start to exit, CPU seconds (user +
 system) of the whole process tree (runner, describing interpreter, worker), and for process mode the worker's peak
@@ -84,13 +85,15 @@ def main():
         ("python -c 'import pyarrow, grpc'", [PYTHON, "-c", "import pyarrow, grpc"]),
         ("pyfn run, process mode", [PYFN, "run", "job.sql"]),  # the worker's peak RSS is sampled here
         ("pyfn run, embedded", [PYFN, "run", "--set", "python.execution-mode=thread", "job.sql"]),
+        ("process mode, --no-head-start", [PYFN, "run", "--no-head-start", "job.sql"]),
+        ("embedded, --no-head-start", [PYFN, "run", "--no-head-start", "--set", "python.execution-mode=thread", "job.sql"]),
     ]
     walls = {}
     for label, command in rows:
         wall, cpu, worker_mb = medians(command, folder, env)
         walls[label] = wall
         memory = ", worker peak RSS %.0f MB" % worker_mb if "process" in label else ""
-        print("  %-34s %6.3f s wall  %6.3f s CPU%s" % (label, wall, cpu, memory))
+        print("  %-36s %6.3f s wall  %6.3f s CPU%s" % (label, wall, cpu, memory))
     print("job_overhead: process %.3f s, embedded %.3f s"
           % (walls["pyfn run, process mode"], walls["pyfn run, embedded"]))
 
