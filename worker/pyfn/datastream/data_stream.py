@@ -150,8 +150,10 @@ class DataStream:
     def assign_timestamps_and_watermarks(self, watermark_strategy) -> "DataStream":
         """The records with event-time timestamps from the strategy's TimestampAssigner, and a watermark that
         follows them (`WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5))`); event-time timers
-        of a KeyedProcessFunction downstream fire as it passes them. Only map and key_by may come between this and
-        the KeyedProcessFunction."""
+        of a KeyedProcessFunction downstream fire as it passes them. The timestamps stay with the records through
+        every function after this one (a flat_map's or process's outputs keep their input's; a
+        KeyedProcessFunction's carry the record's or the firing timer's; `ctx.timestamp()` gives them) and
+        through repartitionings and unions."""
         from pyfn.common.watermark_strategy import WatermarkStrategy
 
         if not isinstance(watermark_strategy, WatermarkStrategy):

@@ -62,6 +62,8 @@ class _Node:
         self.output_type = None
         self.chainable = True
         self.keyed_input = False
+        #: Its input carries event time (an assigner upstream), which its chain hands on.
+        self.event_time = False
 
 
 class GraphBuilder:
@@ -108,6 +110,13 @@ class GraphBuilder:
             self._count_consumers(sink, seen)
         for sink in self.sinks:
             self._visit(sink)
+        timed = set()  # the nodes whose records have event-time timestamps (inputs come before their readers)
+        for node in self.nodes:
+            if node.kind != "python":
+                continue
+            node.event_time = any(edge["node"] in timed for edge in node.inputs)
+            if node.event_time or any(m.step_kind == "timestamps" for m in node.members):
+                timed.add(node.id)
         return {"runtime_mode": "batch" if self.batch_mode else "streaming",
                 "nodes": [self._render(node) for node in self.nodes],
                 "collect": any(sink.sink.get("type") == "collect" for sink in self.sinks)}
@@ -221,15 +230,17 @@ class GraphBuilder:
             out["source"] = self._source_spec(head)
         elif node.kind == "python":
             chain = ChainSpec(node.steps, record_format(node.input_type), keyed_input=node.keyed_input,
-                              batch_mode=self.batch_mode, task_name=out["name"])
+                              batch_mode=self.batch_mode, task_name=out["name"], event_time=node.event_time)
+            if node.event_time:
+                out["event_time"] = True
             out["chain"] = base64.b64encode(_pickle_chain(chain)).decode("ascii")
             out["keyed_input"] = node.keyed_input
             out["keyed_output"] = chain.keyed_output
             out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
             if chain.timers:
                 out["timers"] = True
-            if chain.timestamps:
-                stamping = next(m for m in node.members if m.step_kind == "timestamps")
+            stamping = next((m for m in node.members if m.step_kind == "timestamps"), None)
+            if stamping is not None:
                 out["watermarks"] = {"out_of_orderness_ms": stamping.out_of_orderness_ms}
         else:
             out["sink"] = head.sink
