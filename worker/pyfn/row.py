@@ -67,6 +67,13 @@ class Row:
 
         return {name: convert(value) for name, value in zip(self._fields, self._values)}
 
+    @staticmethod
+    def of_kind(row_kind: RowKind, *args) -> "Row":
+        """A row of `args` with RowKind `row_kind` (`Row.of_kind(RowKind.UPDATE_AFTER, "Alice", 100)`)."""
+        row = Row(*args)
+        row.set_row_kind(row_kind)
+        return row
+
     def get_row_kind(self) -> RowKind:
         return self._row_kind
 

@@ -15,7 +15,7 @@ import PyFnRunner
 ///
 /// The end-of-stream marker is written by ``finish()``, only when the whole job has succeeded: a failed job
 /// leaves the stream without it, so a reader cannot mistake a partial result for a complete one.
-public actor ArrowStreamSink: TableSink {
+public actor ArrowStreamSink: DeletingSink {
     /// The name of the row-kind column of a changelog stream.
     public static let rowKindColumn = "__row_kind"
 
@@ -47,6 +47,22 @@ public actor ArrowStreamSink: TableSink {
     public func write(_ batch: RecordBatch) async throws {
         guard var writer else { throw ConnectorError("collect: write before open") }
         try writer.write(try upsertKey.map { try changes(batch, key: $0, schema: writer.schema) } ?? batch)
+        try send(writer.drain())
+        self.writer = writer
+    }
+
+    /// Writes `-D` of the latest row of each key in `batch` (a changelog), which is then forgotten: the key's next
+    /// row is an `+I`, as in Flink.
+    public func delete(_ batch: RecordBatch) async throws {
+        guard var writer, let upsertKey else { return }
+        var rows = RowBatchBuilder(schema: writer.schema)
+        for index in 0..<batch.length {
+            let row = batch.row(index)
+            if let previous = latestRowByKey.removeValue(forKey: upsertKey.map { row[$0] }) {
+                try rows.append([.int(3)] + previous)
+            }
+        }
+        try writer.write(rows.finish())
         try send(writer.drain())
         self.writer = writer
     }

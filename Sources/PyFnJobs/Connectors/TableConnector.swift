@@ -26,6 +26,12 @@ public protocol TableSink: Sendable {
     func close() async throws
 }
 
+/// A sink that takes deletions as well as upserts (a changelog collect).
+public protocol DeletingSink: TableSink {
+    /// Deletes the rows whose upsert keys are those of `batch`'s rows.
+    func delete(_ batch: RecordBatch) async throws
+}
+
 /// A table's connector could not be set up or failed while running; the message names the table, the option or
 /// the file and line.
 public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {

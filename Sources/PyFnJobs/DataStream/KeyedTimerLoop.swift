@@ -48,11 +48,18 @@ struct KeyedTimerLoop {
     let isBatch: Bool
     /// Whether records go on with their `__key` (the chain ends with key_by).
     let keyedOutput: Bool
+    /// Hands event time on (its input carries it): the writer id stamped on the output, whose records carry their
+    /// timestamps (`__ts`: the record's, or the firing timer's).
+    let handingOn: Int64?
     private var timers = KeyedTimers()
     private var watermark: InputWatermark
     private var firedUpTo = Int64.min
+    /// The watermark handed on so far.
+    private var sent = Int64.min
 
-    init(op: DataStreamOperator, name: String, valueField: ArrowField, isBatch: Bool, keyedOutput: Bool, writers: Int) {
+    init(op: DataStreamOperator, name: String, valueField: ArrowField, isBatch: Bool, keyedOutput: Bool, writers: Int,
+         handingOn: Int64? = nil) {
+        self.handingOn = handingOn
         self.op = op
         self.name = name
         self.valueField = valueField
@@ -74,6 +81,11 @@ struct KeyedTimerLoop {
             if advanced > firedUpTo {
                 try await fire(.eventTime, upTo: advanced, watermark: advanced, awaitRequests: true, emit: emit)
                 firedUpTo = advanced
+                if let handingOn {
+                    // Every record and timer output before this watermark has left: hand it on.
+                    sent = advanced
+                    try await emit(StreamEventTimeColumns.watermarkOnly(mark: advanced, from: handingOn))
+                }
             }
             // Processing-time timers the finished bundles asked for; waiting for the bundles in flight here would
             // cost every keyed process function its pipelining, so a timer asked for meanwhile fires after a later
@@ -172,11 +184,20 @@ struct KeyedTimerLoop {
             guard !records.isEmpty else { continue }
             let kept = records.count == output.length ? output : output.take(records)
             var fields = [kept.schema.fields[3]], columns = [kept.columns[3]]
+            if handingOn != nil {
+                fields.insert(ArrowField(StreamEventTimeColumns.timestamp, .int64), at: 0)
+                columns.insert(kept.columns[1], at: 0)
+            }
             if keyedOutput {
                 fields.insert(ArrowField(DataStreamOperator.keyColumn, .binary, nullable: false), at: 0)
                 columns.insert(kept.columns[2], at: 0)
             }
-            try await emit(try RecordBatch(schema: ArrowSchema(fields), columns: columns, length: kept.length))
+            let out = try RecordBatch(schema: ArrowSchema(fields), columns: columns, length: kept.length)
+            if let handingOn {
+                try await emit(try StreamEventTimeColumns.stamped(out, mark: sent, writer: handingOn))
+            } else {
+                try await emit(out)
+            }
         }
     }
 }

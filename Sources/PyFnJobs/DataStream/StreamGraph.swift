@@ -69,6 +69,9 @@ public struct StreamNode: Decodable, Sendable {
     public var timers: Bool = false
     /// Python nodes whose chain assigns event-time timestamps (`__ts`): how their watermark follows them.
     public var watermarks: StreamWatermarkSpec?
+    /// Python nodes whose input carries event time (an assigner upstream): the records keep their timestamps
+    /// (`__ts`) through the chain, and the node hands its input's watermark on (``ForwardedWatermark``).
+    public var eventTime: Bool = false
     /// Sinks: where records go.
     public var sink: StreamSinkSpec?
     /// Where the program made the node.
@@ -81,6 +84,7 @@ public struct StreamNode: Decodable, Sendable {
         case keyedOutput = "keyed_output"
         case finalPerKey = "final_per_key"
         case timers, watermarks
+        case eventTime = "event_time"
     }
 
     /// Decodes a node; optional fields default.
@@ -99,6 +103,7 @@ public struct StreamNode: Decodable, Sendable {
         finalPerKey = try c.decodeIfPresent(Bool.self, forKey: .finalPerKey) ?? false
         timers = try c.decodeIfPresent(Bool.self, forKey: .timers) ?? false
         watermarks = try c.decodeIfPresent(StreamWatermarkSpec.self, forKey: .watermarks)
+        eventTime = try c.decodeIfPresent(Bool.self, forKey: .eventTime) ?? false
         sink = try c.decodeIfPresent(StreamSinkSpec.self, forKey: .sink)
         location = try c.decodeIfPresent(StreamLocation.self, forKey: .location)
     }

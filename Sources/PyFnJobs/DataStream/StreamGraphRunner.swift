@@ -91,7 +91,7 @@ struct StreamGraphRunner {
                 let parts = try partitioners[index].split(batch)
                 for (target, part) in parts { await targets[index][target].send(part) }
                 // A subtask with timers that got none of these records still learns how far event time has come.
-                guard readers[index].1.timers, parts.count < targets[index].count,
+                guard readers[index].1.timers || readers[index].1.eventTime, parts.count < targets[index].count,
                       let mark = StreamEventTimeColumns.watermarkOnly(batch) else { continue }
                 let reached = Set(parts.map(\.0))
                 for target in targets[index].indices where !reached.contains(target) { await targets[index][target].send(mark) }
@@ -119,6 +119,7 @@ struct StreamGraphRunner {
             let input = channels[node.id]![subtask]
             let sink = sinks[node.id]!
             while let received = await input.receive() {
+                if StreamEventTimeColumns.isWatermarkOnly(received) { continue }
                 let batch = try StreamEventTimeColumns.stripped(received)
                 try await sink.write(batch, subtask: subtask, parallelism: node.parallelism)
                 progress.update { $0.rowsOut += batch.length }
@@ -145,9 +146,9 @@ struct StreamGraphRunner {
                                         outputSchema: KeyedTimerLoop.outputSchema(value: outputSchema.fields[0]),
                                         keyed: true, subtask: subtask, parallelism: node.parallelism,
                                         environment: environment, bundle: bundle, python: python)
-        let writers = node.inputs.reduce(0) { total, edge in total + (graph.nodes.first { $0.id == edge.node }?.parallelism ?? 1) }
         var loop = KeyedTimerLoop(op: op, name: node.name, valueField: value, isBatch: graph.isBatch,
-                                  keyedOutput: node.keyedOutput, writers: writers)
+                                  keyedOutput: node.keyedOutput, writers: writerCount(node),
+                                  handingOn: node.eventTime ? ForwardedWatermark.writerID(node: node.id, subtask: subtask) : nil)
         do {
             try await op.open()
             try await loop.run(input: input, emit: emit)
@@ -158,6 +159,11 @@ struct StreamGraphRunner {
         }
     }
 
+    /// How many subtasks write to each subtask of `node`.
+    private func writerCount(_ node: StreamNode) -> Int {
+        node.inputs.reduce(0) { total, edge in total + (graph.nodes.first { $0.id == edge.node }?.parallelism ?? 1) }
+    }
+
     private func runPython(_ node: StreamNode, _ subtask: Int, inputSchema: ArrowSchema, outputSchema: ArrowSchema,
                            input: BatchChannel, emit: (RecordBatch) async throws -> Void) async throws {
         guard let encoded = node.chain, let chain = Data(base64Encoded: encoded) else {
@@ -165,7 +171,7 @@ struct StreamGraphRunner {
         }
         let value = outputSchema.fields[0]
         let keyed = node.keyedOutput
-        let stamps = node.watermarks != nil ? [ArrowField(StreamEventTimeColumns.timestamp, .int64)] : []
+        let stamps = node.watermarks != nil || node.eventTime ? [ArrowField(StreamEventTimeColumns.timestamp, .int64)] : []
         let operatorSchema = ArrowSchema((keyed ? [ArrowField(DataStreamOperator.keyColumn, .binary, nullable: false)] : [])
                                          + stamps + [value])
         let op = try DataStreamOperator(name: node.name, chain: chain, inputSchema: inputSchema, outputSchema: operatorSchema,
@@ -173,14 +179,34 @@ struct StreamGraphRunner {
                                         environment: environment, bundle: bundle, python: python)
         var latest = node.finalPerKey ? LatestPerKey() : nil
         var watermark = node.watermarks.map { SubtaskWatermark(outOfOrderness: $0.outOfOrdernessMs, node: node.id, subtask: subtask) }
+        var forwarded = node.eventTime && node.watermarks == nil
+            ? ForwardedWatermark(writers: writerCount(node), node: node.id, subtask: subtask) : nil
         func deliver(_ batches: [RecordBatch]) async throws {
             for batch in batches {
-                if latest != nil { try latest!.add(batch) } else if watermark != nil { try await emit(try watermark!.stamp(batch)) } else { try await emit(batch) }
+                if latest != nil {
+                    try latest!.add(batch)
+                } else if watermark != nil {
+                    try await emit(try watermark!.stamp(batch))
+                } else if let forwarded {
+                    try await emit(try forwarded.stamp(batch))
+                } else {
+                    try await emit(batch)
+                }
             }
         }
         do {
             try await op.open()
-            while let batch = await input.receive() { try await deliver(try await op.process(try StreamEventTimeColumns.stripped(batch))) }
+            while let batch = await input.receive() {
+                forwarded?.observe(batch)
+                if !StreamEventTimeColumns.isWatermarkOnly(batch) {
+                    try await deliver(try await op.process(try StreamEventTimeColumns.stripped(batch, keepingTimestamps: node.eventTime)))
+                }
+                if forwarded?.isPending == true {
+                    // The records that came before the watermark leave first (the bundles in flight are awaited).
+                    try await deliver(try await op.finish())
+                    if let mark = forwarded?.handOn() { try await emit(mark) }
+                }
+            }
             try await deliver(try await op.finish())
             if var final = latest {
                 for batch in try final.finish(valueSchema: outputSchema) { try await emit(batch) }

@@ -17,6 +17,7 @@ enum StreamEventTimeColumns {
     /// the schema's metadata), for the subtasks with timers a stamped batch sent no rows to; nil when `batch`
     /// carries no watermark.
     static func watermarkOnly(_ batch: RecordBatch) -> RecordBatch? {
+        if isWatermarkOnly(batch) { return batch }
         guard batch.length > 0, let marks = batch.column(named: watermark), let writers = batch.column(named: writer),
               case .int(let mark) = marks.value(at: batch.length - 1),
               case .int(let from) = writers.value(at: batch.length - 1) else { return nil }
@@ -24,11 +25,31 @@ enum StreamEventTimeColumns {
                                 columns: [], length: 0)
     }
 
-    /// The batch without the event-time columns (for sinks and nodes without timers).
-    static func stripped(_ batch: RecordBatch) throws -> RecordBatch {
-        let keep = batch.schema.fields.indices.filter {
-            ![timestamp, watermark, writer].contains(batch.schema.fields[$0].name)
-        }
+    /// The message of writer `from`'s watermark `mark`, sent without records.
+    static func watermarkOnly(mark: Int64, from: Int64) -> RecordBatch {
+        try! RecordBatch(schema: ArrowSchema([], metadata: [watermark: String(mark), writer: String(from)]), columns: [], length: 0)
+    }
+
+    /// Whether `batch` is a watermark without records (``watermarkOnly(_:)``).
+    static func isWatermarkOnly(_ batch: RecordBatch) -> Bool {
+        batch.length == 0 && batch.columns.isEmpty && batch.schema.metadata[watermark] != nil
+    }
+
+    /// `batch` with `__watermark` `mark` and `__writer` `writer` columns added.
+    static func stamped(_ batch: RecordBatch, mark: Int64, writer from: Int64) throws -> RecordBatch {
+        let count = batch.length
+        let fields = batch.schema.fields + [ArrowField(watermark, .int64, nullable: false), ArrowField(writer, .int64, nullable: false)]
+        return try RecordBatch(schema: ArrowSchema(fields),
+                               columns: batch.columns + [.int64(Array(repeating: mark, count: count)),
+                                                         .int64(Array(repeating: from, count: count))],
+                               length: count)
+    }
+
+    /// The batch without the event-time columns (for sinks and nodes without timers); `keepingTimestamps` keeps
+    /// the records' `__ts` (a node whose chain hands event time on).
+    static func stripped(_ batch: RecordBatch, keepingTimestamps: Bool = false) throws -> RecordBatch {
+        let dropped = keepingTimestamps ? [watermark, writer] : [timestamp, watermark, writer]
+        let keep = batch.schema.fields.indices.filter { !dropped.contains(batch.schema.fields[$0].name) }
         guard keep.count < batch.schema.fields.count else { return batch }
         return try RecordBatch(schema: ArrowSchema(keep.map { batch.schema.fields[$0] }), columns: keep.map { batch.columns[$0] },
                                length: batch.length)
@@ -46,7 +67,7 @@ struct SubtaskWatermark {
 
     init(outOfOrderness: Int64?, node: Int, subtask: Int) {
         self.outOfOrderness = outOfOrderness
-        self.writer = Int64(node) << 16 | Int64(subtask)
+        self.writer = ForwardedWatermark.writerID(node: node, subtask: subtask)
     }
 
     /// The watermark so far (`Int64.min` before any timestamp).
@@ -63,13 +84,7 @@ struct SubtaskWatermark {
                 if case .int(let stamp) = stamps.value(at: row) { maxTimestamp = max(maxTimestamp ?? .min, stamp) }
             }
         }
-        let count = batch.length
-        let fields = batch.schema.fields + [ArrowField(StreamEventTimeColumns.watermark, .int64, nullable: false),
-                                            ArrowField(StreamEventTimeColumns.writer, .int64, nullable: false)]
-        return try RecordBatch(schema: ArrowSchema(fields),
-                               columns: batch.columns + [.int64(Array(repeating: current, count: count)),
-                                                         .int64(Array(repeating: writer, count: count))],
-                               length: count)
+        return try StreamEventTimeColumns.stamped(batch, mark: current, writer: writer)
     }
 }
 

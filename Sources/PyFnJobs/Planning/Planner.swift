@@ -29,6 +29,10 @@ struct Planner {
     private func plan(_ insert: InsertStatement, into sink: TableDefinition) throws -> InsertPlan {
         var steps: [PlanStep] = []
         let (source, columns, grouping) = try planQuery(insert.query, steps: &steps)
+        if source.columns.contains(where: { $0.name == ChangelogTable.rowKindColumn }),
+           !steps.contains(where: { if case .pythonAggregate = $0 { return true } else { return false } }) {
+            throw ChangelogTable.refusal(source: source, sink: sink, at: insert.query.location)
+        }
         if let aggregate = steps.firstIndex(where: \.groups) {
             // After a GROUP BY: Swift steps, and further GROUP BYs with Python aggregates (they take back what changes).
             for step in steps[(aggregate + 1)...] {
@@ -128,6 +132,11 @@ struct Planner {
                 expressions.append(.column(name: mark.name, qualifier: mark.qualifier, location: select.location))
                 names.append(EventTimeSource.watermarkColumn)
             }
+            if passingWatermark, let rowKind = ChangelogTable.rowKind(in: columns) {
+                // A subquery over a changelog table (a view of it) hands its row kinds on.
+                expressions.append(.column(name: rowKind.column.name, qualifier: rowKind.column.qualifier, location: select.location))
+                names.append(ChangelogTable.rowKindColumn)
+            }
             let bound = try bindWithPython(expressions, columns: &columns, steps: &steps)
             steps.append(.project(bound, names: names))
             return (source, zip(names, bound).map { PlanColumn(name: $0, qualifier: nil, type: $1.type) }, nil)
@@ -152,7 +161,7 @@ struct Planner {
         }
         // Built-ins beside a Python aggregate, or over the updating rows of an earlier GROUP BY, run as Python
         // aggregates in the same operator (pyfn.worker.builtin_aggregates).
-        let updating = steps.contains { step in
+        let updating = ChangelogTable.rowKind(in: columns) != nil || steps.contains { step in
             switch step {
             case .aggregate, .pythonAggregate: return true
             default: return false
@@ -266,8 +275,16 @@ struct Planner {
             arguments += args
         }
         let bound = try bindWithPython(keys + arguments, columns: &columns, steps: &steps)
-        steps.append(.project(bound, names: bound.indices.map { "$\($0)" }))
-        let functionCalls = try zip(calls, positions).map { call, positions in
+        var projected = bound
+        var projectedNames = bound.indices.map { "$\($0)" }
+        let rowKind = ChangelogTable.rowKind(in: columns)
+        if let rowKind {
+            // A changelog table's `-U` / `-D` rows reach the aggregates as take-backs.
+            projected.append(ChangelogTable.retractFlag(kindAt: rowKind.index, type: rowKind.column.type))
+            projectedNames.append(ChainedGroupingStage.retractColumn)
+        }
+        steps.append(.project(projected, names: projectedNames))
+        var functionCalls = try zip(calls, positions).map { call, positions in
             guard case .call(let name, _, let distinct, let location) = call else { preconditionFailure("not a call: \(call)") }
             if let registered = functions[name.lowercased()] {
                 return FunctionCall(registered.function, positions.map { .column($0) }, distinct: distinct)
@@ -277,10 +294,18 @@ struct Planner {
             return FunctionCall(function, positions.map { .column($0) })
         }
         let texts = calls.map(\.sqlText)
-        steps.append(.pythonAggregate(keyCount: keys.count, calls: functionCalls, names: texts))
+        let aggregateColumns = zip(texts, functionCalls).map { ($0, $1.function.resultType) }
+        var names = texts
+        if rowKind != nil {
+            // Last, after the columns the select items read: the group's live rows (0: the group is deleted).
+            let count = try BuiltinPythonAggregate.function("COUNT", text: ChangelogTable.liveRowsName, argument: nil, updating: true,
+                                                            at: SourceLocation(file: source.name, line: 0, column: 0))
+            functionCalls.append(FunctionCall(count, []))
+            names.append(ChangelogTable.liveRowsName)
+        }
+        steps.append(.pythonAggregate(keyCount: keys.count, calls: functionCalls, names: names))
         let (output, keyPositions) = try projectGrouped(items, keys: zip(keys, bound).map { ($0.sqlText, $1.type) },
-                                                        aggregates: zip(texts, functionCalls).map { ($0, $1.function.resultType) },
-                                                        steps: &steps)
+                                                        aggregates: aggregateColumns, steps: &steps)
         return (source, output, keyPositions)
     }
 
@@ -439,7 +464,8 @@ struct Planner {
             switch item {
             case .star(let qualifier, let location):
                 let matching = columns.filter {
-                    (qualifier == nil || $0.qualifier?.lowercased() == qualifier?.lowercased()) && $0.name != EventTimeSource.watermarkColumn
+                    (qualifier == nil || $0.qualifier?.lowercased() == qualifier?.lowercased())
+                        && $0.name != EventTimeSource.watermarkColumn && $0.name != ChangelogTable.rowKindColumn
                 }
                 guard !matching.isEmpty else { throw SQLError("'\(qualifier ?? "")*' matches no columns", at: location) }
                 expanded += matching.map { (.column(name: $0.name, qualifier: $0.qualifier, location: location), $0.name) }

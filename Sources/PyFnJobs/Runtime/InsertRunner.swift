@@ -216,6 +216,16 @@ actor SinkWriter {
         progress.update { $0.rowsOut += batch.length }
     }
 
+    /// Deletes the groups of `batch`'s rows (a GROUP BY over a changelog table that took back all of a group's
+    /// rows): only a sink that takes deletions (a changelog collect) can.
+    func delete(_ batch: RecordBatch) async throws {
+        guard let deleting = sink as? any DeletingSink else {
+            throw ConnectorError("the sink cannot take the deletion of a group (a GROUP BY over a changelog table whose "
+                                 + "rows were all taken back); PyFn deletes groups in a changelog collect only")
+        }
+        try await deleting.delete(batch)
+    }
+
     /// Commits what was written so far, when the sink commits (a streaming job's interval).
     func commit() async throws {
         try await (sink as? any CommittingSink)?.commit()

@@ -102,7 +102,9 @@ final class PythonGroupingStage: GroupingStage {
 }
 
 /// The rows Python aggregate operators hand back: written through the steps after the aggregation at once when
-/// streaming, else kept as the latest row per key and written at the end.
+/// streaming, else kept as the latest row per key and written at the end. Over a changelog table, a row whose
+/// ``ChangelogTable/liveRowsName`` count is 0 deletes its group: when streaming the sink is told at once, else the
+/// group is left out at the end.
 actor AggregateResults {
     private let keyCount: Int
     private let schema: ArrowSchema
@@ -115,8 +117,11 @@ actor AggregateResults {
     /// Bounded input: the latest row of each key, and where it is among `rows`.
     private var rowOfKey: [AggregateKey: Int] = [:]
     private var rows: [[ArrowValue]] = []
+    /// The column of a group's live rows (a GROUP BY over a changelog table).
+    private let liveRows: Int?
 
     init(keyCount: Int, schema: ArrowSchema, after: [PlanStep], streaming: Bool, writer: SinkWriter, progress: JobProgress) {
+        self.liveRows = schema.fields.firstIndex { $0.name == ChangelogTable.liveRowsName }
         self.keyCount = keyCount
         self.schema = schema
         self.after = after
@@ -127,6 +132,10 @@ actor AggregateResults {
 
     func add(_ batches: [RecordBatch]) async throws {
         for batch in batches where batch.length > 0 {
+            if streaming, let liveRows {
+                try await writeChanges(batch, liveRows: liveRows)
+                continue
+            }
             for row in 0..<batch.length {
                 if streaming {
                     seenKeys.insert(AggregateKey(batch.columns.prefix(keyCount).map { $0.value(at: row) }))
@@ -150,11 +159,40 @@ actor AggregateResults {
     func finish(dropping emptied: Set<AggregateKey> = []) async throws {
         guard !streaming, !rows.isEmpty else { return }
         var builders = schema.fields.map { ArrowArrayBuilder(type: $0.type) }
-        for row in rows where emptied.isEmpty || !emptied.contains(AggregateKey(row.prefix(keyCount))) {
+        for row in rows where (emptied.isEmpty || !emptied.contains(AggregateKey(row.prefix(keyCount))))
+                                && liveRows.map({ row[$0] != .int(0) }) ?? true {
             for (index, value) in row.enumerated() { try builders[index].append(value) }
         }
         let batch = try RecordBatch(schema: schema, columns: builders.indices.map { builders[$0].finish() })
         try await writer.write(try StepChain.apply(after, to: batch))
+    }
+
+    /// Streaming over a changelog table: each row in turn, an upsert of its group or, with no live rows left, the
+    /// group's deletion.
+    private func writeChanges(_ batch: RecordBatch, liveRows: Int) async throws {
+        // Runs of upserts go on together; each deletion between them on its own, in order.
+        var upserts: [Int32] = []
+        for row in 0..<batch.length {
+            let key = AggregateKey(batch.columns.prefix(keyCount).map { $0.value(at: row) })
+            guard batch.columns[liveRows].value(at: row) == .int(0) else {
+                seenKeys.insert(key)
+                upserts.append(Int32(row))
+                continue
+            }
+            try await writeRows(upserts, of: batch, deleting: false)
+            upserts = []
+            if seenKeys.remove(key) != nil { try await writeRows([Int32(row)], of: batch, deleting: true) }
+        }
+        try await writeRows(upserts, of: batch, deleting: false)
+        progress.update { [groups = seenKeys.count] in $0.groups = groups }
+    }
+
+    /// Writes `rows` of `batch` through the steps after the aggregation, as upserts or as deletions.
+    private func writeRows(_ rows: [Int32], of batch: RecordBatch, deleting: Bool) async throws {
+        guard !rows.isEmpty else { return }
+        let taken = try RecordBatch(schema: batch.schema, columns: batch.columns.map { $0.take(rows) }, length: rows.count)
+        let out = try StepChain.apply(after, to: taken)
+        if deleting { try await writer.delete(out) } else { try await writer.write(out) }
     }
 }
 

@@ -93,6 +93,14 @@ class DataStream:
         """Kept for compatibility."""
         return self
 
+    def set_description(self, description: str) -> "DataStream":
+        """Kept for compatibility (Flink shows it in its web UI)."""
+        return self
+
+    def force_non_parallel(self) -> "DataStream":
+        """Runs this operator in one subtask."""
+        return self.set_parallelism(1)
+
     def set_buffer_timeout(self, timeout_millis: int) -> "DataStream":
         """Kept for compatibility."""
         return self
@@ -124,11 +132,28 @@ class DataStream:
         """`func.process_element(value, ctx)` per record; zero or more records out."""
         return DataStream(self._env, self._python("process", func, _function_name(func, "Process"), output_type))
 
+    def project(self, *field_indexes: int) -> "DataStream":
+        """A Tuple stream's records cut to the fields at `field_indexes`, in that order (a Tuple of them)."""
+        from pyfn.common.typeinfo import Types
+
+        type_info = self._transformation.effective_type()
+        if type_info is None or not repr(type_info).startswith("Tuple("):
+            raise ValueError("Only Tuple DataStreams can be projected; this one is %r" % (self.get_type(),))
+        fields = type_info.get_field_types()
+        for index in field_indexes:
+            if not isinstance(index, int) or not 0 <= index < len(fields):
+                raise ValueError("project: no field %r in %r (fields 0 to %d)" % (index, type_info, len(fields) - 1))
+        indexes = tuple(field_indexes)
+        return self.map(lambda value: tuple(value[i] for i in indexes),
+                        output_type=Types.TUPLE([fields[i] for i in indexes])).name("Projection")
+
     def assign_timestamps_and_watermarks(self, watermark_strategy) -> "DataStream":
         """The records with event-time timestamps from the strategy's TimestampAssigner, and a watermark that
         follows them (`WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5))`); event-time timers
-        of a KeyedProcessFunction downstream fire as it passes them. Only map and key_by may come between this and
-        the KeyedProcessFunction."""
+        of a KeyedProcessFunction downstream fire as it passes them. The timestamps stay with the records through
+        every function after this one (a flat_map's or process's outputs keep their input's; a
+        KeyedProcessFunction's carry the record's or the firing timer's; `ctx.timestamp()` gives them) and
+        through repartitionings and unions."""
         from pyfn.common.watermark_strategy import WatermarkStrategy
 
         if not isinstance(watermark_strategy, WatermarkStrategy):

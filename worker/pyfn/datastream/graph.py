@@ -6,6 +6,10 @@ parallelism, neither one asking not to be chained, and the second not starting a
 a hash edge) nor following a batch-mode reduce (whose values go on only once the input ends). Sources and sinks
 are nodes of their own; a print or text file sink gets a formatting function (records as Flink prints them)
 chained onto the function before it, or in a node of its own after a source.
+
+`keep_row_kinds` (a stream read by `from_changelog_stream`): ROW records a collection or a function emits cross
+pickled, as Rows that keep their RowKind (an Arrow struct column has no place for it); the table they become
+checks them against their ROW type.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import cloudpickle
 
 from pyfn.datastream.formatting import format_name, formatter_for
 from pyfn.datastream.transformations import Transformation
+from pyfn.types import RowType
 from pyfn.worker.datastream.spec import PICKLED, ChainSpec, RecordFormat, StepSpec
 
 __all__ = ["record_format", "build_graph"]
@@ -57,13 +62,16 @@ class _Node:
         self.output_type = None
         self.chainable = True
         self.keyed_input = False
+        #: Its input carries event time (an assigner upstream), which its chain hands on.
+        self.event_time = False
 
 
 class GraphBuilder:
     """Builds the request's graph from the sinks of an environment."""
 
-    def __init__(self, env, sinks: List[Transformation], batch_mode: bool):
+    def __init__(self, env, sinks: List[Transformation], batch_mode: bool, keep_row_kinds: bool = False):
         self.env = env
+        self.keep_row_kinds = keep_row_kinds
         self.sinks = sinks
         self.batch_mode = batch_mode
         self.nodes: List[_Node] = []
@@ -77,6 +85,16 @@ class GraphBuilder:
         if transformation.kind == "source" and transformation.source is None:
             return 1  # a collection is a non-parallel source unless its parallelism is set
         return self.env.get_parallelism()
+
+    def _type_of(self, transformation: Transformation):
+        """The type `transformation`'s records cross as: None (pickled) for the ROW records of a collection or a
+        function when row kinds are kept, else their type."""
+        type_info = transformation.type_info
+        if self.keep_row_kinds and type_info is not None and isinstance(type_info.to_data_type(), RowType) and (
+                transformation.kind == "python" or (transformation.kind == "source" and transformation.source is None
+                                                    and getattr(transformation, "arrow_path", None) is None)):
+            return None
+        return type_info
 
     def _count_consumers(self, transformation: Transformation, seen: set) -> None:
         if transformation.id in seen:
@@ -92,6 +110,13 @@ class GraphBuilder:
             self._count_consumers(sink, seen)
         for sink in self.sinks:
             self._visit(sink)
+        timed = set()  # the nodes whose records have event-time timestamps (inputs come before their readers)
+        for node in self.nodes:
+            if node.kind != "python":
+                continue
+            node.event_time = any(edge["node"] in timed for edge in node.inputs)
+            if node.event_time or any(m.step_kind == "timestamps" for m in node.members):
+                timed.add(node.id)
         return {"runtime_mode": "batch" if self.batch_mode else "streaming",
                 "nodes": [self._render(node) for node in self.nodes],
                 "collect": any(sink.sink.get("type") == "collect" for sink in self.sinks)}
@@ -103,7 +128,7 @@ class GraphBuilder:
             return node
         if transformation.kind == "source":
             node = self._new_node("source", transformation)
-            node.output_type = transformation.type_info
+            node.output_type = self._type_of(transformation)
         elif transformation.kind == "python":
             node = self._python(transformation)
         elif transformation.kind == "sink":
@@ -137,7 +162,7 @@ class GraphBuilder:
         edges = self._edges(transformation)
         node = self._new_node("python", transformation)
         node.inputs = edges
-        node.input_type = transformation.upstream()[0][0].type_info
+        node.input_type = self._type_of(transformation.upstream()[0][0])
         node.keyed_input = transformation.keyed_input
         node.members = []
         self._append_step(node, transformation)
@@ -146,8 +171,8 @@ class GraphBuilder:
     def _append_step(self, node: _Node, transformation: Transformation) -> None:
         node.members.append(transformation)
         node.steps.append(StepSpec(transformation.step_kind, transformation.function, transformation.name,
-                                   record_format(transformation.type_info), _location_text(transformation)))
-        node.output_type = transformation.type_info
+                                   record_format(self._type_of(transformation)), _location_text(transformation)))
+        node.output_type = self._type_of(transformation)
         node.chainable = transformation.chaining and transformation.step_kind != "key_by" and not (
             self.batch_mode and transformation.step_kind == "reduce")
         self.node_of[transformation.id] = node
@@ -205,15 +230,17 @@ class GraphBuilder:
             out["source"] = self._source_spec(head)
         elif node.kind == "python":
             chain = ChainSpec(node.steps, record_format(node.input_type), keyed_input=node.keyed_input,
-                              batch_mode=self.batch_mode, task_name=out["name"])
+                              batch_mode=self.batch_mode, task_name=out["name"], event_time=node.event_time)
+            if node.event_time:
+                out["event_time"] = True
             out["chain"] = base64.b64encode(_pickle_chain(chain)).decode("ascii")
             out["keyed_input"] = node.keyed_input
             out["keyed_output"] = chain.keyed_output
             out["final_per_key"] = self.batch_mode and chain.steps[-1].kind == "reduce"
             if chain.timers:
                 out["timers"] = True
-            if chain.timestamps:
-                stamping = next(m for m in node.members if m.step_kind == "timestamps")
+            stamping = next((m for m in node.members if m.step_kind == "timestamps"), None)
+            if stamping is not None:
                 out["watermarks"] = {"out_of_orderness_ms": stamping.out_of_orderness_ms}
         else:
             out["sink"] = head.sink
@@ -234,7 +261,7 @@ class GraphBuilder:
 
         from pyfn.worker.datastream.records import RecordCodec
 
-        codec = RecordCodec(record_format(transformation.type_info))
+        codec = RecordCodec(record_format(self._type_of(transformation)))
         try:
             column = codec.encode(list(transformation.collection))
         except ValueError as error:
@@ -280,6 +307,6 @@ class TemporaryFiles:
             self._folder = None
 
 
-def build_graph(env, sinks: List[Transformation], batch_mode: bool) -> dict:
-    """The request's `"datastream"` object for the dataflow ending in `sinks`."""
-    return GraphBuilder(env, sinks, batch_mode).build()
+def build_graph(env, sinks: List[Transformation], batch_mode: bool, keep_row_kinds: bool = False) -> dict:
+    """The request's `"datastream"` object for the dataflow ending in `sinks` (`keep_row_kinds`: see above)."""
+    return GraphBuilder(env, sinks, batch_mode, keep_row_kinds).build()

@@ -251,7 +251,7 @@ class StreamExecutionEnvironment:
             atexit.register(self._files.remove)
         return self._files
 
-    def _request(self, job_name: Optional[str], sinks: List):
+    def _request(self, job_name: Optional[str], sinks: List, keep_row_kinds: bool = False):
         import os
 
         from pyfn.client.request import JobRequest
@@ -259,15 +259,15 @@ class StreamExecutionEnvironment:
 
         if not sinks:
             raise RuntimeError("No operators defined in streaming topology. Cannot execute.")
-        graph = build_graph(self, sinks, self._batch_mode())
+        graph = build_graph(self, sinks, self._batch_mode(), keep_row_kinds)
         main = sys.modules.get("__main__")
         base = os.path.dirname(os.path.abspath(getattr(main, "__file__", "") or os.getcwd() + "/x"))
         return JobRequest(name=job_name or "Flink Streaming Job", base_directory=base,
                           settings=self._configuration.to_dict(), extra={"datastream": graph})
 
-    def _submit(self, job_name: Optional[str], sinks: List):
+    def _submit(self, job_name: Optional[str], sinks: List, keep_row_kinds: bool = False):
         from pyfn.client.job import submit
-        request = self._request(job_name, sinks)
+        request = self._request(job_name, sinks, keep_row_kinds)
         self._sinks = []
         return request.name, submit(request, forward_stderr=_PrintRouter())
 

@@ -170,7 +170,9 @@ class TableEnvironment:
         data, names, types = pandas_table(pdf, schema)
         return self._data_table(data, names, types, caller_location())
 
-    def _data_table(self, data, names, types, location) -> Table:
+    def _data_table(self, data, names, types, location, hidden=()) -> Table:
+        """A table of the Arrow table `data` (columns `names` of `types`, then the `hidden` (name, type) pairs the
+        runner reads and queries do not see)."""
         if self._data_folder is None:
             import tempfile
 
@@ -179,7 +181,7 @@ class TableEnvironment:
         self._data_tables += 1
         name = "pyfn_data_%d" % self._data_tables
         path = write_arrow_file(data, self._data_folder, name)
-        columns = ", ".join("%s %s" % (quote_identifier(n), t.sql()) for n, t in zip(names, types))
+        columns = ", ".join("%s %s" % (quote_identifier(n), t.sql()) for n, t in list(zip(names, types)) + list(hidden))
         ddl = "CREATE TABLE %s (%s) WITH ('connector' = 'arrow', 'path' = '%s')" % (
             name, columns, path.replace("'", "''"))
         self._catalog.add_table(TableEntry(name, names, types, Statement(ddl, location)))
@@ -375,6 +377,13 @@ class StreamTableEnvironment(TableEnvironment):
         """A table of a DataStream's records (a ROW stream's fields as columns, else `f0`; `fields` renames)."""
         from pyfn.datastream.table_bridge import from_data_stream
         return from_data_stream(self, data_stream, *fields)
+
+    def from_changelog_stream(self, data_stream, schema=None, changelog_mode=None):
+        """A table of a stream of changes: Rows whose `get_row_kind()` is INSERT, UPDATE_BEFORE, UPDATE_AFTER or
+        DELETE (`Row.of_kind(RowKind.UPDATE_AFTER, "Alice", 100)`). A GROUP BY over it applies the changes (its
+        aggregates take back `-U`/`-D` rows); `changelog_mode=ChangelogMode.insert_only()` makes a plain table."""
+        from pyfn.datastream.table_bridge import from_changelog_stream
+        return from_changelog_stream(self, data_stream, schema, changelog_mode)
 
     def to_data_stream(self, table):
         """A DataStream of the table's rows, as Row records named after the columns."""

@@ -91,13 +91,18 @@ _TIMERS = _KeylessTimers()
 
 class ProcessContext(KeyedProcessFunction.Context):
     """The Context of `process_element` without timers (a ProcessFunction, or a keyed function later in a chain):
-    no timestamps; the current key on keyed streams."""
+    the record's event-time timestamp (None without one); the current key on keyed streams."""
 
-    __slots__ = ("_key_bytes", "_key")
+    __slots__ = ("_key_bytes", "_key", "_timestamp")
 
     def __init__(self):
         self._key_bytes = None
         self._key = None
+        self._timestamp = None
+
+    def set_timestamp(self, timestamp: Optional[int]) -> None:
+        """The record's event-time timestamp."""
+        self._timestamp = timestamp
 
     def set_key(self, key_bytes: Optional[bytes]) -> None:
         """The record's pickled key (None on a stream that is not keyed)."""
@@ -112,4 +117,4 @@ class ProcessContext(KeyedProcessFunction.Context):
         return _TIMERS
 
     def timestamp(self) -> Optional[int]:
-        return None
+        return self._timestamp

@@ -27,4 +27,6 @@ class FilterStep(Step):
         except Exception as error:
             raise self.failed(error, values[len(flags)], len(flags)) from None
         kept = list(itertools.compress(values, flags))
+        if self.environment.record_times is not None:
+            self.environment.record_times = list(itertools.compress(self.environment.record_times, flags))
         return kept, (None if keys is None else list(itertools.compress(keys, flags)))

@@ -13,6 +13,8 @@ class FlatMapStep(Step):
     method = (FlatMapFunction, "flat_map")
 
     def run(self, values, keys):
+        if self.environment.record_times is not None:
+            return self.run_timed(values, keys)
         state = self.environment.state
         set_key = state.set_current_key if keys is not None and state is not None and state.descriptors else None
         out: list = []
@@ -27,4 +29,25 @@ class FlatMapStep(Step):
                     extend(produced)
         except Exception as error:
             raise self.failed(error, values[index], index) from None
+        return out, None
+
+    def run_timed(self, values, keys):
+        """As `run`, each output record with its input record's event-time timestamp."""
+        state = self.environment.state
+        set_key = state.set_current_key if keys is not None and state is not None and state.descriptors else None
+        out: list = []
+        times: list = []
+        index = 0
+        try:
+            for index, (value, stamp) in enumerate(zip(values, self.environment.record_times)):
+                if set_key is not None:
+                    set_key(None, keys[index])
+                produced = self.call(value)
+                if produced is not None:
+                    before = len(out)
+                    out.extend(produced)
+                    times.extend([stamp] * (len(out) - before))
+        except Exception as error:
+            raise self.failed(error, values[index], index) from None
+        self.environment.record_times = times
         return out, None

@@ -138,6 +138,14 @@ class DataStreamOperation:
             keys = batch.column(names.index(KEY_COLUMN)).to_pylist()
         return values, keys
 
+    @staticmethod
+    def _input_times(batch: pa.RecordBatch, count: int) -> list:
+        """The input records' event-time timestamps (`__ts`; None each when the batch has none)."""
+        names = batch.schema.names
+        if TIMESTAMP_COLUMN not in names:
+            return [None] * count
+        return batch.column(names.index(TIMESTAMP_COLUMN)).to_pylist()
+
     def _timer_rows(self, batch: pa.RecordBatch, names) -> list:
         """Hands the batch's timer columns to the steps; the row kinds. A batch without any of them holds only
         records, without timestamps, before any watermark."""
@@ -160,6 +168,8 @@ class DataStreamOperation:
         if self.timers is not None:
             self.timers.take_requests()  # a failed batch's requests go nowhere
         values, keys = self._records(batch)
+        if self.chain.event_time and self.timers is None:
+            self.environment.record_times = self._input_times(batch, len(values))
         inputs = values
         for step in self.steps:
             execution_context.set_function(step.name)
@@ -189,7 +199,8 @@ class DataStreamOperation:
     def _with_timer_requests(self, column, records: int, keys, requests) -> pa.RecordBatch:
         """The output of a chain with timers: its records (`__timer` 0), then the batch's timer requests."""
         kinds = [RECORD] * records + [operation for operation, _, _ in requests]
-        times = [None] * records + [at for _, at, _ in requests]
+        stamps = self.environment.record_times if self.chain.timestamps else None
+        times = (stamps or [None] * records) + [at for _, at, _ in requests]
         key_column = (keys or [None] * records) + [key for _, _, key in requests]
         return pa.RecordBatch.from_arrays([pa.array(kinds, pa.int8()), pa.array(times, pa.int64()),
                                            pa.array(key_column, pa.binary()), column], schema=self.schema)

@@ -27,6 +27,8 @@ class ProcessStep(Step):
         if keys is not None and state is not None and state.descriptors:
             state.prefetch(keys)
         set_key = state.set_current_key if state is not None and keys is not None else None
+        stamps = self.environment.record_times
+        times: list = []
         index = 0
         try:
             for index, value in enumerate(values):
@@ -35,11 +37,18 @@ class ProcessStep(Step):
                     context.set_key(key)
                     if set_key is not None:
                         set_key(None, key)
+                if stamps is not None:
+                    context.set_timestamp(stamps[index])
+                before = len(out)
                 produced = call(value, context)
                 if produced is not None:
                     extend(produced)
+                    if stamps is not None:
+                        times.extend([stamps[index]] * (len(out) - before))
         except Exception as error:
             raise self.failed(error, values[index], index) from None
+        if stamps is not None:
+            self.environment.record_times = times
         return out, None
 
 
@@ -68,6 +77,7 @@ class KeyedProcessStep(ProcessStep):
         if state is not None and state.descriptors:
             state.prefetch(keys)
         kinds, times, watermarks = rows.kinds, rows.times, rows.watermarks
+        out_times: list = []  # each output's timestamp: its record's, or the firing timer's
         index = 0
         last_key_bytes, key = None, None
         try:
@@ -88,8 +98,11 @@ class KeyedProcessStep(ProcessStep):
                 else:
                     produced = None
                 if produced is not None:
+                    before = len(out)
                     extend(produced)
+                    out_times.extend([times[index]] * (len(out) - before))
         except Exception as error:
             what = values[index] if kinds[index] == RECORD else "<timer at %s for key %r>" % (times[index], key)
             raise self.failed(error, what, index) from None
+        self.environment.record_times = out_times
         return out, None

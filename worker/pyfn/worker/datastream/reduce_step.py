@@ -45,5 +45,7 @@ class ReduceStep(Step):
         except Exception as error:
             raise self.failed(error, values[index], index) from None
         if self.environment.batch_mode:
+            if self.environment.record_times is not None:  # one final value per key: no record's timestamp
+                self.environment.record_times = [None] * len(latest)
             return list(latest.values()), list(latest.keys())
         return out, None

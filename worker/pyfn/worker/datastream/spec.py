@@ -15,8 +15,6 @@ __all__ = ["RecordFormat", "StepSpec", "ChainSpec", "STEP_KINDS", "PICKLED"]
 
 #: The step kinds, as a program names them.
 STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process", "timestamps")
-#: Steps after which a record's event-time timestamp still lines up with it (one record out per record in).
-KEEPS_TIMESTAMPS = ("map", "key_by", "timestamps")
 
 
 class RecordFormat:
@@ -65,10 +63,13 @@ class ChainSpec:
     map/flat_map/filter of a KeyedStream). When the last step is a key selector, the output has a `__key`
     column before the records. `batch_mode`: a keyed reduce emits only the latest value of each key it touched
     in a bundle (the runner keeps the last per key); otherwise one value per record, as in streaming mode.
+    `event_time`: the input records carry event-time timestamps (`__ts`, from an assigner upstream), which every
+    step hands on with the records it makes (a flat_map's or process's outputs: the input's timestamp; a
+    KeyedProcessFunction's: the record's or the firing timer's), so the output carries them too.
     """
 
     def __init__(self, steps: List[StepSpec], input: RecordFormat, keyed_input: bool = False,
-                 batch_mode: bool = False, task_name: str = ""):
+                 batch_mode: bool = False, task_name: str = "", event_time: bool = False):
         if not steps:
             raise ValueError("a DataStream chain needs at least one function")
         self.steps = list(steps)
@@ -80,15 +81,13 @@ class ChainSpec:
         #: The first step is a KeyedProcessFunction on a keyed input: the operator has timers (its input and
         #: output carry timer rows, docs/wire-contract.md "DataStream timers").
         self.timers = keyed_input and kinds[0] == "keyed_process"
-        #: A step assigns event-time timestamps: the output carries them in a `__ts` column.
-        self.timestamps = "timestamps" in kinds
-        if self.timestamps:
+        #: The input carries event-time timestamps (`__ts`; with timers: the `__time` of record rows).
+        self.event_time = event_time
+        #: The records have event-time timestamps (assigned here or upstream): the output carries them in a `__ts`
+        #: column (with timers: in the `__time` of its record rows).
+        self.timestamps = "timestamps" in kinds or event_time
+        if "timestamps" in kinds:
             first = kinds.index("timestamps")
-            for step in self.steps[first + 1:]:
-                if step.kind not in KEEPS_TIMESTAMPS:
-                    raise ValueError("%s%s follows assign_timestamps_and_watermarks in the same operator; PyFn carries "
-                                     "event-time timestamps through map and key_by only (put the key_by right after "
-                                     "the timestamps)" % (step.name, " (%s)" % step.location if step.location else ""))
             if self.timers:
                 raise ValueError("assign_timestamps_and_watermarks after a KeyedProcessFunction in the same operator "
                                  "is not supported by PyFn (%s)" % self.steps[first].location)
