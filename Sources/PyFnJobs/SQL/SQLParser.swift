@@ -68,6 +68,8 @@ final class SQLGrammar {
     private var depth = 0
     /// The window table function the FROM being read has, completed by ``table(after:)``.
     private var pendingWindow: WindowTableFunction?
+    /// The views defined so far (``SQLViews``), which later table references read as subqueries.
+    var views = SQLViews()
 
     init(text: String, file: String) {
         let source = Array(text)
@@ -163,7 +165,7 @@ final class SQLGrammar {
         while true {
             while accept(.semicolon) {}
             if token.kind == .end { break }
-            statements.append(try statement())
+            if try !viewStatement() { statements.append(try statement()) }
             if accept(.semicolon) { continue }
             if token.kind == .end { break }
             throw unexpected("';'")
@@ -184,9 +186,13 @@ final class SQLGrammar {
         if temporary && accept(keyword: "SYSTEM") {
             guard token.isKeyword("FUNCTION") else { throw unexpected("FUNCTION") }
         }
-        if accept(keyword: "TABLE") { return .createTable(try createTable(at: start)) }
+        if accept(keyword: "TABLE") {
+            let table = try createTable(at: start)
+            try views.declareTable(table.name, at: start)
+            return .createTable(table)
+        }
         if accept(keyword: "FUNCTION") { return .createFunction(try createFunction(at: start)) }
-        throw unexpected(temporary ? "TABLE, SYSTEM or FUNCTION" : "TEMPORARY, TABLE or FUNCTION")
+        throw unexpected(temporary ? "TABLE, VIEW, SYSTEM or FUNCTION" : "TEMPORARY, TABLE, VIEW or FUNCTION")
     }
 
     private func ifNotExists() throws {
@@ -361,7 +367,8 @@ final class SQLGrammar {
     private func insert() throws -> InsertStatement {
         let start = try expect(keyword: "INSERT").location
         try expect(keyword: "INTO")
-        let table = try identifier("a table name").name
+        let (table, tableLocation) = try identifier("a table name")
+        try views.refuseAsSink(table, at: tableLocation)
         guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
         let query = try select()
         return InsertStatement(table: table, query: query, location: start)
@@ -440,7 +447,7 @@ final class SQLGrammar {
         pendingWindow = WindowTableFunction(kind: window.kind, timeColumn: column.name, intervals: intervals, location: window.location)
         let alias = try alias()
         if let subquery { return .subquery(subquery, alias: alias, location: tableLocation) }
-        return .table(name: tableName, alias: alias, location: tableLocation)
+        return views.reference(tableName, alias: alias, at: tableLocation)
     }
 
     private func selectItem() throws -> SelectItem {
@@ -479,7 +486,7 @@ final class SQLGrammar {
             return .subquery(query, alias: try alias(), location: location)
         }
         let table = try identifier("a table name or '('")
-        return .table(name: table.name, alias: try alias(), location: table.location)
+        return views.reference(table.name, alias: try alias(), at: table.location)
     }
 
     /// `, LATERAL TABLE(…)`, `CROSS JOIN LATERAL TABLE(…)`, `[INNER] JOIN LATERAL TABLE(…) ON TRUE` (inner) or
