@@ -412,6 +412,15 @@ private let cdnScript = """
         #expect(inserts[2].query.from == .table(name: "v", alias: nil, location: at(7, 29)))
     }
 
+    @Test func valuesRowsInInsertsAndFrom() throws {
+        let inserted = try insert("INSERT INTO s VALUES (1, 'a'), (-2, NULL)")
+        guard case .values(let rows, nil, let columns, let location) = inserted.query.from else { Issue.record("\(inserted.query.from)"); return }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.count == 2 } && columns.isEmpty && location == at(1, 15))
+        let from = try insert("INSERT INTO s SELECT a FROM (VALUES (1), (2)) AS t(a)").query.from
+        guard case .values(let fromRows, "t", let names, _) = from else { Issue.record("\(from)"); return }
+        #expect(fromRows.count == 2 && names == ["a"])
+    }
+
     @Test func fromForms() throws {
         #expect(try insert("INSERT INTO s SELECT a FROM t").query.from == .table(name: "t", alias: nil, location: at(1, 29)))
         #expect(try insert("INSERT INTO s SELECT a FROM t x").query.from == .table(name: "t", alias: "x", location: at(1, 29)))
@@ -680,12 +689,14 @@ private let cdnScript = """
         #expect(e == SQLError("expected CREATE, SET or INSERT but found 'SELECT'", at: at(1, 1)))
         e = parseError("INSERT INTO s\n  SELECT a FROM t\n  ORDER BY a")
         #expect(e == SQLError("expected ';' but found 'ORDER'", at: at(3, 3)))
-        e = parseError("INSERT INTO s VALUES (1)")
-        #expect(e == SQLError("expected SELECT but found 'VALUES'", at: at(1, 15)))
+        e = parseError("INSERT INTO s VALUES 1")
+        #expect(e == SQLError("expected '(' and a row of values but found '1'", at: at(1, 22)))
+        e = parseError("INSERT INTO s TABLE t")
+        #expect(e == SQLError("expected SELECT or VALUES but found 'TABLE'", at: at(1, 15)))
         e = parseError("INSERT INTO s SELECT a")
         #expect(e == SQLError("expected ',' or FROM but found end of input", at: at(1, 23)))
         e = parseError("INSERT INTO s SELECT a FROM (t)")
-        #expect(e == SQLError("expected SELECT but found 't'", at: at(1, 30)))
+        #expect(e == SQLError("expected SELECT or VALUES but found 't'", at: at(1, 30)))
         e = parseError("INSERT INTO s SELECT a FROM t GROUP a")
         #expect(e == SQLError("expected BY but found 'a'", at: at(1, 37)))
         e = parseError("INSERT INTO s SELECT a FROM t WHERE a # b")

@@ -369,7 +369,12 @@ final class SQLGrammar {
         try expect(keyword: "INTO")
         let (table, tableLocation) = try identifier("a table name")
         try views.refuseAsSink(table, at: tableLocation)
-        guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+        if token.isKeyword("VALUES") {
+            let rows = try valuesRows()
+            return InsertStatement(table: table, query: SelectStatement(items: [.star(qualifier: nil, location: rows.location)], from: rows.reference,
+                                                                        location: rows.location), location: start)
+        }
+        guard token.isKeyword("SELECT") else { throw unexpected("SELECT or VALUES") }
         let query = try select()
         return InsertStatement(table: table, query: query, location: start)
     }
@@ -480,7 +485,8 @@ final class SQLGrammar {
         if token.isSymbol(.leftParen) {
             let location = token.location
             advance()
-            guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+            if token.isKeyword("VALUES") { return try valuesTable(at: location) }
+            guard token.isKeyword("SELECT") else { throw unexpected("SELECT or VALUES") }
             let query = try select()
             try expect(.rightParen, "')'")
             return .subquery(query, alias: try alias(), location: location)
