@@ -12,7 +12,7 @@ import pytest
 
 from table_api_support import locate_runner, runner  # noqa: F401
 from test_window_jobs import HERE, environment, micros_of, run_job, write_csv
-from test_window_rest import rows_with_ties
+from test_window_rest import rows_with_ties, unbounded_reference
 
 SINK = """CREATE TABLE out (k STRING, ts TIMESTAMP(3), v BIGINT, s BIGINT, ps BIGINT, pm DOUBLE)
   WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
@@ -34,19 +34,10 @@ CREATE FUNCTION pd_mean AS 'udfs_windows.pd_mean' LANGUAGE PYTHON;
 
 
 def reference(rows, unit):
-    """{(key, time, value): sorted [(sum, mean)]}: a row's frame is its key's rows up to it in time order (equal
+    """{(key, time, value): sorted [(sum, mean)]} of each row's frame: its key's rows up to it in time order (equal
     times in arrival order for ROWS; RANGE takes every row of its time)."""
-    by_key = {}
-    for arrival, (k, v, t) in enumerate(rows):
-        by_key.setdefault(k, []).append((t, arrival, v))
-    out = {}
-    for k, events in by_key.items():
-        events.sort()
-        for i, (t, _, v) in enumerate(events):
-            frame = events[:i + 1] if unit == "ROWS" else [e for e in events if e[0] <= t]
-            values = [e[2] for e in frame]
-            out.setdefault((k, t, v), []).append((sum(values), round(sum(values) / len(values), 6)))
-    return {key: sorted(results) for key, results in out.items()}
+    return {key: sorted((s, pm) for s, _, _, _, pm in results)
+            for key, results in unbounded_reference(rows, unit.lower()).items()}
 
 
 def read_output(path):
@@ -62,13 +53,13 @@ def over(unit):
     return "OVER (PARTITION BY k ORDER BY ts %s BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)" % unit
 
 
-@pytest.mark.parametrize("parallelism", [1, 2])
-@pytest.mark.parametrize("unit", ["ROWS", "RANGE"])
-def test_running_python_aggregates_match_plain_python(tmp_path, unit, parallelism):
+@pytest.mark.parametrize("unit, parallelism, mode", [("ROWS", 1, "process"), ("ROWS", 2, "process"), ("RANGE", 1, "process"),
+                                                     ("RANGE", 2, "process"), ("RANGE", 2, "thread")])
+def test_running_python_aggregates_match_plain_python(tmp_path, unit, parallelism, mode):
     rows = rows_with_ties(count=400)
     write_csv(tmp_path / "in.csv", rows)
     window = over(unit)
-    job = header() + SINK + "INSERT INTO out SELECT k, ts, v, SUM(v) %s, py_sum(v) %s, pd_mean(v) %s FROM src;\n" \
+    job = header(mode=mode) + SINK + "INSERT INTO out SELECT k, ts, v, SUM(v) %s, py_sum(v) %s, pd_mean(v) %s FROM src;\n" \
         % (window, window, window)
     outcome = run_job(str(tmp_path), job, parallelism)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr

@@ -60,39 +60,29 @@ extension SQLGrammar {
     /// Reads a CREATE VIEW or DROP VIEW statement into ``views`` when one is next; false (nothing read) otherwise.
     func viewStatement() throws -> Bool {
         let start = token.location
-        if token.isKeyword("CREATE") && (peek(1).isKeyword("VIEW") || (peek(1).isKeyword("TEMPORARY") && peek(2).isKeyword("VIEW"))) {
-            advance()
-            _ = accept(keyword: "TEMPORARY")
-            try expect(keyword: "VIEW")
-            var ifNotExists = false
-            if accept(keyword: "IF") {
-                try expect(keyword: "NOT")
-                try expect(keyword: "EXISTS")
-                ifNotExists = true
-            }
-            let name = try identifier("a view name")
-            if token.isSymbol(.leftParen) {
-                throw SQLError("PyFn's CREATE VIEW takes no column list; name the columns in the query (SELECT a AS x, …)", at: token.location)
-            }
-            try expect(keyword: "AS")
-            guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
-            let query = try select()
-            try views.define(name.name, query: query, ifNotExists: ifNotExists, at: start)
+        let creates = token.isKeyword("CREATE")
+        guard creates || token.isKeyword("DROP"),
+              peek(1).isKeyword("VIEW") || (peek(1).isKeyword("TEMPORARY") && peek(2).isKeyword("VIEW")) else { return false }
+        advance()
+        _ = accept(keyword: "TEMPORARY")
+        try expect(keyword: "VIEW")
+        // IF NOT EXISTS after CREATE, IF EXISTS after DROP.
+        let conditional = accept(keyword: "IF")
+        if conditional {
+            if creates { try expect(keyword: "NOT") }
+            try expect(keyword: "EXISTS")
+        }
+        let name = try identifier("a view name")
+        guard creates else {
+            try views.drop(name.name, ifExists: conditional, at: name.location)
             return true
         }
-        if token.isKeyword("DROP") && (peek(1).isKeyword("VIEW") || (peek(1).isKeyword("TEMPORARY") && peek(2).isKeyword("VIEW"))) {
-            advance()
-            _ = accept(keyword: "TEMPORARY")
-            try expect(keyword: "VIEW")
-            var ifExists = false
-            if accept(keyword: "IF") {
-                try expect(keyword: "EXISTS")
-                ifExists = true
-            }
-            let name = try identifier("a view name")
-            try views.drop(name.name, ifExists: ifExists, at: name.location)
-            return true
+        if token.isSymbol(.leftParen) {
+            throw SQLError("PyFn's CREATE VIEW takes no column list; name the columns in the query (SELECT a AS x, …)", at: token.location)
         }
-        return false
+        try expect(keyword: "AS")
+        guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+        try views.define(name.name, query: try select(), ifNotExists: conditional, at: start)
+        return true
     }
 }
