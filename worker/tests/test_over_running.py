@@ -104,3 +104,16 @@ def test_a_worker_killed_mid_input_is_replaced_and_the_results_are_exact(tmp_pat
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert os.path.exists(marker)  # a worker did die
     assert read_output(tmp_path / "out.csv") == reference(rows, "ROWS")
+
+
+def test_a_raising_accumulate_names_the_function_key_and_arguments(tmp_path):
+    write_csv(tmp_path / "in.csv", [("a", 1, 0), ("a", 13, 1000 * 1000), ("b", 2, 2000 * 1000)])
+    job = header() + """CREATE FUNCTION explode AS 'udfs_windows.explode' LANGUAGE PYTHON;
+CREATE TABLE out (k STRING, ts TIMESTAMP(3), v BIGINT, e BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
+INSERT INTO out SELECT k, ts, v, explode(v) %s FROM src;
+""" % over("RANGE")
+    outcome = run_job(str(tmp_path), job)
+    assert outcome.returncode != 0
+    assert "function 'explode' raised ValueError: unlucky in accumulate() for key ('a',) at row 1 of the bundle " \
+           "with arguments (13)" in outcome.stderr, outcome.stderr
