@@ -3,8 +3,9 @@ import PyFnRunner
 /// Reads job files written in PyFn's subset of Flink SQL.
 ///
 /// The subset: `CREATE [TEMPORARY] TABLE`, `CREATE [TEMPORARY [SYSTEM]] FUNCTION … AS 'module.func'
-/// [LANGUAGE PYTHON]`, `SET`, and `INSERT INTO … SELECT …` with a table or subquery source, an optional lateral
-/// table-function join, `WHERE` and `GROUP BY`. Keywords are case-insensitive; identifiers keep their case and
+/// [LANGUAGE PYTHON]`, `CREATE [TEMPORARY] VIEW … AS SELECT …` / `DROP [TEMPORARY] VIEW` (``SQLViews``), `SET`, and
+/// `INSERT INTO … SELECT …` (or `VALUES (…), …`) with a table, view, subquery or `(VALUES …)` source, an optional
+/// lateral table-function join, `WHERE` and `GROUP BY`. Keywords are case-insensitive; identifiers keep their case and
 /// may be written in backticks. Statements are separated by `;` (the last one may be left out).
 ///
 /// Every node of the result carries the location of its first token; every error is an ``SQLError`` that says
