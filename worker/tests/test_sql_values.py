@@ -68,3 +68,15 @@ def test_execute_sql_takes_values_in_inserts_and_queries(runner, tmp_path):
             assert [tuple(row) for row in rows] == [("x", 10), ("yy", 20)]
     finally:
         env.close()
+
+
+def test_explain_shows_a_values_source(tmp_path):
+    (tmp_path / "job.sql").write_text("CREATE TABLE out (a BIGINT, b STRING)\n"
+                                      "  WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');\n"
+                                      "INSERT INTO out VALUES (1, 'a');\n"
+                                      "INSERT INTO out SELECT * FROM (VALUES (2, 'b')) AS t(x, y);\n")
+    outcome = subprocess.run([locate_runner(), "explain", "job.sql"], cwd=str(tmp_path), capture_output=True, text=True,
+                             timeout=60)
+    assert outcome.returncode == 0, outcome.stderr
+    assert "  source  VALUES [values]  columns: EXPR$0, EXPR$1\n" in outcome.stdout, outcome.stdout
+    assert "  source  t [values]  columns: x, y\n" in outcome.stdout, outcome.stdout

@@ -50,7 +50,7 @@ extension Planner {
         }
         let columnNames = names.isEmpty ? types.indices.map { "EXPR$\($0)" } : names
         var table = TableDefinition(name: alias ?? "VALUES", columns: zip(columnNames, types).map { SQLField($0, $1) },
-                                    options: [:], baseDirectory: "/")
+                                    options: ["connector": "values"], baseDirectory: "/")
         table.inlineRows = values
         return table
     }
