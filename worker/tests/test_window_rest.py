@@ -335,6 +335,6 @@ def test_explain_shows_the_unbounded_frame_and_the_whole_input_group_by(tmp_path
                                  capture_output=True, text=True, timeout=120)
         assert outcome.returncode == 0, outcome.stdout + outcome.stderr
         explained[name] = outcome.stdout
-    assert "over    ROWS UNBOUNDED PRECEDING (running built-ins) by 1 key" in explained["over.sql"], explained["over.sql"]
+    assert "over    ROWS UNBOUNDED PRECEDING (running aggregates) by 1 key" in explained["over.sql"], explained["over.sql"]
     assert "window  WHOLE INPUT (a plain GROUP BY with a Pandas aggregate, fired at the end of the input) by 1 key" \
         in explained["group.sql"], explained["group.sql"]

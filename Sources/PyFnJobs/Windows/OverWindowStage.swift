@@ -27,8 +27,8 @@ struct OverAggregation: Sendable {
             case .rows(let n): return "ROWS \(n) PRECEDING"
             case .range(let micros):
                 return "RANGE \(micros % 1_000_000 == 0 ? "\(micros / 1_000_000) s" : "\(Double(micros) / 1000) ms") PRECEDING"
-            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running built-ins)"
-            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running built-ins)"
+            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running aggregates)"
+            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running aggregates)"
             }
         }
 
