@@ -29,24 +29,26 @@ public struct Job: Sendable {
     /// Where the functions run.
     public let workerMode: WorkerMode
 
-    /// Reads, checks and plans the job file at `path`; `overrides` win over the file's `SET`s.
-    public static func load(path: String, overrides: [String: String] = [:]) throws -> Job {
+    /// Reads, checks and plans the job file at `path`; `overrides` win over the file's `SET`s. `headStart`: start
+    /// the job's Python while its functions are described (see ``WorkerMode/startAhead(interpreter:)``).
+    public static func load(path: String, overrides: [String: String] = [:], headStart: Bool = false) throws -> Job {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw SQLError("cannot read the job file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))
         }
         let script = try SQLParser.parse(text, file: path)
         return try Job(script: script, name: path, baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                       overrides: overrides)
+                       overrides: overrides, headStart: headStart)
     }
 
     /// Checks and plans `script` — statements parsed from a file or built in Swift. `name` names the job (a job
     /// file's path); relative paths in options and `python.files` are resolved against `baseDirectory`;
     /// `overrides` win over the script's `SET`s. `shipped` are functions sent by value (a Python program's, as
     /// cloudpickle bodies), registered beside the script's `CREATE FUNCTION`s; `collect` is a query without INSERT
-    /// whose rows go back to the program (a job with one needs no INSERT).
+    /// whose rows go back to the program (a job with one needs no INSERT). `headStart`: start the job's Python while
+    /// its functions are described (for a process that runs this job next: `pyfn run`).
     public init(script: SQLScript, name: String, baseDirectory folder: String, overrides: [String: String] = [:],
-                shipped: [RegisteredFunction] = [], collect: SelectStatement? = nil) throws {
+                shipped: [RegisteredFunction] = [], collect: SelectStatement? = nil, headStart: Bool = false) throws {
         var settings: [String: String] = [:]
         var tables: [String: TableDefinition] = [:]
         var creates: [CreateFunctionStatement] = []
@@ -90,6 +92,9 @@ public struct Job: Sendable {
         let external = { if case .external = workerMode { true } else { false } }()
         if python.harness == .pyfn && creates.isEmpty && !shipped.isEmpty && !external {
             try choice.checkWorkerPackage(at: interpreter)
+        }
+        if headStart && python.harness == .pyfn && !(creates.isEmpty && shipped.isEmpty) {
+            workerMode.startAhead(interpreter: interpreter)
         }
         var functions: [String: RegisteredFunction]
         do {

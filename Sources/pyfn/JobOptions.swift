@@ -31,10 +31,10 @@ struct JobFileOptions: ParsableArguments {
     }
 
     /// Loads the job (with `extra` settings over the `--set` ones), printing a job-file error the way compilers do
-    /// and exiting non-zero.
-    func loadJob(extra: [String: String] = [:]) throws -> Job {
+    /// and exiting non-zero. `headStart`: start the job's Python while it is loaded, to run it next.
+    func loadJob(extra: [String: String] = [:], headStart: Bool = false) throws -> Job {
         do {
-            return try Job.load(path: job, overrides: try overrides().merging(extra) { $1 })
+            return try Job.load(path: job, overrides: try overrides().merging(extra) { $1 }, headStart: headStart)
         } catch let error as SQLError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

@@ -36,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No metrics table at the end.")
     var noMetricsSummary = false
 
+    @Flag(name: .long, help: "Start Python only when the first Python operator opens, not while the job's functions are described (benchmarks/run job_overhead compares both).")
+    var noHeadStart = false
+
     /// The Python logging level matching a swift-log level, so workers send only records that will be shown.
     static func pythonLevel(of level: Logger.Level) -> String {
         switch level {
@@ -56,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var extra = ["python.log.level": Self.pythonLevel(of: level)]
         if profile { extra["python.profile.enabled"] = "true" }
-        let job = try options.loadJob(extra: extra)
+        let job = try options.loadJob(extra: extra, headStart: !noHeadStart)
         let progress = JobProgress()
         let (registry, prometheus) = PrometheusMetricsEndpoint.makeFactory()
         let metrics = RunnerMetrics(job: job.name, factory: MultiplexMetricsHandler(factories: [prometheus, MetricsSystem.factory]))

@@ -1,38 +1,16 @@
-"""The functions the benchmarks run through PyFn, as a PyFlink user writes them."""
-from pyfn import AggregateFunction, DataTypes, udaf, udf, udtf
+"""The functions the benchmarks run through PyFn, as a PyFlink user writes them. add, pandas_add, split and total
+are benchmarks/vs_pyflink/udfs.py's, written once for both engines (PyFlink runs that file with its own import
+line, so the definitions stay there); pandas_mean only PyFn's pandas_udaf_window benchmark runs."""
+import os
+import sys
 
+from pyfn import DataTypes, udaf
 
-@udf(result_type=DataTypes.BIGINT())
-def add(a, b):
-    return a + b
-
-
-@udf(result_type=DataTypes.BIGINT(), func_type="pandas")
-def pandas_add(a, b):
-    return a + b
-
-
-@udtf(result_types=[DataTypes.STRING()])
-def split(s):
-    """Two rows per input, as in PyFlink's benchmark."""
-    yield s[:8]
-    yield s[8:]
-
-
-class Total(AggregateFunction):
-    """The sum of a BIGINT column per key, as PyFlink's UDAF examples write it."""
-
-    def create_accumulator(self):
-        return [0]
-
-    def accumulate(self, accumulator, value):
-        accumulator[0] += value
-
-    def get_value(self, accumulator):
-        return accumulator[0]
-
-
-total = udaf(Total(), result_type=DataTypes.BIGINT())
+# Workers and the baseline scripts have benchmarks/python on their path; the shared functions' folder is its sibling.
+_SHARED = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "vs_pyflink"))
+if _SHARED not in sys.path:
+    sys.path.append(_SHARED)
+from udfs import add, pandas_add, split, total  # noqa: E402,F401  (re-exported: bench_udfs.add, …)
 
 
 @udaf(result_type=DataTypes.DOUBLE(), func_type="pandas")

@@ -8,6 +8,9 @@ from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.datastream.connectors.file_system import FileSource, StreamFormat
 from pyfn.util.exceptions import JobExecutionException
 
+# Once, on CPython 3.11 (conftest.RUNNER_LOGIC): the text-file source is the runner's.
+pytestmark = pytest.mark.runner_logic
+
 
 @pytest.fixture(scope="module", autouse=True)
 def runner():

@@ -18,6 +18,10 @@ from pyfn.util.exceptions import JobExecutionException
 
 BASE = 1_767_225_600_000  # 2026-01-01 00:00:00 UTC
 KEYS = ["a", "b", "c", "d", "e"]
+# Once, on CPython 3.11 (conftest.RUNNER_LOGIC): what only the runner decides — a second subtask's partitioning and
+# watermarks, a killed worker's replay, firing by the clock — while the rest of this module runs the Python side
+# (the timer service, on_timer, the assigners) on every version.
+runner_logic = pytest.mark.runner_logic
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -57,7 +61,7 @@ def run_windows(records, parallelism: int, mode: str, function, bundle_size: str
         return list(results)
 
 
-@pytest.mark.parametrize("parallelism", [1, 2])
+@pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])
 @pytest.mark.parametrize("mode", ["batch", "streaming"])
 def test_event_time_timers_give_the_tumbling_counts_plain_python_computes(parallelism, mode):
     records = events(3000)
@@ -85,6 +89,7 @@ def test_in_streaming_mode_timers_fire_as_the_watermark_advances_not_only_at_the
     assert before_end, "some timers fired before the input ended"
 
 
+@runner_logic
 @pytest.mark.parametrize("parallelism, mode", [(2, "streaming"), (1, "batch")])
 def test_a_worker_killed_while_timers_fire_leaves_the_counts_exact(tmp_path, parallelism, mode):
     records = events(3000)
@@ -94,6 +99,7 @@ def test_a_worker_killed_while_timers_fire_leaves_the_counts_exact(tmp_path, par
     assert sorted((key, start, count) for key, start, count, _, _ in fired) == reference(records)
 
 
+@runner_logic
 def test_a_worker_killed_while_records_set_timers_leaves_the_counts_exact(tmp_path):
     records = events(3000)
     marker = tmp_path / "died"
@@ -167,7 +173,7 @@ def test_an_assigner_returning_no_int_names_the_record():
     assert "on record ('a', %d)" % BASE in message, message
 
 
-@pytest.mark.parametrize("parallelism", [1, 2])
+@pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])
 def test_from_source_with_a_timestamp_assigner_gives_the_records_event_time(parallelism):
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
@@ -194,6 +200,7 @@ def reader_of(key, readers: int = 2) -> int:
     return hash_value % readers
 
 
+@runner_logic
 def test_a_subtask_that_gets_no_records_from_a_writer_still_follows_its_watermark():
     # Each source subtask holds one key, and the two keys go to different subtasks of the process: each of those
     # hears records from one writer only, and must learn the other writer's watermark without any of its records.
@@ -216,6 +223,7 @@ def test_a_subtask_that_gets_no_records_from_a_writer_still_follows_its_watermar
         assert any(w < 2 ** 63 - 1 for k, _, _, w in fired if k == key), "%s's timers fired before the end" % key
 
 
+@runner_logic
 def test_processing_time_timers_fire_by_the_clock_while_the_input_is_quiet():
     env = StreamExecutionEnvironment.get_execution_environment()
     env.get_configuration().set_string("python.fn-execution.bundle.size", "1")

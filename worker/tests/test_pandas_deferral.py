@@ -1,29 +1,12 @@
 """A worker running plain functions never imports pandas (pyfn.worker.pandas_deferral); one whose functions
-import pandas or are Pandas functions gets it. Each test starts its own `python -m pyfn.worker`."""
-
-import os
+import pandas or are Pandas functions gets it. Each test starts its own `python -m pyfn.worker` (conftest's
+`fresh_runner`)."""
 
 import pyarrow as pa
-import pytest
 
 import udfs_modules as modules
 from descriptors import call_message as call, functions
-from fake_runner import PANDAS_URN, SCALAR_URN, FakeRunner, ipc_bytes, stop_process
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-@pytest.fixture
-def fresh_runner():
-    """A runner with a worker of its own, so that no other test's functions have imported pandas in it."""
-    fake = FakeRunner(pipeline_options={"python.files": HERE})
-    process = fake.start_worker()
-    try:
-        fake.wait_connected()
-        yield fake
-    finally:
-        fake.stop()
-        stop_process(process)
+from fake_runner import PANDAS_URN, SCALAR_URN, ipc_bytes
 
 
 def column(runner, descriptor_id, batch):

@@ -72,6 +72,7 @@ def postgres():
     subprocess.run([script, "stop", folder, "--remove"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.runner_logic  # once, on 3.11 (conftest.RUNNER_LOGIC): the same program as above, the runner's PostgreSQL sink
 def test_the_seeds_cdn_program_writes_into_postgresql_through_jdbc(runner, access_log, postgres):
     url = "jdbc:postgresql://%s:%s/%s" % (postgres["PGHOST"], postgres["PGPORT"], postgres["PGDATABASE"])
     finished = run_program(os.path.join(CDN, "cdn_log_analysis.py"), env={
@@ -234,6 +235,9 @@ def _rss_kb(pid: int):
         return None
 
 
+# Once, on 3.11 (conftest.RUNNER_LOGIC): it measures the runner's and the client's memory, not the interpreter, and it
+# is the suite's slowest test by far.
+@pytest.mark.runner_logic
 def test_collect_of_10_million_rows_keeps_both_sides_memory_flat(batch_env):
     batch_env.execute_sql("CREATE TABLE numbers (n BIGINT, s STRING) WITH ('connector' = 'datagen', "
                           "'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '10000000', "

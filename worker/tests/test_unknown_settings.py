@@ -8,6 +8,9 @@ from table_api_support import runner, tagged_processes  # noqa: F401
 from pyfn.table import EnvironmentSettings, TableEnvironment
 from pyfn.util.exceptions import ValidationException
 
+# Once, on CPython 3.11 (conftest.RUNNER_LOGIC): the runner refuses the setting before any worker starts.
+pytestmark = pytest.mark.runner_logic
+
 
 def test_a_misspelt_configuration_key_is_an_error_naming_the_nearest_key(runner):  # noqa: F811
     env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())

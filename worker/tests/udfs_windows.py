@@ -1,57 +1,29 @@
 """Aggregate functions for the window tests: general UDAFs (with and without `merge`) and Pandas UDAFs, written
 as a PyFlink user writes them (only the imports differ)."""
 
-from pyfn import AggregateFunction, DataTypes, udaf
+from pyfn import DataTypes, udaf
+from udfs_aggregates import Count, Sum
 
 
-class SumWithMerge(AggregateFunction):
+class SumWithMerge(Sum):
     """The sum of the non-NULL values; `merge` lets it run in session windows."""
-
-    def create_accumulator(self):
-        return [0]
-
-    def accumulate(self, accumulator, value):
-        if value is not None:
-            accumulator[0] += value
 
     def merge(self, accumulator, accumulators):
         for other in accumulators:
             accumulator[0] += other[0]
 
-    def get_value(self, accumulator):
-        return accumulator[0]
 
-
-class CountNoMerge(AggregateFunction):
+class CountNoMerge(Count):
     """The number of rows; no `merge`, so session windows refuse it."""
 
-    def create_accumulator(self):
-        return [0]
 
-    def accumulate(self, accumulator, *args):
-        accumulator[0] += 1
-
-    def get_value(self, accumulator):
-        return accumulator[0]
-
-
-class Explode(AggregateFunction):
+class Explode(SumWithMerge):
     """Raises on a value of 13 (for the error tests)."""
-
-    def create_accumulator(self):
-        return [0]
 
     def accumulate(self, accumulator, value):
         if value == 13:
             raise ValueError("unlucky")
-        accumulator[0] += value
-
-    def merge(self, accumulator, accumulators):
-        for other in accumulators:
-            accumulator[0] += other[0]
-
-    def get_value(self, accumulator):
-        return accumulator[0]
+        super().accumulate(accumulator, value)
 
 
 py_sum = udaf(SumWithMerge(), result_type=DataTypes.BIGINT(), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))

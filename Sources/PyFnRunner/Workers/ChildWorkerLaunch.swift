@@ -18,13 +18,21 @@ enum ChildWorkerLaunch {
                                                                 bundleTimeout: options.bundleTimeout)
         var environment = environment
         environment[WorkerTLSVariables.secret] = secret.value
+        let onExit: @Sendable (Int32, String) -> Void = { status, output in
+            Task { await connection.markLost("its process exited with status \(status)\(output.isEmpty ? "" : "; its last output:\n\(output)")") }
+        }
         let process: WorkerProcess
         do {
-            process = try WorkerProcess(
-                executable: executable, arguments: arguments, environment: environment, workerID: workerID, logger: logger,
-                onExit: { status, output in
-                    Task { await connection.markLost("its process exited with status \(status)\(output.isEmpty ? "" : "; its last output:\n\(output)")") }
-                })
+            // A PyFn worker started ahead of the job (HeadStartedWorker), when one waits, else a new one.
+            let harness = ["-m", "pyfn.worker"]
+            if arguments.starts(with: harness),
+               let waiting = HeadStartedWorker.claim(executable: executable, arguments: Array(arguments.dropFirst(harness.count)),
+                                                     environment: environment, onExit: onExit) {
+                process = waiting
+            } else {
+                process = try WorkerProcess(executable: executable, arguments: arguments, environment: environment, workerID: workerID,
+                                            logger: logger, onExit: onExit)
+            }
         } catch {
             await server.registry.forget(workerID: workerID)
             throw PyFnError.workerStartFailed("cannot run '\(python)' (python.executable): \(error)")

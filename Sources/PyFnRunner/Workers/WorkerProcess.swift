@@ -56,9 +56,9 @@ final class WorkerProcess: Sendable {
     /// Starts `executable` with `arguments` and this process's environment plus `environment` (where secrets go:
     /// a process's environment is readable only by its user, its command line by everyone); `onExit` is called
     /// once, with the exit status and the last lines of output, after the process has exited and its output is
-    /// read to the end.
+    /// read to the end. Its standard input is `input` (a head-started worker reads its boot line there), else empty.
     init(executable: String, arguments: [String], environment extra: [String: String] = [:], workerID: String, logger: Logger,
-         onExit: @escaping @Sendable (Int32, String) -> Void) throws {
+         input: Pipe? = nil, onExit: @escaping @Sendable (Int32, String) -> Void) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -72,7 +72,7 @@ final class WorkerProcess: Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input ?? FileHandle.nullDevice
         let state = State(onExit: onExit)
         process.terminationHandler = { finished in
             state.exit.withLock { $0.status = finished.terminationStatus }

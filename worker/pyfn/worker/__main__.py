@@ -1,4 +1,6 @@
-"""`python -m pyfn.worker`: start the harness; `python -m pyfn.worker pool --port N`: run a worker pool."""
+"""`python -m pyfn.worker`: start the harness; `python -m pyfn.worker pool --port N`: run a worker pool;
+`python -m pyfn.worker --await-boot`: import first, then start the harness with the arguments and environment the
+runner writes to stdin (see head_start)."""
 
 import os
 import sys
@@ -17,6 +19,15 @@ if __name__ == "__main__":
         from pyfn.worker.pool import main as pool_main
 
         sys.exit(pool_main(sys.argv[2:]))
+    arguments = None
+    if sys.argv[1:2] == ["--await-boot"]:
+        from pyfn.worker import head_start
+
+        head_start.prepare()
+        arguments = head_start.await_boot()
+        if arguments is None:
+            sys.exit(0)  # the runner needed no worker
+        sys.argv[1:] = arguments
     from pyfn.worker.boot import main
 
-    sys.exit(main())
+    sys.exit(main(arguments))
