@@ -1,7 +1,7 @@
 """Aggregate functions for the window tests: general UDAFs (with and without `merge`) and Pandas UDAFs, written
 as a PyFlink user writes them (only the imports differ)."""
 
-from pyfn import DataTypes, udaf
+from pyfn import AggregateFunction, DataTypes, udaf
 from udfs_aggregates import Count, Sum
 
 
@@ -61,14 +61,11 @@ def pd_sum_dies_once(values):
     return int(values.sum())
 
 
-class SumDiesOnce(AggregateFunction):
+class SumDiesOnce(Sum):
     """The sum of the values; the 150th row a worker accumulates kills that worker, once per run (the marker file
     at $PYFN_TEST_DIE_ONCE says it happened)."""
 
     rows_seen = 0
-
-    def create_accumulator(self):
-        return [0]
 
     def accumulate(self, accumulator, value):
         import os
@@ -78,10 +75,7 @@ class SumDiesOnce(AggregateFunction):
         if marker and SumDiesOnce.rows_seen == 150 and not os.path.exists(marker):
             open(marker, "w").close()
             os._exit(17)
-        accumulator[0] += value
-
-    def get_value(self, accumulator):
-        return accumulator[0]
+        super().accumulate(accumulator, value)
 
 
 class RowsAccumulated(AggregateFunction):
