@@ -310,6 +310,8 @@ def test_a_window_tvf_over_a_table_api_view(runner, tmp_path):
     write_csv(tmp_path / "in.csv", rows)
     t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
     try:
+        # py_sum's class builds on udfs_aggregates.Sum, which the worker imports by name.
+        t_env.add_python_file(os.path.join(HERE, "udfs_aggregates.py"))
         t_env.execute_sql("CREATE TABLE src (k STRING, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) "
                           "WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv')" % (tmp_path / "in.csv"))
         t_env.create_temporary_function("py_sum", py_sum)
