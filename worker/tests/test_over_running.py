@@ -14,6 +14,9 @@ from table_api_support import locate_runner, runner  # noqa: F401
 from test_window_jobs import HERE, environment, micros_of, run_job, write_csv
 from test_window_rest import rows_with_ties, unbounded_reference
 
+#: Runs once, on CPython 3.11 (the parser, planner and runner; the worker's per-row mode has test_aggregate_per_row).
+pytestmark = pytest.mark.runner_logic
+
 SINK = """CREATE TABLE out (k STRING, ts TIMESTAMP(3), v BIGINT, s BIGINT, ps BIGINT, pm DOUBLE)
   WITH ('connector' = 'filesystem', 'path' = 'out.csv', 'format' = 'csv');
 """

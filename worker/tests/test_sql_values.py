@@ -12,6 +12,9 @@ import pytest
 from pyfn.table import EnvironmentSettings, TableEnvironment
 from table_api_support import locate_runner, runner  # noqa: F401
 
+#: Runs once, on CPython 3.11 (the parser, planner and runner; the worker's per-row mode has test_aggregate_per_row).
+pytestmark = pytest.mark.runner_logic
+
 
 def run_sql(folder, text):
     path = os.path.join(folder, "job.sql")

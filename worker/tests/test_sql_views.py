@@ -4,8 +4,14 @@ file, line and column. Results are checked against plain Python over the same ro
 
 import csv
 
+import pytest
+
 from table_api_support import locate_runner, runner  # noqa: F401
 from test_window_jobs import HERE, SECOND, make_rows, micros_of, run_job, write_csv
+
+#: Runs once, on CPython 3.11 (the parser, planner and runner; the worker's per-row mode has test_aggregate_per_row).
+pytestmark = pytest.mark.runner_logic
+
 
 HEADER = """SET 'python.files' = '%s';
 CREATE TABLE src (k STRING, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
