@@ -311,8 +311,12 @@ private let cdnScript = """
         #expect(e?.location == at(1, 23))
 
         e = parseError("CREATE VIEW v")
-        #expect(e?.message == "expected TEMPORARY, TABLE or FUNCTION but found 'VIEW'")
-        #expect(e?.location == at(1, 8))
+        #expect(e?.message == "expected AS but found end of input")
+        #expect(e?.location == at(1, 14))
+
+        e = parseError("CREATE VIEW v (a) AS SELECT a FROM t")
+        #expect(e?.message == "PyFn's CREATE VIEW takes no column list; name the columns in the query (SELECT a AS x, …)")
+        #expect(e?.location == at(1, 15))
 
         e = parseError("CREATE TEMPORARY SYSTEM TABLE t (a INT)")
         #expect(e?.message == "expected FUNCTION but found 'TABLE'")
@@ -379,6 +383,42 @@ private let cdnScript = """
                         alias: "z z"),
             .expression(column("d", at(1, 63)), alias: nil),
         ])
+    }
+
+    @Test func viewsReadAsTheirQueryUntilDropped() throws {
+        let script = try SQLParser.parse("""
+            CREATE VIEW v AS SELECT a FROM t WHERE a > 1;
+            CREATE TEMPORARY VIEW IF NOT EXISTS v AS SELECT b FROM t;
+            INSERT INTO s SELECT a FROM v;
+            INSERT INTO s SELECT a FROM v AS x;
+            DROP TEMPORARY VIEW v;
+            DROP VIEW IF EXISTS v;
+            INSERT INTO s SELECT a FROM v
+            """, file: "job.sql")
+        // Views are no statements: three INSERTs remain.
+        let inserts = script.statements.compactMap { statement -> InsertStatement? in
+            if case .insert(let insert) = statement { return insert }
+            return nil
+        }
+        #expect(script.statements.count == 3 && inserts.count == 3)
+        guard case .subquery(let query, let alias, let location) = inserts[0].query.from else {
+            Issue.record("a view reads as a subquery: \(inserts[0].query.from)")
+            return
+        }
+        // The first definition stands (IF NOT EXISTS), its locations those of the view's line.
+        #expect(alias == "v" && location == at(3, 29))
+        #expect(query.from == .table(name: "t", alias: nil, location: at(1, 32)))
+        guard case .subquery(_, "x", _) = inserts[1].query.from else { Issue.record("aliased view"); return }
+        #expect(inserts[2].query.from == .table(name: "v", alias: nil, location: at(7, 29)))
+    }
+
+    @Test func valuesRowsInInsertsAndFrom() throws {
+        let inserted = try insert("INSERT INTO s VALUES (1, 'a'), (-2, NULL)")
+        guard case .values(let rows, nil, let columns, let location) = inserted.query.from else { Issue.record("\(inserted.query.from)"); return }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.count == 2 } && columns.isEmpty && location == at(1, 15))
+        let from = try insert("INSERT INTO s SELECT a FROM (VALUES (1), (2)) AS t(a)").query.from
+        guard case .values(let fromRows, "t", let names, _) = from else { Issue.record("\(from)"); return }
+        #expect(fromRows.count == 2 && names == ["a"])
     }
 
     @Test func fromForms() throws {
@@ -649,12 +689,14 @@ private let cdnScript = """
         #expect(e == SQLError("expected CREATE, SET or INSERT but found 'SELECT'", at: at(1, 1)))
         e = parseError("INSERT INTO s\n  SELECT a FROM t\n  ORDER BY a")
         #expect(e == SQLError("expected ';' but found 'ORDER'", at: at(3, 3)))
-        e = parseError("INSERT INTO s VALUES (1)")
-        #expect(e == SQLError("expected SELECT but found 'VALUES'", at: at(1, 15)))
+        e = parseError("INSERT INTO s VALUES 1")
+        #expect(e == SQLError("expected '(' and a row of values but found '1'", at: at(1, 22)))
+        e = parseError("INSERT INTO s TABLE t")
+        #expect(e == SQLError("expected SELECT or VALUES but found 'TABLE'", at: at(1, 15)))
         e = parseError("INSERT INTO s SELECT a")
         #expect(e == SQLError("expected ',' or FROM but found end of input", at: at(1, 23)))
         e = parseError("INSERT INTO s SELECT a FROM (t)")
-        #expect(e == SQLError("expected SELECT but found 't'", at: at(1, 30)))
+        #expect(e == SQLError("expected SELECT or VALUES but found 't'", at: at(1, 30)))
         e = parseError("INSERT INTO s SELECT a FROM t GROUP a")
         #expect(e == SQLError("expected BY but found 'a'", at: at(1, 37)))
         e = parseError("INSERT INTO s SELECT a FROM t WHERE a # b")
@@ -673,7 +715,7 @@ private let cdnScript = """
         e = parseError("CREATE TABLE t (a INT) WITH ('k' = 'one\ntwo'")
         #expect(e == SQLError("expected ',' or ')' but found end of input", at: at(2, 5)))
         e = parseError("CREATE")
-        #expect(e == SQLError("expected TEMPORARY, TABLE or FUNCTION but found end of input", at: at(1, 7)))
+        #expect(e == SQLError("expected TEMPORARY, TABLE, VIEW or FUNCTION but found end of input", at: at(1, 7)))
     }
 
     @Test func unterminatedStringsAndComments() {

@@ -310,6 +310,8 @@ def test_a_window_tvf_over_a_table_api_view(runner, tmp_path):
     write_csv(tmp_path / "in.csv", rows)
     t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
     try:
+        # py_sum's class builds on udfs_aggregates.Sum, which the worker imports by name.
+        t_env.add_python_file(os.path.join(HERE, "udfs_aggregates.py"))
         t_env.execute_sql("CREATE TABLE src (k STRING, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) "
                           "WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'csv')" % (tmp_path / "in.csv"))
         t_env.create_temporary_function("py_sum", py_sum)
@@ -338,6 +340,6 @@ def test_explain_shows_the_unbounded_frame_and_the_whole_input_group_by(tmp_path
                                  capture_output=True, text=True, timeout=120)
         assert outcome.returncode == 0, outcome.stdout + outcome.stderr
         explained[name] = outcome.stdout
-    assert "over    ROWS UNBOUNDED PRECEDING (running built-ins) by 1 key" in explained["over.sql"], explained["over.sql"]
+    assert "over    ROWS UNBOUNDED PRECEDING (running aggregates) by 1 key" in explained["over.sql"], explained["over.sql"]
     assert "window  WHOLE INPUT (a plain GROUP BY with a Pandas aggregate, fired at the end of the input) by 1 key" \
         in explained["group.sql"], explained["group.sql"]

@@ -25,6 +25,7 @@ public enum Connectors {
     /// The source reading `table`; throws ``ConnectorError`` when the connector is missing, unknown or cannot be
     /// read from, or an option is missing or bad.
     public static func source(_ declared: TableDefinition) throws -> any TableSource {
+        if let rows = declared.inlineRows { return ValuesSource(declared, rows: rows) }
         let table = try FlinkOptionAliases.normalized(declared)
         switch try connectorName(table, allowed: sourceConnectors, role: "read from") {
         case "filesystem": return try FileSystemSource(table)

@@ -61,6 +61,8 @@ public struct TableDefinition: Sendable {
     public var eventTime: EventTime? = nil
     /// The `name AS PROCTIME()` column, if declared: computed when a row is read, after the declared columns.
     public var processingTime: String? = nil
+    /// The rows of a VALUES clause (``ValuesSource``), typed as the columns; nil for a connector's table.
+    public var inlineRows: [[ArrowValue]]? = nil
 
     /// A table definition.
     public init(name: String, columns: [SQLField], options: [String: String], primaryKey: [String] = [], baseDirectory: String) {

@@ -102,6 +102,9 @@ struct Planner {
             let (table, innerColumns, _) = try planQuery(inner, steps: &steps, passingWatermark: true)
             source = table
             columns = innerColumns.map { PlanColumn(name: $0.name, qualifier: alias, type: $0.type) }
+        case .values(let rows, let alias, let names, let location):
+            source = try valuesTable(rows, alias: alias, names: names, at: location)
+            columns = source.columns.map { PlanColumn(name: $0.name, qualifier: alias, type: $0.type) }
         }
         if let lateral = select.lateral {
             try planLateral(lateral, columns: &columns, steps: &steps)

@@ -3,8 +3,9 @@ import PyFnRunner
 /// Reads job files written in PyFn's subset of Flink SQL.
 ///
 /// The subset: `CREATE [TEMPORARY] TABLE`, `CREATE [TEMPORARY [SYSTEM]] FUNCTION … AS 'module.func'
-/// [LANGUAGE PYTHON]`, `SET`, and `INSERT INTO … SELECT …` with a table or subquery source, an optional lateral
-/// table-function join, `WHERE` and `GROUP BY`. Keywords are case-insensitive; identifiers keep their case and
+/// [LANGUAGE PYTHON]`, `CREATE [TEMPORARY] VIEW … AS SELECT …` / `DROP [TEMPORARY] VIEW` (``SQLViews``), `SET`, and
+/// `INSERT INTO … SELECT …` (or `VALUES (…), …`) with a table, view, subquery or `(VALUES …)` source, an optional
+/// lateral table-function join, `WHERE` and `GROUP BY`. Keywords are case-insensitive; identifiers keep their case and
 /// may be written in backticks. Statements are separated by `;` (the last one may be left out).
 ///
 /// Every node of the result carries the location of its first token; every error is an ``SQLError`` that says
@@ -68,6 +69,8 @@ final class SQLGrammar {
     private var depth = 0
     /// The window table function the FROM being read has, completed by ``table(after:)``.
     private var pendingWindow: WindowTableFunction?
+    /// The views defined so far (``SQLViews``), which later table references read as subqueries.
+    var views = SQLViews()
 
     init(text: String, file: String) {
         let source = Array(text)
@@ -163,7 +166,7 @@ final class SQLGrammar {
         while true {
             while accept(.semicolon) {}
             if token.kind == .end { break }
-            statements.append(try statement())
+            if try !viewStatement() { statements.append(try statement()) }
             if accept(.semicolon) { continue }
             if token.kind == .end { break }
             throw unexpected("';'")
@@ -184,9 +187,13 @@ final class SQLGrammar {
         if temporary && accept(keyword: "SYSTEM") {
             guard token.isKeyword("FUNCTION") else { throw unexpected("FUNCTION") }
         }
-        if accept(keyword: "TABLE") { return .createTable(try createTable(at: start)) }
+        if accept(keyword: "TABLE") {
+            let table = try createTable(at: start)
+            try views.declareTable(table.name, at: start)
+            return .createTable(table)
+        }
         if accept(keyword: "FUNCTION") { return .createFunction(try createFunction(at: start)) }
-        throw unexpected(temporary ? "TABLE, SYSTEM or FUNCTION" : "TEMPORARY, TABLE or FUNCTION")
+        throw unexpected(temporary ? "TABLE, VIEW, SYSTEM or FUNCTION" : "TEMPORARY, TABLE, VIEW or FUNCTION")
     }
 
     private func ifNotExists() throws {
@@ -361,8 +368,14 @@ final class SQLGrammar {
     private func insert() throws -> InsertStatement {
         let start = try expect(keyword: "INSERT").location
         try expect(keyword: "INTO")
-        let table = try identifier("a table name").name
-        guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+        let (table, tableLocation) = try identifier("a table name")
+        try views.refuseAsSink(table, at: tableLocation)
+        if token.isKeyword("VALUES") {
+            let rows = try valuesRows()
+            return InsertStatement(table: table, query: SelectStatement(items: [.star(qualifier: nil, location: rows.location)], from: rows.reference,
+                                                                        location: rows.location), location: start)
+        }
+        guard token.isKeyword("SELECT") else { throw unexpected("SELECT or VALUES") }
         let query = try select()
         return InsertStatement(table: table, query: query, location: start)
     }
@@ -440,7 +453,7 @@ final class SQLGrammar {
         pendingWindow = WindowTableFunction(kind: window.kind, timeColumn: column.name, intervals: intervals, location: window.location)
         let alias = try alias()
         if let subquery { return .subquery(subquery, alias: alias, location: tableLocation) }
-        return .table(name: tableName, alias: alias, location: tableLocation)
+        return views.reference(tableName, alias: alias, at: tableLocation)
     }
 
     private func selectItem() throws -> SelectItem {
@@ -473,13 +486,14 @@ final class SQLGrammar {
         if token.isSymbol(.leftParen) {
             let location = token.location
             advance()
-            guard token.isKeyword("SELECT") else { throw unexpected("SELECT") }
+            if token.isKeyword("VALUES") { return try valuesTable(at: location) }
+            guard token.isKeyword("SELECT") else { throw unexpected("SELECT or VALUES") }
             let query = try select()
             try expect(.rightParen, "')'")
             return .subquery(query, alias: try alias(), location: location)
         }
         let table = try identifier("a table name or '('")
-        return .table(name: table.name, alias: try alias(), location: table.location)
+        return views.reference(table.name, alias: try alias(), at: table.location)
     }
 
     /// `, LATERAL TABLE(…)`, `CROSS JOIN LATERAL TABLE(…)`, `[INNER] JOIN LATERAL TABLE(…) ON TRUE` (inner) or

@@ -206,6 +206,8 @@ public indirect enum TableReference: Sendable, Hashable {
     case table(name: String, alias: String?, location: SourceLocation)
     /// `(SELECT …) [AS] alias`.
     case subquery(SelectStatement, alias: String?, location: SourceLocation)
+    /// `(VALUES (…), (…)) [AS] alias[(a, b)]`, or an `INSERT … VALUES`'s rows: each row its expressions.
+    case values([[SQLExpression]], alias: String?, columns: [String], location: SourceLocation)
 }
 
 /// `, LATERAL TABLE(f(args)) [AS] T(a, b)` (inner) or `LEFT JOIN LATERAL TABLE(f(args)) [AS] T(a, b) ON TRUE`.

@@ -1,8 +1,9 @@
 import PyFnArrow
 import PyFnRunner
 
-/// One ``GroupAggregateOperator`` (one Python worker) driven by a task of its own: callers from any task hand it
-/// whole groups and await the rows. Several lanes run their bundles at the same time.
+/// One Python aggregate operator (one Python worker) driven by a task of its own: callers from any task hand it
+/// batches and await all their rows (a ``GroupAggregateOperator`` given whole groups, or an
+/// ``AggregateFunctionOperator`` in per-row mode). Several lanes run their bundles at the same time.
 final class GroupAggregateLane: Sendable {
     private struct Request: Sendable {
         let groups: RecordBatch
@@ -12,11 +13,11 @@ final class GroupAggregateLane: Sendable {
     private let task: Task<Void, Never>
 
     /// Starts a lane whose operator `make` builds (and the lane opens before its first bundle).
-    init(make: @escaping @Sendable () throws -> GroupAggregateOperator) {
+    init(make: @escaping @Sendable () throws -> PythonFunctionOperator) {
         let (stream, continuation) = AsyncStream<Request>.makeStream()
         requests = continuation
         task = Task {
-            var op: GroupAggregateOperator?
+            var op: PythonFunctionOperator?
             var failure: (any Error)?
             for await request in stream {
                 if failure == nil && op == nil {
@@ -33,7 +34,7 @@ final class GroupAggregateLane: Sendable {
                     continue
                 }
                 do {
-                    request.reply.resume(returning: try await op!.aggregate(request.groups))
+                    request.reply.resume(returning: try await op!.process(request.groups) + op!.finish())
                 } catch {
                     failure = error
                     request.reply.resume(throwing: error)
@@ -43,7 +44,8 @@ final class GroupAggregateLane: Sendable {
         }
     }
 
-    /// One row per group of `groups` (`__group`, then a column per call).
+    /// Every row the operator gives for `groups` (for a group aggregate operator: one per group, `__group`, then
+    /// a column per call); `groups` is not empty.
     func aggregate(_ groups: RecordBatch) async throws -> [RecordBatch] {
         try await withCheckedThrowingContinuation { reply in
             if case .terminated = requests.yield(Request(groups: groups, reply: reply)) {

@@ -27,8 +27,8 @@ struct OverAggregation: Sendable {
             case .rows(let n): return "ROWS \(n) PRECEDING"
             case .range(let micros):
                 return "RANGE \(micros % 1_000_000 == 0 ? "\(micros / 1_000_000) s" : "\(Double(micros) / 1000) ms") PRECEDING"
-            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running built-ins)"
-            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running built-ins)"
+            case .unboundedRows: return "ROWS UNBOUNDED PRECEDING (running aggregates)"
+            case .unboundedRange: return "RANGE UNBOUNDED PRECEDING (running aggregates)"
             }
         }
 
@@ -64,9 +64,10 @@ struct OverAggregation: Sendable {
 /// (rows of equal time in arrival order; a RANGE frame takes all rows of its time). A row whose time the watermark
 /// had reached when it was read is late: dropped and counted. Built-in aggregates are computed here, Python ones
 /// (general and Pandas) by ``GroupAggregates``, each output row's frame one group. In an UNBOUNDED PRECEDING
-/// frame the built-ins are running totals per partition (``AggregateState``, no rows kept); the Python ones
-/// still get the whole frame, so the partition's rows are kept while a Python aggregate needs them (the group
-/// aggregate operation has no accumulator state between bundles).
+/// frame the built-ins are running totals per partition (``AggregateState``, no rows kept) and general Python
+/// aggregates running accumulators in the runner's state (``OverRunningAggregates``: each row sent once); Pandas
+/// ones still get the whole frame (as Flink's batch mode; streaming Flink refuses them), so the partition's rows
+/// are kept while a Pandas aggregate needs them, and a firing's frames go out in pieces of about a bundle's rows.
 actor OverWindowStage: EventTimeStage {
     private struct RowRef {
         let batch: Int
@@ -90,12 +91,20 @@ actor OverWindowStage: EventTimeStage {
     private let progress: JobProgress
     private let metrics: RunnerMetrics?
     private let aggregates: GroupAggregates
+    /// General Python aggregates of an UNBOUNDED frame, kept as running accumulators.
+    private let runningPython: OverRunningAggregates?
+    /// For each of `spec.pythonCalls`, whether ``runningPython`` computes it (else ``aggregates``).
+    private let callRuns: [Bool]
+    /// Most frame rows materialized at once (`python.fn-execution.bundle.size`).
+    private let frameRowsAtOnce: Int
     private var batches: [Int: RecordBatch] = [:]
     private var partitions: [AggregateKey: Partition] = [:]
     private var batchNumber = 0
     private var sequence = 0
     private var firing = FiringWatermark()
     private var firedUpTo = Int64.min
+    /// The latest firing (``fire(upTo:)`` chains them).
+    private var lastFiring: Task<Void, any Error>?
     /// The built-ins' running totals, one group per partition (UNBOUNDED frames only).
     private var running: [AggregateState]
     private var runningGroups = 0
@@ -111,9 +120,18 @@ actor OverWindowStage: EventTimeStage {
         self.metrics = metrics
         metrics?.lateRecordsDropped(0, operatorName: "over")
         running = spec.frame.isUnbounded ? spec.builtIns.map(AggregateState.init) : []
-        aggregates = try GroupAggregates(builtIns: spec.frame.isUnbounded ? [] : spec.builtIns, pythonCalls: spec.pythonCalls, inputSchema: inputSchema,
-                                         describedBy: Array(spec.firstKey..<(spec.firstKey + spec.keyCount)), partitions: partitions,
+        let runs = spec.pythonCalls.map { spec.frame.isUnbounded && $0.function.kind == .aggregate }
+        callRuns = runs
+        frameRowsAtOnce = max(1, bundle.bundleSize)
+        let keys = spec.firstKey..<(spec.firstKey + spec.keyCount)
+        aggregates = try GroupAggregates(builtIns: spec.frame.isUnbounded ? [] : spec.builtIns,
+                                         pythonCalls: zip(spec.pythonCalls, runs).filter { !$1 }.map(\.0), inputSchema: inputSchema,
+                                         describedBy: Array(keys), partitions: partitions,
                                          environment: environment, bundle: bundle, python: python, metrics: metrics)
+        let runningCalls = zip(spec.pythonCalls, runs).filter { $1 }.map(\.0)
+        runningPython = runningCalls.isEmpty ? nil
+            : try OverRunningAggregates(calls: runningCalls, keys: keys, inputSchema: inputSchema, partitions: partitions,
+                                        environment: environment, bundle: bundle, python: python, metrics: metrics)
     }
 
     // MARK: Watermarks (as WindowGroupingStage)
@@ -168,26 +186,48 @@ actor OverWindowStage: EventTimeStage {
     func finish() async throws {
         try await fire(upTo: .max)
         await aggregates.close()
+        await runningPython?.close()
     }
 
     func close() async {
         await aggregates.close()
+        await runningPython?.close()
     }
 
     // MARK: Firing
 
+    /// Fires one at a time, in the order they were asked for: a firing awaits its Python aggregates, and the actor
+    /// may start another meanwhile, whose rows a running accumulator must not take before this firing's.
     private func fire(upTo watermark: Int64) async throws {
+        let previous = lastFiring
+        let firing = Task {
+            try await previous?.value
+            try await self.fireInOrder(upTo: watermark)
+        }
+        lastFiring = firing
+        try await firing.value
+    }
+
+    private func fireInOrder(upTo watermark: Int64) async throws {
         guard watermark > firedUpTo else { return }
         firedUpTo = watermark
         var current: [RowRef] = []
-        var frames: [[RowRef]] = []
+        var frames: [ArraySlice<RowRef>] = []
         var partitionOfRow: [Int] = []
         var runningValues: [[ArrowValue]] = []
-        let keepsRows = !spec.pythonCalls.isEmpty
+        // The rows the running Python accumulators take (UNBOUNDED frames), which of them ask for the value after
+        // them (the last of each set of peers), and for each current row the number of its value among those.
+        var accumulated: [RowRef] = []
+        var emits: [Bool] = []
+        var accumulatedPartition: [Int] = []
+        var valueOfRow: [Int] = []
+        var emitted = 0
+        let keepsRows = callRuns.contains(false)
         for (key, var partition) in partitions {
             let ready = partition.pending.filter { $0.time <= watermark }.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
             guard !ready.isEmpty else { continue }
             partition.pending.removeAll { $0.time <= watermark }
+            var unboundedEnds: [Int] = []
             let hash = Int(UInt(bitPattern: key.hashValue) % UInt(Int.max))
             var index = 0
             while index < ready.count {
@@ -212,19 +252,53 @@ actor OverWindowStage: EventTimeStage {
                     for peer in peers { addToRunning(peer, group: partition.runningGroup) }
                     let values = running.indices.map { running[$0].result(partition.runningGroup, type: spec.builtIns[$0].type) }
                     runningValues += repeatElement(values, count: peers.count)
+                    if runningPython != nil {
+                        accumulated += peers
+                        emits += peers.indices.map { $0 == peers.count - 1 }
+                        accumulatedPartition += repeatElement(hash, count: peers.count)
+                        valueOfRow += repeatElement(emitted, count: peers.count)
+                        emitted += 1
+                    }
                 }
                 for peer in peers {
                     current.append(peer)
-                    frames.append(keepsRows || !spec.frame.isUnbounded ? partition.history : [])
                     partitionOfRow.append(hash)
+                    if spec.frame.isUnbounded {
+                        unboundedEnds.append(keepsRows ? partition.history.count : 0)
+                    } else {
+                        frames.append(partition.history[...])
+                    }
                 }
             }
+            // An UNBOUNDED frame is the history up to its row: slices taken once the firing's rows are in, so they
+            // share the history's storage (a slice held while the history grew would copy it at every row).
+            frames += unboundedEnds.map { partition.history[0..<$0] }
             // A partition of an UNBOUNDED frame keeps its running totals while the job runs.
             partitions[key] = partition.pending.isEmpty && partition.history.isEmpty && !spec.frame.isUnbounded ? nil : partition
         }
         guard !current.isEmpty else { return }
-        try await emit(current: current, frames: frames, partitionOfRow: partitionOfRow,
-                       runningValues: spec.frame.isUnbounded ? runningValues : nil)
+        var runningPythonValues: [[ArrowValue]]?
+        if let runningPython {
+            let (all, offset) = try concatenated(Set(accumulated.map(\.batch)))
+            let rows = all.take(accumulated.map { Int32(offset[$0.batch]! + Int($0.row)) })
+            let afterEmits = try await runningPython.values(after: rows, emits: emits, partitionOf: accumulatedPartition)
+            runningPythonValues = valueOfRow.map { afterEmits[$0] }
+        }
+        // The rows go out in pieces of about a bundle's frame rows (at least one row each), so the frames an
+        // UNBOUNDED frame's Pandas aggregate reads are never all materialized at once.
+        var first = 0
+        while first < current.count {
+            var end = first + 1
+            var frameRows = frames[first].count
+            while end < current.count && frameRows + frames[end].count <= frameRowsAtOnce {
+                frameRows += frames[end].count
+                end += 1
+            }
+            try await emit(current: current[first..<end], frames: frames[first..<end], partitionOfRow: partitionOfRow[first..<end],
+                           runningValues: spec.frame.isUnbounded ? runningValues[first..<end] : nil,
+                           runningPythonValues: runningPythonValues?[first..<end])
+            first = end
+        }
         let live = Set(partitions.values.flatMap { $0.pending.map(\.batch) + $0.history.map(\.batch) })
         batches = batches.filter { live.contains($0.key) }
     }
@@ -239,18 +313,25 @@ actor OverWindowStage: EventTimeStage {
         }
     }
 
-    /// Writes the fired rows with their aggregates: built-ins from `runningValues` when given (UNBOUNDED frames),
-    /// else computed over the frames like the Python ones.
-    private func emit(current: [RowRef], frames: [[RowRef]], partitionOfRow: [Int], runningValues: [[ArrowValue]]?) async throws {
-        // One batch of every batch the frames and current rows read, then each frame's rows picked from it.
-        let used = Set(frames.flatMap { $0.map(\.batch) } + current.map(\.batch)).sorted()
+    /// One batch of the kept batches numbered `numbers`, and where each of them starts in it.
+    private func concatenated(_ numbers: Set<Int>) throws -> (RecordBatch, [Int: Int]) {
         var offset: [Int: Int] = [:]
         var total = 0
+        let used = numbers.sorted()
         for number in used {
             offset[number] = total
             total += batches[number]!.length
         }
-        let all = try RecordBatch.concatenate(used.map { batches[$0]! })
+        return (try RecordBatch.concatenate(used.map { batches[$0]! }), offset)
+    }
+
+    /// Writes the fired rows with their aggregates: built-ins from `runningValues` when given (UNBOUNDED frames),
+    /// else computed over the frames like the Python ones; the Python calls ``runningPython`` runs from
+    /// `runningPythonValues`, the others over the frames.
+    private func emit(current: ArraySlice<RowRef>, frames: ArraySlice<ArraySlice<RowRef>>, partitionOfRow: ArraySlice<Int>,
+                      runningValues: ArraySlice<[ArrowValue]>?, runningPythonValues: ArraySlice<[ArrowValue]>?) async throws {
+        // One batch of every batch the frames and current rows read, then each frame's rows picked from it.
+        let (all, offset) = try concatenated(Set(frames.flatMap { $0.map(\.batch) } + current.map(\.batch)))
         var picks: [Int32] = []
         var groupOfRow: [Int64] = []
         var firstRow: [Int] = []
@@ -262,9 +343,21 @@ actor OverWindowStage: EventTimeStage {
         firstRow.append(picks.count)
         let rows = all.take(picks)
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
-        var values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitionOfRow[$0] }
+        let partitions = Array(partitionOfRow)
+        var values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitions[$0] }
         if let runningValues {
             values = zip(runningValues, values).map { $0 + $1 }
+        }
+        if let runningPythonValues {
+            // Built-ins first, then the Python calls in their order, each from where it was computed.
+            let builtInCount = spec.builtIns.count
+            values = zip(values, runningPythonValues).map { framedRow, runningRow in
+                var row = Array(framedRow.prefix(builtInCount))
+                var framed = framedRow.dropFirst(builtInCount).makeIterator()
+                var run = runningRow.makeIterator()
+                for runs in callRuns { row.append((runs ? run.next() : framed.next()) ?? .null) }
+                return row
+            }
         }
         let forwarded = all.take(current.map { Int32(offset[$0.batch]! + Int($0.row)) })
         var builders = outputSchema.fields.dropFirst(spec.forwardCount).map { ArrowArrayBuilder(type: $0.type) }

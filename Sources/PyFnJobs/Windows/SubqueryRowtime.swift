@@ -12,6 +12,7 @@ extension Planner {
         switch select.from {
         case .table(let name, _, _): inner = tables[name.lowercased()]?.eventTime?.column
         case .subquery(let query, _, _): inner = rowtimeName(of: query)
+        case .values: inner = nil
         }
         guard let inner else { return nil }
         for item in select.items {
