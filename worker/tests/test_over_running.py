@@ -7,6 +7,7 @@ worker killed mid-input is replaced with exact results."""
 import csv
 import json
 import os
+import re
 
 import pytest
 
@@ -118,5 +119,7 @@ INSERT INTO out SELECT k, ts, v, explode(v) %s FROM src;
 """ % over("RANGE")
     outcome = run_job(str(tmp_path), job)
     assert outcome.returncode != 0
-    assert "function 'explode' raised ValueError: unlucky in accumulate() for key ('a',) at row 1 of the bundle " \
-           "with arguments (13)" in outcome.stderr, outcome.stderr
+    # The firing's bundle holds both keys' rows, in an order the runner's hash map picks per process: key 'a''s
+    # second row is row 1 or row 2 of it (CI saw both).
+    assert re.search(r"function 'explode' raised ValueError: unlucky in accumulate\(\) for key \('a',\) at row [12] "
+                     r"of the bundle with arguments \(13\)", outcome.stderr), outcome.stderr
