@@ -44,6 +44,14 @@ final class GroupAggregateLane: Sendable {
         }
     }
 
+    /// `count` lanes (at least one) whose operators `make` builds with the metrics it is given. `make(nil)` runs
+    /// once first, so that a call that cannot run fails here, before any worker starts.
+    static func lanes(count: Int, metrics: RunnerMetrics?,
+                      make: @escaping @Sendable (RunnerMetrics?) throws -> PythonFunctionOperator) throws -> [GroupAggregateLane] {
+        _ = try make(nil)
+        return (0..<max(1, count)).map { _ in GroupAggregateLane { try make(metrics) } }
+    }
+
     /// Every row the operator gives for `groups` (for a group aggregate operator: one per group, `__group`, then
     /// a column per call); `groups` is not empty.
     func aggregate(_ groups: RecordBatch) async throws -> [RecordBatch] {

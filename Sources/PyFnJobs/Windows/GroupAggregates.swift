@@ -34,14 +34,9 @@ final class GroupAggregates: Sendable {
         if calls.isEmpty {
             lanes = []
         } else {
-            // Checks the calls before any worker starts.
-            _ = try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: described, environment: environment,
-                                           bundle: bundle, python: python)
-            lanes = (0..<max(1, partitions)).map { _ in
-                GroupAggregateLane {
-                    try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: described, environment: environment,
-                                               bundle: bundle, python: python, metrics: metrics)
-                }
+            lanes = try GroupAggregateLane.lanes(count: partitions, metrics: metrics) { metrics in
+                try GroupAggregateOperator(calls: calls, inputSchema: groupSchema, describedBy: described, environment: environment,
+                                           bundle: bundle, python: python, metrics: metrics)
             }
         }
     }

@@ -34,14 +34,9 @@ final class OverRunningAggregates: Sendable {
         let schema = ArrowSchema(sent.map { inputSchema.fields[$0] } + [ArrowField(Self.emitColumn, .boolean, nullable: false)])
         sentSchema = schema
         let grouping = Array(0..<keys.count)
-        // Checks the calls before any worker starts.
-        _ = try AggregateFunctionOperator(calls: projected, grouping: grouping, inputSchema: schema, environment: environment,
-                                          bundle: bundle, python: python)
-        lanes = (0..<max(1, partitions)).map { _ in
-            GroupAggregateLane {
-                try AggregateFunctionOperator(calls: projected, grouping: grouping, inputSchema: schema, environment: environment,
-                                              bundle: bundle, python: python, metrics: metrics)
-            }
+        lanes = try GroupAggregateLane.lanes(count: partitions, metrics: metrics) { metrics in
+            try AggregateFunctionOperator(calls: projected, grouping: grouping, inputSchema: schema, environment: environment,
+                                          bundle: bundle, python: python, metrics: metrics)
         }
     }
 

@@ -11,7 +11,7 @@ from typing import List, Optional
 
 from pyfn.types import DataType, DataTypes
 
-__all__ = ["TypeInformation", "Types"]
+__all__ = ["TypeInformation", "TupleTypeInfo", "Types"]
 
 
 class TypeInformation:
@@ -45,6 +45,11 @@ class TypeInformation:
 
     def __repr__(self) -> str:
         return self._name
+
+
+class TupleTypeInfo(TypeInformation):
+    """`Types.TUPLE([...])`: records are Python tuples, travelling as a SQL ROW of fields f0, f1, … (PyFlink's
+    class of the same name)."""
 
 
 def _basic(name: str, data_type: Optional[DataType]) -> TypeInformation:
@@ -166,8 +171,8 @@ class Types:
     def TUPLE(field_types: List[TypeInformation]) -> TypeInformation:
         """A tuple (fields f0, f1, …): SQL ROW."""
         row = Types.ROW(field_types)
-        return TypeInformation("Tuple(%s)" % ", ".join(map(repr, field_types)), row.to_data_type(), field_types,
-                               row.get_field_names())
+        return TupleTypeInfo("Tuple(%s)" % ", ".join(map(repr, field_types)), row.to_data_type(), field_types,
+                             row.get_field_names())
 
 
 def _array_of(element_type: TypeInformation) -> Optional[DataType]:

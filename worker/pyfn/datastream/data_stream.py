@@ -134,10 +134,10 @@ class DataStream:
 
     def project(self, *field_indexes: int) -> "DataStream":
         """A Tuple stream's records cut to the fields at `field_indexes`, in that order (a Tuple of them)."""
-        from pyfn.common.typeinfo import Types
+        from pyfn.common.typeinfo import TupleTypeInfo, Types
 
         type_info = self._transformation.effective_type()
-        if type_info is None or not repr(type_info).startswith("Tuple("):
+        if not isinstance(type_info, TupleTypeInfo):
             raise ValueError("Only Tuple DataStreams can be projected; this one is %r" % (self.get_type(),))
         fields = type_info.get_field_types()
         for index in field_indexes:

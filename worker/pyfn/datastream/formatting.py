@@ -13,6 +13,7 @@ import decimal
 import math
 from typing import Callable, Optional
 
+from pyfn.common.typeinfo import TupleTypeInfo
 from pyfn.row import Row, RowKind
 from pyfn.types import RowType
 
@@ -75,7 +76,7 @@ def formatter_for(type_info, printing: bool = False) -> Callable:
     `printing` (a print sink): Row records as PyFlink prints them (``printed_row``), as do the pickled Rows of a
     changelog stream (their type says `rows_with_kinds`); a file sink writes Java's text."""
     if printing and type_info is not None and (getattr(type_info, "rows_with_kinds", False) or (
-            isinstance(type_info.to_data_type(), RowType) and not repr(type_info).startswith("Tuple("))):
+            isinstance(type_info.to_data_type(), RowType) and not isinstance(type_info, TupleTypeInfo))):
         return printed_row
     if type_info is None or type_info.to_data_type() is None:
         def pickled_text(value) -> str:

@@ -21,6 +21,7 @@ from typing import Dict, List, Optional
 
 import cloudpickle
 
+from pyfn.common.typeinfo import TupleTypeInfo
 from pyfn.datastream.formatting import format_name, formatter_for
 from pyfn.datastream.transformations import Transformation
 from pyfn.types import RowType
@@ -33,7 +34,7 @@ def record_format(type_info) -> RecordFormat:
     """How records of `type_info` (None: pickled) cross as Arrow."""
     if type_info is None or type_info.to_data_type() is None:
         return PICKLED
-    return RecordFormat(type_info.to_data_type(), as_tuple=repr(type_info).startswith("Tuple("),
+    return RecordFormat(type_info.to_data_type(), as_tuple=isinstance(type_info, TupleTypeInfo),
                         type_name="Types.%r" % (type_info,))
 
 

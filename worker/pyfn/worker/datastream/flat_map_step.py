@@ -13,11 +13,13 @@ class FlatMapStep(Step):
     method = (FlatMapFunction, "flat_map")
 
     def run(self, values, keys):
-        if self.environment.record_times is not None:
-            return self.run_timed(values, keys)
+        """The records the function makes from `values`; with event time (`record_times`), each output record
+        gets its input record's timestamp."""
         state = self.environment.state
         set_key = state.set_current_key if keys is not None and state is not None and state.descriptors else None
+        stamps = self.environment.record_times
         out: list = []
+        times: list = []
         extend, call = out.extend, self.call
         index = 0
         try:
@@ -25,29 +27,16 @@ class FlatMapStep(Step):
                 if set_key is not None:
                     set_key(None, keys[index])
                 produced = call(value)
-                if produced is not None:
+                if produced is None:
+                    continue
+                if stamps is None:
                     extend(produced)
-        except Exception as error:
-            raise self.failed(error, values[index], index) from None
-        return out, None
-
-    def run_timed(self, values, keys):
-        """As `run`, each output record with its input record's event-time timestamp."""
-        state = self.environment.state
-        set_key = state.set_current_key if keys is not None and state is not None and state.descriptors else None
-        out: list = []
-        times: list = []
-        index = 0
-        try:
-            for index, (value, stamp) in enumerate(zip(values, self.environment.record_times)):
-                if set_key is not None:
-                    set_key(None, keys[index])
-                produced = self.call(value)
-                if produced is not None:
+                else:
                     before = len(out)
-                    out.extend(produced)
-                    times.extend([stamp] * (len(out) - before))
+                    extend(produced)
+                    times.extend([stamps[index]] * (len(out) - before))
         except Exception as error:
             raise self.failed(error, values[index], index) from None
-        self.environment.record_times = times
+        if stamps is not None:
+            self.environment.record_times = times
         return out, None
