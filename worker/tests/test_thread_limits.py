@@ -10,7 +10,8 @@ import sys
 PROBE = """
 import json, os, sys
 import importlib
-importlib.import_module(sys.argv[1])  # imports pyarrow, which imports numpy
+importlib.import_module(sys.argv[1])  # the entry point (a worker's defers numpy: see numpy_deferral)
+import numpy  # as a user's function or a Pandas operation would, later
 print(json.dumps({name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                                            "MKL_NUM_THREADS")}))
 print(len(os.listdir("/proc/self/task")))

@@ -15,6 +15,9 @@ if __name__ == "__main__":
     from pyfn.worker.thread_limits import limit_library_threads
 
     limit_library_threads()  # before anything imports numpy
+    from pyfn.worker.numpy_deferral import defer_numpy
+
+    defer_numpy()  # pyarrow without numpy, until something imports numpy
     if sys.argv[1:2] == ["pool"]:
         from pyfn.worker.pool import main as pool_main
 

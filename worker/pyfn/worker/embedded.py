@@ -37,6 +37,10 @@ from pyfn.worker.thread_limits import limit_library_threads
 
 limit_library_threads()  # before pyarrow imports numpy
 
+from pyfn.worker.numpy_deferral import defer_numpy  # noqa: E402
+
+defer_numpy()  # pyarrow without numpy, until something imports numpy
+
 import pyarrow as pa  # noqa: E402
 
 from pyfn.proto.beam import beam_fn_api_pb2
