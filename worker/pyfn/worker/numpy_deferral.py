@@ -17,7 +17,6 @@ after its own imports), or when libarrow_python does not export the initialisati
 from __future__ import annotations
 
 import ctypes
-import importlib.abc
 import importlib.util
 import os
 import sys
@@ -61,8 +60,9 @@ def _give_numpy_to_pyarrow(numpy) -> None:
     lib.np = numpy
 
 
-class _NumpyLoader(importlib.abc.Loader):
-    """Runs numpy's own loader, then hands numpy to pyarrow; numpy's spec keeps its own loader afterwards."""
+class _NumpyLoader:
+    """Runs numpy's own loader, then hands numpy to pyarrow; numpy's spec keeps its own loader afterwards. (The
+    import system needs only these two methods; importlib.abc's base classes would import importlib.resources.)"""
 
     def __init__(self, spec):
         self._spec = spec
@@ -77,7 +77,7 @@ class _NumpyLoader(importlib.abc.Loader):
         _give_numpy_to_pyarrow(module)
 
 
-class _NumpyImportHook(importlib.abc.MetaPathFinder):
+class _NumpyImportHook:
     """A meta-path finder that lets the other finders find numpy and wraps its loader in `_NumpyLoader`."""
 
     def find_spec(self, name, path=None, target=None):
