@@ -1,7 +1,8 @@
 """`benchmarks/run job_overhead`: what a small job costs from start to exit — 1,000 generated rows through one
 scalar Python UDF into a blackhole — in process mode and embedded (`python.execution-mode = thread`), beside the
-interpreter starts any run pays for: a plain `python -c pass`, and `python -c "import pyarrow, grpc"` (what every
-process-mode worker imports before it can take a row); and both modes with `--no-head-start` (Python started when
+interpreter starts any run pays for: a plain `python -c pass`, `python -c "import pyarrow, grpc"`, and the floors
+(what a process-mode worker must import before it can take a row — grpc, pyarrow without numpy, the Fn API's
+messages — and an embedded one: the same without grpc); and both modes with `--no-head-start` (Python started when
 the first operator opens, not while the job's functions are described).
 
 Each figure is the median of PYFN_BENCH_RUNS (default 5) runs: wall seconds from start to exit, CPU seconds (user +
@@ -39,6 +40,11 @@ CREATE TABLE sink (r BIGINT) WITH ('connector' = 'blackhole');
 CREATE TEMPORARY SYSTEM FUNCTION add AS 'udfs.add' LANGUAGE PYTHON;
 INSERT INTO sink SELECT add(a, b) FROM src;
 '''
+
+
+#: pyarrow without numpy, then the Fn API's messages: what every worker imports (see the floor rows below).
+FLOOR_IMPORTS = ("import sys; sys.modules['numpy'] = None; import pyarrow; del sys.modules['numpy']; "
+                 "import pyfn.proto.beam.beam_fn_api_pb2")
 
 
 def run_once(command, cwd, env, sample_memory=False):
@@ -83,6 +89,10 @@ def main():
     rows = [
         ("python -c pass", [PYTHON, "-c", "pass"]),
         ("python -c 'import pyarrow, grpc'", [PYTHON, "-c", "import pyarrow, grpc"]),
+        # The floors: what a worker must import before its first bundle, pyarrow without numpy as a worker
+        # imports it (numpy_deferral) — process mode gRPC and the Fn API's messages, embedded only the messages.
+        ("floor, process worker", [PYTHON, "-c", FLOOR_IMPORTS + "; import grpc"]),
+        ("floor, embedded", [PYTHON, "-c", FLOOR_IMPORTS]),
         ("pyfn run, process mode", [PYFN, "run", "job.sql"]),  # the worker's peak RSS is sampled here
         ("pyfn run, embedded", [PYFN, "run", "--set", "python.execution-mode=thread", "job.sql"]),
         ("process mode, --no-head-start", [PYFN, "run", "--no-head-start", "job.sql"]),
