@@ -102,7 +102,7 @@ def main():
     for label, command in rows:
         wall, cpu, worker_mb = medians(command, folder, env)
         walls[label] = wall
-        memory = ", worker peak RSS %.0f MB" % worker_mb if "process" in label else ""
+        memory = ", worker peak RSS %.0f MB" % worker_mb if worker_mb and "process" in label else ""
         print("  %-36s %6.3f s wall  %6.3f s CPU%s" % (label, wall, cpu, memory))
     print("job_overhead: process %.3f s, embedded %.3f s"
           % (walls["pyfn run, process mode"], walls["pyfn run, embedded"]))
