@@ -1,18 +1,25 @@
 """PyFlink's DataStream API (`pyflink.datastream`), run by PyFn's Swift runner.
 
 `StreamExecutionEnvironment` makes sources (`from_collection`, `read_text_file`, `from_source`); `DataStream` and
-`KeyedStream` add functions (`map`, `flat_map`, `filter`, `key_by`, `reduce`, `process`, …) and sinks (`print`,
+`KeyedStream` add functions (`map`, `flat_map`, `filter`, `key_by`, `reduce`, `process`, `window`, …) and sinks (`print`,
 `sink_to`, `execute_and_collect`); `env.execute()` runs the dataflow in the runner, each function in a Python
 worker, consecutive functions chained in one worker call.
 """
 
 from pyfn.common.execution_mode import RuntimeExecutionMode
 from pyfn.datastream.data_stream import CloseableIterator, DataStream, DataStreamSink, KeyedStream
-from pyfn.datastream.functions import (FilterFunction, FlatMapFunction, Function, KeyedProcessFunction, KeySelector,
-                                       MapFunction, ProcessFunction, ReduceFunction, RuntimeContext, TimerService)
+from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, FilterFunction, FlatMapFunction,
+                                       Function, KeyedProcessFunction, KeySelector, MapFunction, ProcessAllWindowFunction,
+                                       ProcessFunction, ProcessWindowFunction, ReduceFunction, RuntimeContext,
+                                       TimerService, WindowFunction)
 from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
                                    ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
+from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
+                                    EventTimeSessionWindows, ProcessingTimeSessionWindows, SlidingEventTimeWindows,
+                                    SlidingProcessingTimeWindows, TimeWindow, TumblingEventTimeWindows,
+                                    TumblingProcessingTimeWindows, Window, WindowAssigner)
+from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 
@@ -21,4 +28,8 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction", "KeySelector", "ProcessFunction",
            "KeyedProcessFunction", "TimerService", "TimeDomain", "ValueStateDescriptor", "ListStateDescriptor",
            "MapStateDescriptor", "ReducingStateDescriptor", "StateTtlConfig", "ValueState", "ListState", "MapState",
-           "ReducingState"]
+           "ReducingState", "WindowedStream", "AllWindowedStream", "AggregateFunction", "WindowFunction",
+           "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "Window", "TimeWindow",
+           "CountWindow", "WindowAssigner", "TumblingEventTimeWindows", "SlidingEventTimeWindows",
+           "TumblingProcessingTimeWindows", "SlidingProcessingTimeWindows", "EventTimeSessionWindows",
+           "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner"]

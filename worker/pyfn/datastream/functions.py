@@ -14,7 +14,8 @@ from typing import Any, Iterable, Optional
 from pyfn.metrics import MetricGroup
 
 __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction",
-           "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService"]
+           "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
+           "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction"]
 
 
 class RuntimeContext(abc.ABC):
@@ -82,6 +83,11 @@ class Function(abc.ABC):
 
     def close(self) -> None:
         """Tear-down."""
+
+    def __class_getitem__(cls, item):
+        """PyFlink's functions are Generic (`WindowFunction[tuple, tuple, str, CountWindow]`): subscripting a
+        function class gives the class itself."""
+        return cls
 
 
 class MapFunction(Function):
@@ -200,3 +206,79 @@ class KeyedProcessFunction(Function):
     def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
         """Called when a timer of the current key fires, with its time; yields (or returns) output records and may
         register further timers."""
+
+
+class AggregateFunction(Function):
+    """Incremental aggregation of a window's records: an accumulator per window (`create_accumulator`, `add`),
+    merged when session windows merge (`merge`), turned into the window's result by `get_result`."""
+
+    @abc.abstractmethod
+    def create_accumulator(self):
+        """A new, empty accumulator."""
+
+    @abc.abstractmethod
+    def add(self, value, accumulator):
+        """`accumulator` with `value` added (returned; it may be the same object)."""
+
+    @abc.abstractmethod
+    def get_result(self, accumulator):
+        """The result of the aggregation."""
+
+    def merge(self, acc_a, acc_b):
+        """Two accumulators as one (session windows merging). Subclasses that run in session windows define it."""
+        raise NotImplementedError("%s.merge is needed when windows merge (session windows)" % type(self).__name__)
+
+
+class WindowFunction(Function):
+    """A window's records (or its one aggregated value) in, output records out: `apply(key, window, inputs)`."""
+
+    @abc.abstractmethod
+    def apply(self, key, window, inputs: Iterable) -> Iterable:
+        """The output records of one window of `key`."""
+
+
+class AllWindowFunction(Function):
+    """The WindowFunction of a stream windowed as a whole (`window_all`): `apply(window, inputs)`."""
+
+    @abc.abstractmethod
+    def apply(self, window, inputs: Iterable) -> Iterable:
+        """The output records of one window."""
+
+
+class ProcessWindowFunction(Function):
+    """A window's records in with a Context (the window, the time, the watermark), output records out."""
+
+    class Context(abc.ABC):
+        """What `process` learns about the firing window."""
+
+        @abc.abstractmethod
+        def window(self):
+            """The window being evaluated (a TimeWindow or CountWindow)."""
+
+        @abc.abstractmethod
+        def current_processing_time(self) -> int:
+            """The current processing time in milliseconds."""
+
+        @abc.abstractmethod
+        def current_watermark(self) -> int:
+            """The current event-time watermark in milliseconds."""
+
+    @abc.abstractmethod
+    def process(self, key, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:
+        """The output records of one window of `key`."""
+
+    def clear(self, context: "ProcessWindowFunction.Context") -> None:
+        """Called when the window's state is dropped."""
+
+
+class ProcessAllWindowFunction(Function):
+    """The ProcessWindowFunction of a stream windowed as a whole (`window_all`): `process(context, elements)`."""
+
+    Context = ProcessWindowFunction.Context
+
+    @abc.abstractmethod
+    def process(self, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:
+        """The output records of one window."""
+
+    def clear(self, context: "ProcessWindowFunction.Context") -> None:
+        """Called when the window's state is dropped."""

@@ -1,0 +1,169 @@
+"""DataStream windows end to end (`key_by(...).window(...)`, `count_window`, `window_all`): tumbling, sliding and
+session windows by event time and count windows, evaluated by reduce, aggregate, apply and process, checked against
+windows computed in plain Python at parallelism 1 and 2; late records dropped (or, within the allowed lateness,
+firing their window again); the error a window without timestamps gives."""
+
+import collections
+import inspect
+
+import pytest
+
+from datastream_runner import require_runner
+from datastream_timer_functions import EventTime
+from datastream_window_functions import CountAll, KeysInWindow, MeanOfSecondField, SessionBounds, WithWindowStart
+from pyfn.common import Duration, Time, Types, WatermarkStrategy
+from pyfn.datastream import (EventTimeSessionWindows, SlidingEventTimeWindows, StreamExecutionEnvironment,
+                             TumblingEventTimeWindows)
+from pyfn.util.exceptions import JobExecutionException
+from test_datastream_timers import BASE, events
+
+PAIR = Types.TUPLE([Types.STRING(), Types.LONG()])
+runner_logic = pytest.mark.runner_logic
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runner():
+    return require_runner()
+
+
+def source(records, parallelism, out_of_orderness_s=5, bundle_size="100"):
+    """Keyed windows keep their state in the runner's State service: process mode (embedded mode refuses them,
+    see the last test)."""
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(parallelism)
+    env.get_configuration().set_string("python.fn-execution.bundle.size", bundle_size)
+    strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(out_of_orderness_s))
+                .with_timestamp_assigner(EventTime()))
+    return env.from_collection(records, PAIR).set_parallelism(parallelism).assign_timestamps_and_watermarks(strategy)
+
+
+def collect(stream):
+    with stream.execute_and_collect() as results:
+        return list(results)
+
+
+def windows_of(at, size, slide):
+    """The starts of the sliding windows holding `at`, as Flink assigns them."""
+    last = at - at % slide
+    return range(last, at - size, -slide)
+
+
+@pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])
+def test_tumbling_event_time_windows_reduce_each_keys_records(parallelism):
+    # Out of order by up to 4 s, inside the 5 s watermark delay: no record is late.
+    records = events(2000, jitter_ms=2000)
+    counted = (source(records, parallelism).map(lambda r: (r[0], 1), output_type=PAIR)
+               .key_by(lambda r: r[0])
+               .window(TumblingEventTimeWindows.of(Time.seconds(10)))
+               .reduce(lambda a, b: (a[0], a[1] + b[1])))
+    expected = collections.Counter((key, at // 10_000) for key, at in records)
+    assert sorted(collect(counted)) == sorted((key, count) for (key, _), count in expected.items())
+
+
+@pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])
+def test_sliding_windows_aggregate_into_a_process_window_function(parallelism):
+    records = events(1500, jitter_ms=2000)
+    means = (source(records, parallelism).key_by(lambda r: r[0])
+             .window(SlidingEventTimeWindows.of(Time.seconds(10), Time.seconds(5)))
+             .aggregate(MeanOfSecondField(), WithWindowStart()))
+    times = collections.defaultdict(list)
+    for key, at in records:
+        for start in windows_of(at, 10_000, 5_000):
+            times[(key, start)].append(at)
+    expected = sorted((key, start, start + 10_000, [sum(ats) / len(ats)]) for (key, start), ats in times.items())
+    assert sorted(collect(means)) == expected
+
+
+def test_session_windows_merge_records_closer_than_the_gap():
+    # Per key, bursts of records 0.5-2 s apart separated by pauses of 4-8 s; a 3 s gap splits sessions there.
+    import random
+    rng = random.Random(11)
+    records, at = [], BASE
+    for burst in range(60):
+        for _ in range(rng.randrange(1, 6)):
+            records.append((rng.choice("ab"), at))
+            at += rng.randrange(500, 2001)
+        at += rng.randrange(4000, 8001)
+    sessions = (source(records, 2).key_by(lambda r: r[0])
+                .window(EventTimeSessionWindows.with_gap(Time.seconds(3)))
+                .process(SessionBounds()))
+    expected = []
+    for key in "ab":
+        times = sorted(at for k, at in records if k == key)
+        first = times[0]
+        for previous, current in zip(times, times[1:] + [None]):
+            if current is None or current - previous > 3000:
+                count = sum(1 for t in times if first <= t <= previous)
+                expected.append((key, first, previous, count, previous + 3000))
+                first = current
+    assert sorted(collect(sessions)) == sorted(expected)
+
+
+def test_count_windows_fire_with_every_size_records_of_a_key():
+    records = [("ab"[i % 3 == 0], BASE + i) for i in range(100)]
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)
+    stream = env.from_collection(records, PAIR)
+    tumbling = stream.key_by(lambda r: r[0]).count_window(3).reduce(lambda a, b: (a[0], a[1] + b[1]))
+    sliding = stream.key_by(lambda r: r[0]).count_window(4, 2).apply(KeysInWindow())
+    per_key = {key: [at for k, at in records if k == key] for key in "ab"}
+    assert sorted(collect(tumbling)) == sorted(
+        (key, sum(ats[i:i + 3])) for key, ats in per_key.items() for i in range(0, len(ats) - 2, 3))
+    assert sorted(collect(sliding)) == sorted(
+        (key, ats[i:i + 4]) for key, ats in per_key.items() for i in range(0, len(ats) - 3, 2))
+
+
+def test_window_all_counts_the_whole_stream_per_window():
+    records = events(1000, jitter_ms=2000)
+    counts = source(records, 2).window_all(TumblingEventTimeWindows.of(Time.seconds(10))).process(CountAll())
+    expected = collections.Counter(at - at % 10_000 for _, at in records)
+    assert sorted(collect(counts)) == sorted(expected.items())
+
+
+def late_records():
+    """In time order, then one record 30 s behind the latest, whose window has long fired."""
+    records = [("a", BASE + i * 100) for i in range(1000)]
+    return records + [("a", BASE + 999 * 100 - 30_000)]
+
+
+def test_a_late_record_is_dropped_and_its_window_does_not_fire_again():
+    counted = (source(late_records(), 1, out_of_orderness_s=0).key_by(lambda r: r[0])
+               .window(TumblingEventTimeWindows.of(Time.seconds(10))).process(WithWindowStart()))
+    fired = collect(counted)
+    on_time = collections.Counter((at - at % 10_000) for _, at in late_records()[:-1])
+    assert sorted((start, len(values)) for _, start, _, values in fired) == sorted(on_time.items())
+
+
+def test_within_the_allowed_lateness_a_late_record_fires_its_window_again():
+    counted = (source(late_records(), 1, out_of_orderness_s=0).key_by(lambda r: r[0])
+               .window(TumblingEventTimeWindows.of(Time.seconds(10))).allowed_lateness(60_000)
+               .process(WithWindowStart()))
+    fired = collect(counted)
+    late_at = late_records()[-1][1]
+    late_start = late_at - late_at % 10_000
+    firings = sorted(len(values) for _, start, _, values in fired if start == late_start)
+    on_time = sum(1 for _, at in late_records()[:-1] if at - at % 10_000 == late_start)
+    assert firings == [on_time, on_time + 1]
+
+
+def test_an_event_time_window_without_timestamps_names_the_missing_assigner():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    stream = (env.from_collection([("a", 1)], PAIR).key_by(lambda r: r[0])
+              .window(TumblingEventTimeWindows.of(Time.seconds(10))).reduce(lambda a, b: a))
+    with pytest.raises(JobExecutionException) as raised:
+        collect(stream)
+    assert "did you forget to call 'data_stream.assign_timestamps_and_watermarks(...)'?" in str(raised.value)
+
+
+def test_embedded_mode_refuses_a_keyed_window_naming_it_and_the_line():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.get_configuration().set_string("python.execution-mode", "thread")
+    line = inspect.currentframe().f_lineno + 1
+    stream = env.from_collection([("a", 1)], PAIR).key_by(lambda r: r[0]).count_window(2).reduce(lambda a, b: a)
+    with pytest.raises(Exception) as raised:
+        collect(stream)
+    message = str(raised.value)
+    assert "'Window(CountTumblingWindowAssigner(2), Reduce)' runs on a keyed stream, whose state lives in the " \
+           "runner's State service, which embedded mode ('python.execution-mode' = 'thread') does not have yet; " \
+           "run this job in process mode" in message
+    assert "test_datastream_windows.py:%d" % line in message
