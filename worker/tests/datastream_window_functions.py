@@ -47,3 +47,11 @@ class CountAll(ProcessAllWindowFunction):
 
     def process(self, context, elements):
         return [(context.window().start, len(list(elements)))]
+
+
+class CountWithClock(ProcessWindowFunction):
+    """(key, window start, window end, number of records, the clock when the window fired)."""
+
+    def process(self, key, context, elements):
+        return [(key, context.window().start, context.window().end, len(list(elements)),
+                 context.current_processing_time())]

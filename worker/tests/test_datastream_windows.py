@@ -10,10 +10,12 @@ import pytest
 
 from datastream_runner import require_runner
 from datastream_timer_functions import EventTime
-from datastream_window_functions import CountAll, KeysInWindow, MeanOfSecondField, SessionBounds, WithWindowStart
+from datastream_timer_functions import slowly
+from datastream_window_functions import (CountAll, CountWithClock, KeysInWindow, MeanOfSecondField, SessionBounds,
+                                        WithWindowStart)
 from pyfn.common import Duration, Time, Types, WatermarkStrategy
 from pyfn.datastream import (EventTimeSessionWindows, SlidingEventTimeWindows, StreamExecutionEnvironment,
-                             TumblingEventTimeWindows)
+                             TumblingEventTimeWindows, TumblingProcessingTimeWindows)
 from pyfn.util.exceptions import JobExecutionException
 from test_datastream_timers import BASE, events
 
@@ -118,6 +120,24 @@ def test_window_all_counts_the_whole_stream_per_window():
     counts = source(records, 2).window_all(TumblingEventTimeWindows.of(Time.seconds(10))).process(CountAll())
     expected = collections.Counter(at - at % 10_000 for _, at in records)
     assert sorted(collect(counts)) == sorted(expected.items())
+
+
+@runner_logic
+def test_processing_time_windows_fire_by_the_clock_while_records_come():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.get_configuration().set_string("python.fn-execution.bundle.size", "1")
+    fired = collect(env.from_collection(list(range(40)), Types.LONG()).map(slowly, output_type=Types.LONG())
+                    .key_by(lambda n: n % 2).window(TumblingProcessingTimeWindows.of(Time.milliseconds(100)))
+                    .process(CountWithClock()))
+    assert fired, "windows fired while the records (20 ms apart) kept coming"
+    # Windows still open when the input ends do not fire (Flink's rule for processing time), so at most 40.
+    assert 0 < sum(count for *_, count, _ in fired) <= 40
+    for key, start, end, count, clock in fired:
+        assert end - start == 100 and start % 100 == 0 and count > 0
+        assert clock >= end - 1, "a window fires once the clock passes its end"
+    for key in (0, 1):
+        starts = [start for k, start, *_ in fired if k == key]
+        assert len(starts) == len(set(starts)), "each window of a key fires once"
 
 
 def late_records():
