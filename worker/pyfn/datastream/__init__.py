@@ -8,10 +8,12 @@ worker, consecutive functions chained in one worker call.
 
 from pyfn.common.execution_mode import RuntimeExecutionMode
 from pyfn.datastream.data_stream import CloseableIterator, DataStream, DataStreamSink, KeyedStream
-from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, FilterFunction, FlatMapFunction,
-                                       Function, KeyedProcessFunction, KeySelector, MapFunction, ProcessAllWindowFunction,
-                                       ProcessFunction, ProcessWindowFunction, ReduceFunction, RuntimeContext,
-                                       TimerService, WindowFunction)
+from pyfn.datastream.connected_streams import ConnectedStreams
+from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, CoFlatMapFunction, CoMapFunction,
+                                       CoProcessFunction, FilterFunction, FlatMapFunction, Function,
+                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
+                                       ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
+                                       ReduceFunction, RuntimeContext, TimerService, WindowFunction)
 from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
                                    ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
@@ -32,4 +34,5 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "Window", "TimeWindow",
            "CountWindow", "WindowAssigner", "TumblingEventTimeWindows", "SlidingEventTimeWindows",
            "TumblingProcessingTimeWindows", "SlidingProcessingTimeWindows", "EventTimeSessionWindows",
-           "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner"]
+           "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner",
+           "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]

@@ -163,6 +163,11 @@ class DataStream:
         transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
         return DataStream(self._env, transformation)
 
+    def connect(self, ds: "DataStream") -> "ConnectedStreams":
+        """This stream and `ds` (of any type) for one co-function (`map`, `flat_map`, `process`)."""
+        from pyfn.datastream.connected_streams import ConnectedStreams
+        return ConnectedStreams(self, ds)
+
     def window_all(self, window_assigner) -> "AllWindowedStream":
         """The whole stream split into windows by `window_assigner`, evaluated in one subtask."""
         from pyfn.datastream.windowed_stream import AllWindowedStream

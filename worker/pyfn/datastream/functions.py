@@ -15,7 +15,8 @@ from pyfn.metrics import MetricGroup
 
 __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction",
            "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
-           "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction"]
+           "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
+           "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]
 
 
 class RuntimeContext(abc.ABC):
@@ -282,3 +283,61 @@ class ProcessAllWindowFunction(Function):
 
     def clear(self, context: "ProcessWindowFunction.Context") -> None:
         """Called when the window's state is dropped."""
+
+
+class CoMapFunction(Function):
+    """One record out per record of either of two connected streams: `map1` for the first, `map2` the second."""
+
+    @abc.abstractmethod
+    def map1(self, value) -> Any:
+        """The output record for a record of the first stream."""
+
+    @abc.abstractmethod
+    def map2(self, value) -> Any:
+        """The output record for a record of the second stream."""
+
+
+class CoFlatMapFunction(Function):
+    """Zero or more records out per record of either of two connected streams."""
+
+    @abc.abstractmethod
+    def flat_map1(self, value) -> Iterable:
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def flat_map2(self, value) -> Iterable:
+        """The output records for a record of the second stream."""
+
+
+class CoProcessFunction(Function):
+    """`process_element1`/`process_element2` per record of two connected streams, with a Context (the record's
+    timestamp; timers only on keyed streams)."""
+
+    Context = ProcessFunction.Context
+
+    @abc.abstractmethod
+    def process_element1(self, value, ctx: "ProcessFunction.Context"):
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def process_element2(self, value, ctx: "ProcessFunction.Context"):
+        """The output records for a record of the second stream."""
+
+
+class KeyedCoProcessFunction(Function):
+    """A CoProcessFunction on two connected keyed streams: keyed state shared by both inputs under their common
+    key, timers (`on_timer`)."""
+
+    Context = KeyedProcessFunction.Context
+    OnTimerContext = KeyedProcessFunction.OnTimerContext
+
+    @abc.abstractmethod
+    def process_element1(self, value, ctx: "KeyedProcessFunction.Context"):
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def process_element2(self, value, ctx: "KeyedProcessFunction.Context"):
+        """The output records for a record of the second stream."""
+
+    def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
+        """Called when a timer of the current key fires."""
