@@ -14,8 +14,8 @@ from datastream_timer_functions import slowly
 from datastream_window_functions import (CountAll, CountWithClock, KeysInWindow, MeanOfSecondField, SessionBounds,
                                         WithWindowStart)
 from pyfn.common import Duration, Time, Types, WatermarkStrategy
-from pyfn.datastream import (EventTimeSessionWindows, SlidingEventTimeWindows, StreamExecutionEnvironment,
-                             TumblingEventTimeWindows, TumblingProcessingTimeWindows)
+from pyfn.datastream import (EventTimeSessionWindows, OutputTag, SlidingEventTimeWindows,
+                             StreamExecutionEnvironment, TumblingEventTimeWindows, TumblingProcessingTimeWindows)
 from pyfn.util.exceptions import JobExecutionException
 from test_datastream_timers import BASE, events
 
@@ -152,6 +152,18 @@ def test_a_late_record_is_dropped_and_its_window_does_not_fire_again():
     fired = collect(counted)
     on_time = collections.Counter((at - at % 10_000) for _, at in late_records()[:-1])
     assert sorted((start, len(values)) for _, start, _, values in fired) == sorted(on_time.items())
+
+
+def test_late_records_go_to_the_side_output_named_for_them():
+    late_tag = OutputTag("late", PAIR)
+    counted = (source(late_records(), 1, out_of_orderness_s=0).key_by(lambda r: r[0])
+               .window(TumblingEventTimeWindows.of(Time.seconds(10))).side_output_late_data(late_tag)
+               .process(WithWindowStart()))
+    out = collect(counted.map(lambda f: ("window", f[1], len(f[3])))
+                  .union(counted.get_side_output(late_tag).map(lambda r: ("late", r[1], 0))))
+    on_time = collections.Counter((at - at % 10_000) for _, at in late_records()[:-1])
+    assert sorted(out) == sorted([("window", start, n) for start, n in on_time.items()]
+                                 + [("late", late_records()[-1][1], 0)])
 
 
 def test_within_the_allowed_lateness_a_late_record_fires_its_window_again():

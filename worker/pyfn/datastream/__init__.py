@@ -14,6 +14,7 @@ from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, CoF
                                        KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
                                        ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
                                        ReduceFunction, RuntimeContext, TimerService, WindowFunction)
+from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
                                    ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
@@ -35,4 +36,5 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "CountWindow", "WindowAssigner", "TumblingEventTimeWindows", "SlidingEventTimeWindows",
            "TumblingProcessingTimeWindows", "SlidingProcessingTimeWindows", "EventTimeSessionWindows",
            "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner",
-           "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]
+           "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
+           "OutputTag"]

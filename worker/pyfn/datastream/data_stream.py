@@ -163,6 +163,11 @@ class DataStream:
         transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
         return DataStream(self._env, transformation)
 
+    def get_side_output(self, output_tag) -> "DataStream":
+        """The records this stream's process function emitted with `yield output_tag, value`."""
+        from pyfn.datastream.side_outputs import side_output_of
+        return side_output_of(self, output_tag)
+
     def connect(self, ds: "DataStream") -> "ConnectedStreams":
         """This stream and `ds` (of any type) for one co-function (`map`, `flat_map`, `process`)."""
         from pyfn.datastream.connected_streams import ConnectedStreams

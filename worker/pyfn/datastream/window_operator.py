@@ -4,7 +4,7 @@ Each key's open windows live in one keyed MapState (window → contents) kept by
 never adds a record twice; time windows fire on the runner's timers (event time at `max_timestamp()` once the
 watermark passes it, processing time by the clock), count windows when they hold their size. A record whose
 window the watermark has already passed (beyond the allowed lateness) is dropped and counted in the
-`numLateRecordsDropped` counter, as Flink's window operator does. At the end of a bounded input the watermark
+`numLateRecordsDropped` counter, or sent to the `side_output_late_data` tag, as Flink's window operator does. At the end of a bounded input the watermark
 reaches its maximum and every event-time window fires.
 
 How a window holds its records (`WindowContents`) and what comes out when it fires (`WindowEmitter`) are chosen
@@ -147,13 +147,14 @@ class WindowOperator(KeyedProcessFunction):
     them when they fire."""
 
     def __init__(self, assigner: WindowAssigner, contents: WindowContents, window_function, keyed: bool,
-                 allowed_lateness: int = 0):
+                 allowed_lateness: int = 0, late_data_tag=None):
         self.assigner = assigner
         self.contents = contents
         self.window_function = window_function
         self.emit = window_emitter(window_function, keyed)
         self.allowed_lateness = allowed_lateness if assigner.is_event_time() else 0
         self.merging = isinstance(assigner, MergingWindowAssigner)
+        self.late_data_tag = late_data_tag
 
     def carried_functions(self) -> list:
         """The user's functions this operator runs (their modules travel with it by value)."""
@@ -206,10 +207,14 @@ class WindowOperator(KeyedProcessFunction):
                 # Late but within the allowed lateness: the window fires again with the record, as Flink's
                 # EventTimeTrigger does.
                 fired.append((window, contents))
-        if skipped and self.assigner.is_event_time() and timestamp + self.allowed_lateness <= watermark:
-            self.late.inc()
         key = ctx.get_current_key()
-        return [out for window, contents in fired for out in self._outputs(key, window, contents, watermark)]
+        outputs = [out for window, contents in fired for out in self._outputs(key, window, contents, watermark)]
+        if skipped and self.assigner.is_event_time() and timestamp + self.allowed_lateness <= watermark:
+            if self.late_data_tag is None:
+                self.late.inc()
+            else:
+                outputs.append((self.late_data_tag, value))
+        return outputs
 
     def _is_late(self, window: TimeWindow, watermark: int) -> bool:
         return self.assigner.is_event_time() and window.max_timestamp() + self.allowed_lateness <= watermark

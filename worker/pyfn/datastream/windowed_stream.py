@@ -28,6 +28,7 @@ class WindowedStream:
         self._keyed_stream = keyed_stream
         self._window_assigner = window_assigner
         self._allowed_lateness = 0
+        self._late_data_tag = None
 
     def get_execution_environment(self):
         """The environment the stream belongs to."""
@@ -44,9 +45,10 @@ class WindowedStream:
         return self
 
     def side_output_late_data(self, output_tag) -> "WindowedStream":
-        """Side outputs are not supported yet: late records are dropped and counted (numLateRecordsDropped)."""
-        raise NotImplementedError("WindowedStream.side_output_late_data: side outputs are not supported by PyFn "
-                                  "yet; late records are dropped and counted in numLateRecordsDropped")
+        """Late records (past the allowed lateness) go to `output_tag`'s side output instead of being dropped:
+        `result.get_side_output(output_tag)`."""
+        self._late_data_tag = output_tag
+        return self
 
     def reduce(self, reduce_function: Union[Callable, ReduceFunction], window_function=None, output_type=None):
         """Each window's records combined by `reduce_function` as they arrive; with a window function, that
@@ -88,7 +90,7 @@ class WindowedStream:
             raise TypeError("window_function should be a WindowFunction or ProcessWindowFunction, got %r"
                             % (window_function,))
         operator = WindowOperator(self._window_assigner, contents, window_function, self._keyed,
-                                  self._allowed_lateness)
+                                  self._allowed_lateness, self._late_data_tag)
         if window_function is not None:
             name = "%s, %s" % (name, type(window_function).__name__)
         stream = self._keyed_stream.process(operator, output_type)
