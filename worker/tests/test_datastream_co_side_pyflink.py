@@ -1,9 +1,9 @@
-"""PyFlink 2.3's own tests of connected streams and side outputs (flink-python's
+"""PyFlink 2.3's own tests of connected streams, side outputs and AggregatingState (flink-python's
 pyflink/datastream/tests/test_data_stream.py: test_basic_co_operations, test_keyed_co_process,
 test_process_side_output, test_side_output_chained_with_upstream_operator, test_process_multiple_side_output,
-test_co_process_side_output, test_keyed_process_side_output), written again for PyFn with PyFlink's expected
-results. PyFlink's tests read a main and a side sink after one execute; here both are collected from one job
-(each tagged, then unioned)."""
+test_co_process_side_output, test_keyed_process_side_output, test_aggregating_state), written again for PyFn with
+PyFlink's expected results. PyFlink's tests read a main and a side sink after one execute; here both are collected
+from one job (each tagged, then unioned)."""
 
 import pytest
 
@@ -174,3 +174,41 @@ def test_keyed_process_side_output(env):
     ds = env.from_collection([('a', 1), ('b', 2), ('a', 3), ('b', 4)], type_info=ROW_STRING_INT)
     processed = ds.key_by(lambda e: e[0]).process(MyKeyedProcessFunction(), output_type=Types.INT())
     assert main_and_side(processed, TAG) == (['1', '2', '3', '4'], ['1', '2', '4', '6'])
+
+
+def test_aggregating_state(env):
+    """PyFlink's test_aggregating_state: an AggregatingState per key, at parallelism 2, one record a bundle."""
+    from pyfn.datastream.functions import AggregateFunction
+    from pyfn.datastream.state import AggregatingStateDescriptor
+
+    class MyAggregateFunction(AggregateFunction):
+        def create_accumulator(self):
+            return 0
+
+        def add(self, value, accumulator):
+            return value + accumulator
+
+        def get_result(self, accumulator):
+            return accumulator
+
+        def merge(self, acc_a, acc_b):
+            return acc_a + acc_b
+
+    class MyProcessFunction(KeyedProcessFunction):
+        def open(self, runtime_context: RuntimeContext):
+            self.aggregating_state = runtime_context.get_aggregating_state(
+                AggregatingStateDescriptor('aggregating_state', MyAggregateFunction(), Types.INT()))
+
+        def process_element(self, value, ctx):
+            self.aggregating_state.add(value[0])
+            yield self.aggregating_state.get(), value[1]
+
+    env.set_parallelism(2)
+    env.get_configuration().set_string("python.fn-execution.bundle.size", "1")
+    ds = env.from_collection([(1, 'hi'), (2, 'hello'), (3, 'hi'), (4, 'hello'), (5, 'hi'), (6, 'hello')],
+                             type_info=Types.TUPLE([Types.INT(), Types.STRING()]))
+    out = ds.key_by(lambda x: x[1], key_type=Types.STRING()).process(
+        MyProcessFunction(), output_type=Types.TUPLE([Types.INT(), Types.STRING()]))
+    with out.execute_and_collect() as records:
+        results = sorted("(%s,%s)" % tuple(r) for r in records)
+    assert results == sorted(['(1,hi)', '(2,hello)', '(4,hi)', '(6,hello)', '(9,hi)', '(12,hello)'])

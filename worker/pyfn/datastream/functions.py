@@ -75,6 +75,9 @@ class RuntimeContext(abc.ABC):
     def get_reducing_state(self, state_descriptor):
         """The ReducingState a ReducingStateDescriptor names, for the current key."""
 
+    def get_aggregating_state(self, state_descriptor):
+        """The AggregatingState an AggregatingStateDescriptor names, for the current key."""
+
 
 class Function(abc.ABC):
     """Base of every DataStream function: `open` before the first record, `close` after the last."""

@@ -4,8 +4,8 @@ Each key's open windows live in one keyed MapState (window → contents) kept by
 never adds a record twice; time windows fire on the runner's timers (event time at `max_timestamp()` once the
 watermark passes it, processing time by the clock), count windows when they hold their size. A record whose
 window the watermark has already passed (beyond the allowed lateness) is dropped and counted in the
-`numLateRecordsDropped` counter, or sent to the `side_output_late_data` tag, as Flink's window operator does. At the end of a bounded input the watermark
-reaches its maximum and every event-time window fires.
+`numLateRecordsDropped` counter, or sent to the `side_output_late_data` tag, as Flink's window operator does. At
+the end of a bounded input the watermark reaches its maximum and every event-time window fires.
 
 How a window holds its records (`WindowContents`) and what comes out when it fires (`WindowEmitter`) are chosen
 by the WindowedStream method: reduce and aggregate keep one running value per window, apply and process keep
