@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from datastream_co_functions import CountsBothInputs, Describe, Split
-from datastream_runner import require_runner
+from datastream_runner import collect, require_runner
 from pyfn.common import Types
 from pyfn.datastream import StreamExecutionEnvironment
 
@@ -24,11 +24,6 @@ def environment(parallelism):
     env.set_parallelism(parallelism)
     env.get_configuration().set_string("python.fn-execution.bundle.size", "50")
     return env
-
-
-def collect(stream):
-    with stream.execute_and_collect() as results:
-        return list(results)
 
 
 @pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])

@@ -5,7 +5,7 @@ parallelism 1 and 2, checked against plain Python."""
 
 import pytest
 
-from datastream_runner import require_runner
+from datastream_runner import collect, require_runner
 from datastream_side_output_functions import BIG, ODD, FlagsEveryThird, RoutesNumbers
 from datastream_timer_functions import EventTime
 from pyfn.common import Duration, Types, WatermarkStrategy
@@ -24,11 +24,6 @@ def environment(parallelism=1):
     env.set_parallelism(parallelism)
     env.get_configuration().set_string("python.fn-execution.bundle.size", "40")
     return env
-
-
-def collect(stream):
-    with stream.execute_and_collect() as results:
-        return list(results)
 
 
 @pytest.mark.parametrize("parallelism", [1, pytest.param(2, marks=runner_logic)])

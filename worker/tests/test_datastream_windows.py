@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from datastream_runner import require_runner
+from datastream_runner import collect, require_runner
 from datastream_timer_functions import EventTime
 from datastream_timer_functions import slowly
 from datastream_window_functions import (CountAll, CountWithClock, KeysInWindow, MeanOfSecondField, SessionBounds,
@@ -37,11 +37,6 @@ def source(records, parallelism, out_of_orderness_s=5, bundle_size="100"):
     strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(out_of_orderness_s))
                 .with_timestamp_assigner(EventTime()))
     return env.from_collection(records, PAIR).set_parallelism(parallelism).assign_timestamps_and_watermarks(strategy)
-
-
-def collect(stream):
-    with stream.execute_and_collect() as results:
-        return list(results)
 
 
 def windows_of(at, size, slide):

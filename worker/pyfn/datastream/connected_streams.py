@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Union
 
-from pyfn.datastream.functions import (CoFlatMapFunction, CoMapFunction, CoProcessFunction, KeyedCoProcessFunction,
-                                       KeyedProcessFunction, KeySelector, ProcessFunction)
+from pyfn.datastream.functions import (CoFlatMapFunction, CoMapFunction, CoProcessFunction, FunctionWrapper,
+                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, ProcessFunction)
 
 __all__ = ["ConnectedStreams"]
 
@@ -49,22 +49,12 @@ class _TaggedKey(KeySelector):
         return _key_function(self.first)(value[1]) if value[0] == 0 else _key_function(self.second)(value[1])
 
 
-class _CoCalls:
-    """The method each input's records go to, and the user's function's lifecycle."""
+class _CoCalls(FunctionWrapper):
+    """The user's co-function, each input's records going to that input's method."""
 
     def __init__(self, function, first: Callable, second: Callable):
-        self.function = function
+        super().__init__(function)
         self.methods = (first, second)
-
-    def carried_functions(self) -> list:
-        """The user's co-function (its module travels by value)."""
-        return [self.function]
-
-    def open(self, runtime_context) -> None:
-        self.function.open(runtime_context)
-
-    def close(self) -> None:
-        self.function.close()
 
     def process_element(self, value, ctx):
         return self.methods[value[0]](value[1], ctx)

@@ -94,6 +94,24 @@ class Function(abc.ABC):
         return cls
 
 
+class FunctionWrapper(Function):
+    """A function of pyfn's own around the user's (a co-function's dispatch, a side output's tagging): `open` and
+    `close` go to the user's function, and its module travels with the job by value (`carried_functions`)."""
+
+    def __init__(self, function: Function):
+        self.function = function
+
+    def carried_functions(self) -> list:
+        """The user's function."""
+        return [self.function]
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        self.function.open(runtime_context)
+
+    def close(self) -> None:
+        self.function.close()
+
+
 class MapFunction(Function):
     """One output record per input record: implement `map(value)`."""
 

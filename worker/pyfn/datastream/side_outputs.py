@@ -10,7 +10,7 @@ records' timestamps.
 from __future__ import annotations
 
 from pyfn.client.location import caller_location
-from pyfn.datastream.functions import FlatMapFunction, KeyedProcessFunction, ProcessFunction
+from pyfn.datastream.functions import FlatMapFunction, FunctionWrapper, KeyedProcessFunction, ProcessFunction
 from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.transformations import Transformation
 
@@ -24,21 +24,8 @@ def _tagged(produced):
             else (None, out) for out in produced]
 
 
-class _TagsOutputs(ProcessFunction):
+class _TagsOutputs(FunctionWrapper, ProcessFunction):
     """The user's process function, each output paired with its side output's tag id (None: the main output)."""
-
-    def __init__(self, function):
-        self.function = function
-
-    def carried_functions(self) -> list:
-        """The user's function (its module travels by value)."""
-        return [self.function]
-
-    def open(self, runtime_context) -> None:
-        self.function.open(runtime_context)
-
-    def close(self) -> None:
-        self.function.close()
 
     def process_element(self, value, ctx):
         return _tagged(self.function.process_element(value, ctx))
