@@ -21,6 +21,9 @@ ROW_STRING_INT = Types.ROW([Types.STRING(), Types.INT()])
 TAG = OutputTag("side", Types.INT())
 
 
+pytestmark = pytest.mark.one_version
+
+
 @pytest.fixture(scope="module", autouse=True)
 def runner():
     return require_runner()

@@ -20,6 +20,9 @@ STRING_INT = Types.TUPLE([Types.STRING(), Types.INT()])
 INT_STRING = Types.TUPLE([Types.INT(), Types.STRING()])
 
 
+pytestmark = pytest.mark.one_version
+
+
 @pytest.fixture(scope="module", autouse=True)
 def runner():
     return require_runner()
