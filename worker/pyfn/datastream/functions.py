@@ -19,6 +19,12 @@ __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "Filt
            "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]
 
 
+def _itself(cls, item):
+    """PyFlink's functions and their Contexts are Generic (`WindowFunction[tuple, tuple, str, CountWindow]`,
+    `ProcessWindowFunction.Context[TimeWindow]`): subscripting one of these classes gives the class itself."""
+    return cls
+
+
 class RuntimeContext(abc.ABC):
     """What a function learns about the task it runs in (given to `open`)."""
 
@@ -88,10 +94,7 @@ class Function(abc.ABC):
     def close(self) -> None:
         """Tear-down."""
 
-    def __class_getitem__(cls, item):
-        """PyFlink's functions are Generic (`WindowFunction[tuple, tuple, str, CountWindow]`): subscripting a
-        function class gives the class itself."""
-        return cls
+    __class_getitem__ = classmethod(_itself)
 
 
 class FunctionWrapper(Function):
@@ -187,6 +190,7 @@ class ProcessFunction(Function):
     `process_element(value, ctx)` (a generator, a list, or None)."""
 
     class Context(abc.ABC):
+        __class_getitem__ = classmethod(_itself)
         """What `process_element` learns about the record."""
 
         @abc.abstractmethod
@@ -271,6 +275,7 @@ class ProcessWindowFunction(Function):
     """A window's records in with a Context (the window, the time, the watermark), output records out."""
 
     class Context(abc.ABC):
+        __class_getitem__ = classmethod(_itself)
         """What `process` learns about the firing window."""
 
         @abc.abstractmethod
