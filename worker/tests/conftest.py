@@ -15,11 +15,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 #: test (323 s), the 92 others marked took 354 s and the 451 unmarked 475 s, so each rerun takes 43 % less.
 #: (test_window_jobs and test_window_rest start their workers with .venv's python on every version anyway.)
 RUNNER_LOGIC = "runner_logic"
+#: The marker of tests whose Python paths other tests already run on every version (PyFlink's own tests written
+#: again with its expected results, which repeat what the tests against plain Python cover): they run once too.
+ONE_VERSION = "one_version"
 
 
 def pytest_configure(config):
-    """Registers the `runner_logic` marker (see RUNNER_LOGIC)."""
+    """Registers the `runner_logic` and `one_version` markers (see RUNNER_LOGIC and ONE_VERSION)."""
     config.addinivalue_line("markers", RUNNER_LOGIC + ": checks the runner's logic; run on one CPython version only")
+    config.addinivalue_line("markers", ONE_VERSION + ": its Python paths run on every version in other tests; "
+                                                     "run on one CPython version only")
 
 
 def connected_runner():

@@ -25,3 +25,9 @@ def require_runner() -> str:
         pytest.skip("the pyfn runner at %s has no 'submit' command yet" % runner)
     os.environ["PYFN_RUNNER"] = runner
     return runner
+
+
+def collect(stream) -> list:
+    """Every record of `stream`, running its job (`execute_and_collect`, closed at the end)."""
+    with stream.execute_and_collect() as results:
+        return list(results)

@@ -229,6 +229,9 @@ def test_partitioning_union_and_runtime_context():
     left = env.from_collection([1, 2], Types.LONG())
     right = env.from_collection([3], Types.LONG())
     assert sorted(left.union(right).shuffle().map(lambda x: x * 10).execute_and_collect()) == [10, 20, 30]
+    # A union read by the sink itself: every input's records (the sink once read only the first input).
+    mapped = left.map(lambda x: x + 100, output_type=Types.LONG())
+    assert sorted(mapped.union(right, left).execute_and_collect()) == [1, 2, 3, 101, 102]
 
 
 class Splitter(FlatMapFunction):

@@ -8,7 +8,7 @@ import collections
 import pytest
 
 from datastream_event_time_functions import PassesOn, StampsWithTimestamp, SumsWindowCounts
-from datastream_runner import require_runner
+from datastream_runner import collect, require_runner
 from datastream_timer_functions import WINDOW_MS, EventTime, TumblingCountByTimer
 from pyfn.common import Duration, Types, WatermarkStrategy
 from pyfn.datastream import StreamExecutionEnvironment
@@ -30,11 +30,6 @@ def timed_source(records, parallelism):
                 .with_timestamp_assigner(EventTime()))
     source = env.from_collection(records, PAIR).set_parallelism(parallelism)
     return source.assign_timestamps_and_watermarks(strategy)
-
-
-def collect(stream):
-    with stream.execute_and_collect() as results:
-        return list(results)
 
 
 def doubled(record):

@@ -3,7 +3,7 @@ column of the first bad byte, instead of a U+FFFD put in without a word."""
 
 import pytest
 
-from datastream_runner import require_runner
+from datastream_runner import collect, require_runner
 from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.datastream.connectors.file_system import FileSource, StreamFormat
 from pyfn.util.exceptions import JobExecutionException
@@ -15,11 +15,6 @@ pytestmark = pytest.mark.runner_logic
 @pytest.fixture(scope="module", autouse=True)
 def runner():
     return require_runner()
-
-
-def collect(stream):
-    with stream.execute_and_collect() as results:
-        return list(results)
 
 
 def test_read_text_file_names_the_file_line_and_column_of_invalid_utf8(tmp_path):

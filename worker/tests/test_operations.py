@@ -111,6 +111,19 @@ def test_result_converter_rejects_wrong_types():
     assert maps.convert([{"k": [Row(1)]}]).to_pylist() == [[("k", [{"x": 1}])]]
 
 
+def test_string_results_convert_as_the_declared_type_would():
+    # Strings take an inferred fast path first; whatever it does not give as utf8 goes the declared-type way.
+    string = ResultConverter(DataTypes.STRING())
+    for results in (["Jiangsu", None, "é"], [], [None, None], [b"raw", "text"]):
+        array = string.convert(results)
+        assert array.type == pa.string()
+        assert array.equals(pa.array(results, type=pa.string()))
+    for bad in (["a", 1], [1, 2], ["a", 2.5]):
+        with pytest.raises((pa.ArrowException, TypeError, ValueError)):
+            string.convert(bad)
+    assert string.find_bad_row(["a", "b", 3])[0] == 2
+
+
 # ------------------------------------------------------------------------------------------ scalar
 
 @udf(result_type=DataTypes.BIGINT())

@@ -33,7 +33,7 @@ struct InsertRunner {
         let aggregateAt = plan.steps.firstIndex(where: \.groups)
         let before = Array(plan.steps.prefix(aggregateAt ?? plan.steps.count))
         let after = aggregateAt.map { Array(plan.steps.suffix(from: $0 + 1)) } ?? []
-        let feed = SourceFeed(capacity: 2 * parallelism)
+        let feed = SourceFeed(capacity: Self.batchesAhead(bundle) * parallelism)
         let idleAfter: Duration? = source.isBounded ? nil : bundle.bundleTime / 2
 
         try await sink.open(schema: ArrowSchema(plan.output.map { $0.type.arrowField(named: $0.name) }), upsertKey: plan.upsertKey)
@@ -88,6 +88,15 @@ struct InsertRunner {
             await writer.abort()
             throw error
         }
+    }
+
+    /// How many source batches the reader may hold per lane: a lane's first bundle, so that while the lanes'
+    /// workers start the source is read and the first bundle goes out as soon as a worker is ready (with room for
+    /// two only, the reader stopped 20,000 rows in while the workers started, and the first bundle of 100,000 rows
+    /// waited for the rest to be parsed).
+    /// At most 16 batches, so a large bundle size does not hold much of the source in memory.
+    static func batchesAhead(_ bundle: BundleOptions) -> Int {
+        min(16, max(2, bundle.bundleSize / max(1, bundle.arrowBatchSize)))
     }
 
     /// The stage that runs grouping `step` over rows of `inputSchema`, then the steps `after` it; a second grouping

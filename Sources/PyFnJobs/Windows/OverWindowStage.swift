@@ -223,9 +223,14 @@ actor OverWindowStage: EventTimeStage {
         var valueOfRow: [Int] = []
         var emitted = 0
         let keepsRows = callRuns.contains(false)
-        for (key, var partition) in partitions {
+        // Partitions fire in the order their first ready row arrived, not the dictionary's (seeded per process),
+        // so a job's output and the rows an error names are the same on every run.
+        let firingOrder = partitions.compactMap { key, partition in
+            partition.pending.first { $0.time <= watermark }.map { (sequence: $0.sequence, key: key) }
+        }.sorted { $0.sequence < $1.sequence }
+        for (_, key) in firingOrder {
+            var partition = partitions[key]!
             let ready = partition.pending.filter { $0.time <= watermark }.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
-            guard !ready.isEmpty else { continue }
             partition.pending.removeAll { $0.time <= watermark }
             var unboundedEnds: [Int] = []
             let hash = Int(UInt(bitPattern: key.hashValue) % UInt(Int.max))

@@ -19,6 +19,8 @@ struct BundlePipeline {
     var inputName: String?
     /// For a table function: bundle sizes that keep each bundle's output near a budget (see ``FanOutBundleSizing``).
     var fanOutSizing: FanOutBundleSizing?
+    /// The input columns the worker gets (all when nil); the output joins the worker's results with the whole input.
+    var workerInput: WorkerInputColumns?
     private var buffered: [RecordBatch] = []
     private var bufferedOrigins = BundleRowOrigins()
     private var bufferedRows = 0
@@ -100,6 +102,7 @@ struct BundlePipeline {
 
     private mutating func send(_ taken: (input: RecordBatch, origins: BundleRowOrigins)) async throws -> [Completed] {
         let input = taken.input
+        let sent = try workerInput?.workerBatch(input) ?? input
         let supervisor = self.supervisor
         let descriptorID = self.descriptorID
         let bundle = metrics?.bundleStarted() ?? 0
@@ -111,7 +114,7 @@ struct BundlePipeline {
         let recorder = metrics
         inFlight.append((input, bundle, taken.origins, Task {
             let started = ContinuousClock.now
-            let result = try await supervisor.processBundle(descriptorID: descriptorID, input: input, onProgress: reportProgress)
+            let result = try await supervisor.processBundle(descriptorID: descriptorID, input: sent, onProgress: reportProgress)
             let roundTrip = ContinuousClock.now - started
             // Reported when the worker answers, not when the pipeline hands the bundle back (which may be later).
             recorder?.bundleFinished(bundle, rowsIn: input.length, roundTrip: roundTrip, infos: result.monitoringInfos)

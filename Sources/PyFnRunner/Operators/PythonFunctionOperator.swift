@@ -22,10 +22,12 @@ public class PythonFunctionOperator {
     private let bundleOutput: any BundleOutput
     private static let counter = Atomic<Int>(0)
 
+    /// `functions` as the worker sees them: with `workerInput`, they read only its sent columns of the input.
     init(operation: BundleDescriptor.Operation, functions: FunctionSet, output: any BundleOutput,
-         environment: any WorkerEnvironment, bundle: BundleOptions, metrics: RunnerMetrics?, operatorName: String?) throws {
+         environment: any WorkerEnvironment, bundle: BundleOptions, metrics: RunnerMetrics?, operatorName: String?,
+         workerInput: WorkerInputColumns? = nil) throws {
         let descriptorID = "\(operation.name)-\(Self.counter.add(1, ordering: .relaxed).newValue)"
-        self.inputSchema = functions.inputSchema
+        self.inputSchema = workerInput?.inputSchema ?? functions.inputSchema
         self.outputSchema = output.schema
         self.bundleOutput = output
         self.descriptor = try BundleDescriptor.make(id: descriptorID, operation: operation, functions: functions.proto)
@@ -40,6 +42,7 @@ public class PythonFunctionOperator {
         self.supervisor = WorkerSupervisor(environment: environment, maxRestarts: functions.python.maxRestarts,
                                            functions: names.joined(separator: ", "), onWorkerStart: onWorkerStart)
         self.pipeline = BundlePipeline(supervisor: supervisor, descriptorID: descriptorID, options: bundle, metrics: recorder)
+        pipeline.workerInput = workerInput
     }
 
     /// Starts the worker and registers the functions with it, so that start-up errors surface here.

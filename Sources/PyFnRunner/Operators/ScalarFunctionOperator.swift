@@ -42,10 +42,12 @@ public final class ScalarFunctionOperator: PythonFunctionOperator {
         self.forwardedColumns = forwarded
         let outputSchema = ArrowSchema(forwarded.map { inputSchema.fields[$0] }
             + zip(names, calls).map { $1.function.resultType.arrowField(named: $0) })
+        let workerInput = WorkerInputColumns(calls: calls, inputSchema: inputSchema)
         try super.init(operation: operation,
-                       functions: FunctionSet(calls: calls, inputSchema: inputSchema, bundle: bundle, python: python),
+                       functions: FunctionSet(calls: workerInput.calls, inputSchema: workerInput.schema, bundle: bundle, python: python),
                        output: ScalarBundleOutput(schema: outputSchema, forwardedColumns: forwarded, callCount: calls.count),
-                       environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName)
+                       environment: environment, bundle: bundle, metrics: metrics, operatorName: operatorName,
+                       workerInput: workerInput)
     }
 }
 

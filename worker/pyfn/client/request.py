@@ -54,10 +54,17 @@ class FunctionSpec:
 
 def program_modules(objects) -> list:
     """The modules `objects` (functions, classes, instances) come from that workers may not be able to import: the
-    program's own (not pyfn, not installed in site-packages or the standard library), so they travel by value."""
+    program's own (not pyfn, not installed in site-packages or the standard library), so they travel by value.
+    An object with a `carried_functions()` method (a pyfn wrapper) adds the functions it carries."""
     names = set()
-    for obj in objects:
+    pending = list(objects)
+    while pending:
+        obj = pending.pop()
         names.update((getattr(obj, "__module__", None), type(obj).__module__))
+        # pyfn's own wrappers (a window operator) name the user's functions they carry.
+        carried = getattr(obj, "carried_functions", None)
+        if callable(carried) and not isinstance(obj, type):
+            pending.extend(carried())
     modules = []
     for name in filter(None, names):
         module = sys.modules.get(name)

@@ -1,18 +1,29 @@
 """PyFlink's DataStream API (`pyflink.datastream`), run by PyFn's Swift runner.
 
 `StreamExecutionEnvironment` makes sources (`from_collection`, `read_text_file`, `from_source`); `DataStream` and
-`KeyedStream` add functions (`map`, `flat_map`, `filter`, `key_by`, `reduce`, `process`, …) and sinks (`print`,
-`sink_to`, `execute_and_collect`); `env.execute()` runs the dataflow in the runner, each function in a Python
-worker, consecutive functions chained in one worker call.
+`KeyedStream` add functions (`map`, `flat_map`, `filter`, `key_by`, `reduce`, `process`, `window`, `connect`, …)
+and sinks (`print`, `sink_to`, `execute_and_collect`); `env.execute()` runs the dataflow in the runner, each
+function in a Python worker, consecutive functions chained in one worker call.
 """
 
 from pyfn.common.execution_mode import RuntimeExecutionMode
 from pyfn.datastream.data_stream import CloseableIterator, DataStream, DataStreamSink, KeyedStream
-from pyfn.datastream.functions import (FilterFunction, FlatMapFunction, Function, KeyedProcessFunction, KeySelector,
-                                       MapFunction, ProcessFunction, ReduceFunction, RuntimeContext, TimerService)
-from pyfn.datastream.state import (ListState, ListStateDescriptor, MapState, MapStateDescriptor, ReducingState,
-                                   ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor)
+from pyfn.datastream.connected_streams import ConnectedStreams
+from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, CoFlatMapFunction, CoMapFunction,
+                                       CoProcessFunction, FilterFunction, FlatMapFunction, Function,
+                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
+                                       ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
+                                       ReduceFunction, RuntimeContext, TimerService, WindowFunction)
+from pyfn.datastream.output_tag import OutputTag
+from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor,
+                                   MapState, MapStateDescriptor, ReducingState, ReducingStateDescriptor,
+                                   StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
+from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
+                                    EventTimeSessionWindows, ProcessingTimeSessionWindows, SlidingEventTimeWindows,
+                                    SlidingProcessingTimeWindows, TimeWindow, TumblingEventTimeWindows,
+                                    TumblingProcessingTimeWindows, Window, WindowAssigner)
+from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 
@@ -20,5 +31,12 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator", "Function", "RuntimeContext",
            "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction", "KeySelector", "ProcessFunction",
            "KeyedProcessFunction", "TimerService", "TimeDomain", "ValueStateDescriptor", "ListStateDescriptor",
-           "MapStateDescriptor", "ReducingStateDescriptor", "StateTtlConfig", "ValueState", "ListState", "MapState",
-           "ReducingState"]
+           "MapStateDescriptor", "ReducingStateDescriptor", "AggregatingStateDescriptor", "StateTtlConfig",
+           "ValueState", "ListState", "MapState", "ReducingState", "AggregatingState", "WindowedStream",
+           "AllWindowedStream", "AggregateFunction", "WindowFunction",
+           "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "Window", "TimeWindow",
+           "CountWindow", "WindowAssigner", "TumblingEventTimeWindows", "SlidingEventTimeWindows",
+           "TumblingProcessingTimeWindows", "SlidingProcessingTimeWindows", "EventTimeSessionWindows",
+           "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner",
+           "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
+           "OutputTag"]

@@ -163,6 +163,26 @@ class DataStream:
         transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
         return DataStream(self._env, transformation)
 
+    def get_side_output(self, output_tag) -> "DataStream":
+        """The records this stream's process function emitted with `yield output_tag, value`."""
+        from pyfn.datastream.side_outputs import side_output_of
+        return side_output_of(self, output_tag)
+
+    def connect(self, ds: "DataStream") -> "ConnectedStreams":
+        """This stream and `ds` (of any type) for one co-function (`map`, `flat_map`, `process`)."""
+        from pyfn.datastream.connected_streams import ConnectedStreams
+        return ConnectedStreams(self, ds)
+
+    def window_all(self, window_assigner) -> "AllWindowedStream":
+        """The whole stream split into windows by `window_assigner`, evaluated in one subtask."""
+        from pyfn.datastream.windowed_stream import AllWindowedStream
+        return AllWindowedStream(self, window_assigner)
+
+    def count_window_all(self, size: int, slide: int = 0) -> "AllWindowedStream":
+        """The whole stream in windows of `size` records (starting every `slide` records when given)."""
+        from pyfn.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
+        return self.window_all(CountSlidingWindowAssigner(size, slide) if slide else CountTumblingWindowAssigner(size))
+
     def key_by(self, key_selector: Union[Callable, KeySelector], key_type=None) -> "KeyedStream":
         """The stream partitioned by `key_selector(value)`; keyed operators keep state per key."""
         transformation = self._python("key_by", key_selector, _function_name(key_selector, "KeyBy"),
@@ -304,6 +324,18 @@ class KeyedStream(DataStream):
     def max_by(self, position_to_max_by: Union[int, str] = 0) -> DataStream:
         """The record with the largest field per key (the first of equals)."""
         return self._aggregate("MaxBy", position_to_max_by, "max_by")
+
+    def window(self, window_assigner) -> "WindowedStream":
+        """Each key's records split into windows by `window_assigner` (e.g.
+        `TumblingEventTimeWindows.of(Time.seconds(5))`), evaluated by the WindowedStream's reduce, aggregate,
+        apply or process."""
+        from pyfn.datastream.windowed_stream import WindowedStream
+        return WindowedStream(self, window_assigner)
+
+    def count_window(self, size: int, slide: int = 0) -> "WindowedStream":
+        """Each key's records in windows of `size` records (starting every `slide` records when given)."""
+        from pyfn.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
+        return self.window(CountSlidingWindowAssigner(size, slide) if slide else CountTumblingWindowAssigner(size))
 
     def _partitioned(self, partitioning: str) -> DataStream:
         raise ValueError("a KeyedStream is partitioned by its key; %s() cannot change that" % partitioning)

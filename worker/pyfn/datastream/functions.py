@@ -14,7 +14,15 @@ from typing import Any, Iterable, Optional
 from pyfn.metrics import MetricGroup
 
 __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction",
-           "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService"]
+           "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
+           "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
+           "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]
+
+
+def _itself(cls, item):
+    """PyFlink's functions and their Contexts are Generic (`WindowFunction[tuple, tuple, str, CountWindow]`,
+    `ProcessWindowFunction.Context[TimeWindow]`): subscripting one of these classes gives the class itself."""
+    return cls
 
 
 class RuntimeContext(abc.ABC):
@@ -73,6 +81,9 @@ class RuntimeContext(abc.ABC):
     def get_reducing_state(self, state_descriptor):
         """The ReducingState a ReducingStateDescriptor names, for the current key."""
 
+    def get_aggregating_state(self, state_descriptor):
+        """The AggregatingState an AggregatingStateDescriptor names, for the current key."""
+
 
 class Function(abc.ABC):
     """Base of every DataStream function: `open` before the first record, `close` after the last."""
@@ -82,6 +93,26 @@ class Function(abc.ABC):
 
     def close(self) -> None:
         """Tear-down."""
+
+    __class_getitem__ = classmethod(_itself)
+
+
+class FunctionWrapper(Function):
+    """A function of pyfn's own around the user's (a co-function's dispatch, a side output's tagging): `open` and
+    `close` go to the user's function, and its module travels with the job by value (`carried_functions`)."""
+
+    def __init__(self, function: Function):
+        self.function = function
+
+    def carried_functions(self) -> list:
+        """The user's function."""
+        return [self.function]
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        self.function.open(runtime_context)
+
+    def close(self) -> None:
+        self.function.close()
 
 
 class MapFunction(Function):
@@ -159,6 +190,7 @@ class ProcessFunction(Function):
     `process_element(value, ctx)` (a generator, a list, or None)."""
 
     class Context(abc.ABC):
+        __class_getitem__ = classmethod(_itself)
         """What `process_element` learns about the record."""
 
         @abc.abstractmethod
@@ -200,3 +232,138 @@ class KeyedProcessFunction(Function):
     def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
         """Called when a timer of the current key fires, with its time; yields (or returns) output records and may
         register further timers."""
+
+
+class AggregateFunction(Function):
+    """Incremental aggregation of a window's records: an accumulator per window (`create_accumulator`, `add`),
+    merged when session windows merge (`merge`), turned into the window's result by `get_result`."""
+
+    @abc.abstractmethod
+    def create_accumulator(self):
+        """A new, empty accumulator."""
+
+    @abc.abstractmethod
+    def add(self, value, accumulator):
+        """`accumulator` with `value` added (returned; it may be the same object)."""
+
+    @abc.abstractmethod
+    def get_result(self, accumulator):
+        """The result of the aggregation."""
+
+    def merge(self, acc_a, acc_b):
+        """Two accumulators as one (session windows merging). Subclasses that run in session windows define it."""
+        raise NotImplementedError("%s.merge is needed when windows merge (session windows)" % type(self).__name__)
+
+
+class WindowFunction(Function):
+    """A window's records (or its one aggregated value) in, output records out: `apply(key, window, inputs)`."""
+
+    @abc.abstractmethod
+    def apply(self, key, window, inputs: Iterable) -> Iterable:
+        """The output records of one window of `key`."""
+
+
+class AllWindowFunction(Function):
+    """The WindowFunction of a stream windowed as a whole (`window_all`): `apply(window, inputs)`."""
+
+    @abc.abstractmethod
+    def apply(self, window, inputs: Iterable) -> Iterable:
+        """The output records of one window."""
+
+
+class ProcessWindowFunction(Function):
+    """A window's records in with a Context (the window, the time, the watermark), output records out."""
+
+    class Context(abc.ABC):
+        __class_getitem__ = classmethod(_itself)
+        """What `process` learns about the firing window."""
+
+        @abc.abstractmethod
+        def window(self):
+            """The window being evaluated (a TimeWindow or CountWindow)."""
+
+        @abc.abstractmethod
+        def current_processing_time(self) -> int:
+            """The current processing time in milliseconds."""
+
+        @abc.abstractmethod
+        def current_watermark(self) -> int:
+            """The current event-time watermark in milliseconds."""
+
+    @abc.abstractmethod
+    def process(self, key, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:
+        """The output records of one window of `key`."""
+
+    def clear(self, context: "ProcessWindowFunction.Context") -> None:
+        """Called when the window's state is dropped."""
+
+
+class ProcessAllWindowFunction(Function):
+    """The ProcessWindowFunction of a stream windowed as a whole (`window_all`): `process(context, elements)`."""
+
+    Context = ProcessWindowFunction.Context
+
+    @abc.abstractmethod
+    def process(self, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:
+        """The output records of one window."""
+
+    def clear(self, context: "ProcessWindowFunction.Context") -> None:
+        """Called when the window's state is dropped."""
+
+
+class CoMapFunction(Function):
+    """One record out per record of either of two connected streams: `map1` for the first, `map2` the second."""
+
+    @abc.abstractmethod
+    def map1(self, value) -> Any:
+        """The output record for a record of the first stream."""
+
+    @abc.abstractmethod
+    def map2(self, value) -> Any:
+        """The output record for a record of the second stream."""
+
+
+class CoFlatMapFunction(Function):
+    """Zero or more records out per record of either of two connected streams."""
+
+    @abc.abstractmethod
+    def flat_map1(self, value) -> Iterable:
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def flat_map2(self, value) -> Iterable:
+        """The output records for a record of the second stream."""
+
+
+class CoProcessFunction(Function):
+    """`process_element1`/`process_element2` per record of two connected streams, with a Context (the record's
+    timestamp; timers only on keyed streams)."""
+
+    Context = ProcessFunction.Context
+
+    @abc.abstractmethod
+    def process_element1(self, value, ctx: "ProcessFunction.Context"):
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def process_element2(self, value, ctx: "ProcessFunction.Context"):
+        """The output records for a record of the second stream."""
+
+
+class KeyedCoProcessFunction(Function):
+    """A CoProcessFunction on two connected keyed streams: keyed state shared by both inputs under their common
+    key, timers (`on_timer`)."""
+
+    Context = KeyedProcessFunction.Context
+    OnTimerContext = KeyedProcessFunction.OnTimerContext
+
+    @abc.abstractmethod
+    def process_element1(self, value, ctx: "KeyedProcessFunction.Context"):
+        """The output records for a record of the first stream."""
+
+    @abc.abstractmethod
+    def process_element2(self, value, ctx: "KeyedProcessFunction.Context"):
+        """The output records for a record of the second stream."""
+
+    def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
+        """Called when a timer of the current key fires."""

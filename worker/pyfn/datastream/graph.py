@@ -83,6 +83,8 @@ class GraphBuilder:
     def _parallelism(self, transformation: Transformation) -> int:
         if transformation.parallelism:
             return transformation.parallelism
+        if transformation.parallelism_of is not None:
+            return self._parallelism(transformation.parallelism_of)
         if transformation.kind == "source" and transformation.source is None:
             return 1  # a collection is a non-parallel source unless its parallelism is set
         return self.env.get_parallelism()
@@ -186,6 +188,11 @@ class GraphBuilder:
         elif getattr(transformation, "input_type", None) is not None \
                 and source.effective_type() != transformation.input_type:
             source = self._conversion_step(source, transformation)
+            partitioning = "forward"
+        elif len(transformation.upstream()) > 1:
+            # A union read by a sink: a sink node reads one input, so one step reads all of the union's.
+            source = self._sink_input_step(source, transformation, "Union", _same_record,
+                                           transformation.inputs[0].effective_type())
             partitioning = "forward"
         upstream = self._visit(source)
         node = self._new_node("sink", transformation)

@@ -11,8 +11,8 @@ import abc
 from typing import Any, Dict, Iterable, List, Optional
 
 __all__ = ["StateDescriptor", "ValueStateDescriptor", "ListStateDescriptor", "MapStateDescriptor",
-           "ReducingStateDescriptor", "State", "ValueState", "ListState", "MapState", "ReducingState",
-           "StateTtlConfig"]
+           "ReducingStateDescriptor", "AggregatingStateDescriptor", "State", "ValueState", "ListState", "MapState",
+           "ReducingState", "AggregatingState", "StateTtlConfig"]
 
 
 class StateDescriptor:
@@ -72,6 +72,16 @@ class ReducingStateDescriptor(StateDescriptor):
     def __init__(self, name: str, reduce_function, type_info=None):
         super().__init__(name, type_info)
         self.reduce_function = reduce_function
+
+
+class AggregatingStateDescriptor(StateDescriptor):
+    """One accumulator per key: added values go into it with `agg_function.add`, `get()` is its `get_result`."""
+
+    kind = "aggregating"
+
+    def __init__(self, name: str, agg_function, state_type_info=None):
+        super().__init__(name, state_type_info)
+        self.agg_function = agg_function
 
 
 class StateTtlConfig:
@@ -207,3 +217,15 @@ class ReducingState(State):
     @abc.abstractmethod
     def add(self, value) -> None:
         """Reduces `value` into the state."""
+
+
+class AggregatingState(State):
+    """One accumulator of the current key that added values are aggregated into."""
+
+    @abc.abstractmethod
+    def get(self) -> Any:
+        """The aggregate's result, None when nothing was added."""
+
+    @abc.abstractmethod
+    def add(self, value) -> None:
+        """Adds `value` to the accumulator."""

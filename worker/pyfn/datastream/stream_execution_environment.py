@@ -35,6 +35,17 @@ class ExecutionConfig:
         """The default parallelism."""
         return self._configuration.get_integer("parallelism.default", 1)
 
+    def set_auto_watermark_interval(self, interval: int) -> "ExecutionConfig":
+        """Kept as `pipeline.auto-watermark-interval` for compatibility: PyFn's watermarks advance with each bundle
+        (`python.fn-execution.bundle.size` records), not on a timer."""
+        self._configuration.set_string("pipeline.auto-watermark-interval", "%d ms" % int(interval))
+        return self
+
+    def get_auto_watermark_interval(self) -> int:
+        """The interval set, in milliseconds (Flink's default 200)."""
+        value = self._configuration.get_string("pipeline.auto-watermark-interval", "200 ms")
+        return int(value.split()[0])
+
     def set_global_job_parameters(self, global_job_parameters) -> "ExecutionConfig":
         """Parameters functions read with `runtime_context.get_job_parameter(key)` (a dict or Configuration)."""
         items = global_job_parameters.to_dict() if isinstance(global_job_parameters, Configuration) \

@@ -29,6 +29,8 @@ class Transformation:
         self.type_info = type_info
         self.location = location
         self.parallelism: Optional[int] = None
+        # A step split from another (side outputs) runs at that one's parallelism unless given its own.
+        self.parallelism_of: Optional["Transformation"] = None
         self.uid: Optional[str] = None
         self.chaining = True
         self.start_new_chain = False

@@ -5,9 +5,10 @@ Inputs: fixed-width numbers without nulls are read through a memoryview over the
 `Row`s as PyFlink passes them. Nothing here imports numpy: a worker running plain functions never loads it (see
 numpy_deferral).
 
-Results: `pa.array(results, type=declared)`; integer results are packed with struct (which refuses floats,
-None and out-of-range ints), else checked for floats first, because pyarrow silently truncates floats put in
-integer columns. When conversion fails, `find_bad_row` finds the first row that does not convert (error path only).
+Results: `pa.array(results, type=declared)` (strings: inferred first, which is faster); integer results are
+packed with struct (which refuses floats, None and out-of-range ints), else checked for floats first, because
+pyarrow silently truncates floats put in integer columns. When conversion fails, `find_bad_row` finds the first
+row that does not convert (error path only).
 """
 
 from __future__ import annotations
@@ -200,11 +201,22 @@ class ResultConverter:
         self._integer = isinstance(data_type, _INTEGER_TYPES)
         self._nested = _needs_plain(data_type)
         self._local_zoned = local_zoned.is_local_zoned(self.arrow_type)
+        self._string = self.arrow_type == pa.string()
 
     def convert(self, results: List) -> pa.Array:
         """The array; raises (pyarrow, Type, Value or OverflowError) when some value does not convert."""
         if self._integer:
             return self._convert_integers(results)
+        if self._string:
+            # pyarrow infers a list of str (and None) as utf8 faster than it converts it to a given utf8 type: on
+            # 8,192 short strings 53 ns a row instead of 83 (the CDN job's province per log line). Anything else
+            # it infers (bytes, numbers, all None, a mix) takes the declared-type path below, as before.
+            try:
+                array = pa.array(results)
+            except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                array = None
+            if array is not None and array.type == self.arrow_type:
+                return array
         if self._local_zoned:
             return local_zoned.python_results(results, self.arrow_type)
         try:

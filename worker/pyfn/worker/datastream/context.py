@@ -55,8 +55,7 @@ class StreamRuntimeContext(RuntimeContext):
         return self._keyed("get_reducing_state").state_for(state_descriptor)
 
     def get_aggregating_state(self, state_descriptor):
-        """Not supported yet."""
-        raise NotImplementedError("AggregatingState is not supported by PyFn yet")
+        return self._keyed("get_aggregating_state").state_for(state_descriptor)
 
 
 class _KeylessTimers(TimerService):

@@ -45,8 +45,9 @@ class KeyedStateBackend:
     def state_for(self, descriptor: api.StateDescriptor):
         """The state object of `descriptor` (the same object for the same name)."""
         if not isinstance(descriptor, api.StateDescriptor):
-            raise TypeError("expected a ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor or "
-                            "ReducingStateDescriptor, got %s" % describe_value(descriptor))
+            raise TypeError("expected a ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, "
+                            "ReducingStateDescriptor or AggregatingStateDescriptor, got %s"
+                            % describe_value(descriptor))
         known = self.descriptors.get(descriptor.name)
         if known is not None and known.kind != descriptor.kind:
             raise ValueError("state %r is already a %s state; it cannot also be a %s state"
@@ -250,7 +251,24 @@ def _reduce_function_class():
     return ReduceFunction
 
 
-_STATE_CLASSES = {"value": _ValueState, "list": _ListState, "map": _MapState, "reducing": _ReducingState}
+class _AggregatingState(_State, api.AggregatingState):
+    def __init__(self, backend, descriptor):
+        super().__init__(backend, descriptor)
+        self._function = descriptor.agg_function
+
+    def get(self):
+        accumulator = self._backend.read(self._name)
+        return None if accumulator is _ABSENT else self._function.get_result(accumulator)
+
+    def add(self, value) -> None:
+        accumulator = self._backend.read(self._name)
+        if accumulator is _ABSENT:
+            accumulator = self._function.create_accumulator()
+        self._backend.write(self._name, self._function.add(value, accumulator))
+
+
+_STATE_CLASSES = {"value": _ValueState, "list": _ListState, "map": _MapState, "reducing": _ReducingState,
+                  "aggregating": _AggregatingState}
 
 
 def state_error(step_name: str, error: Exception) -> FunctionError:
