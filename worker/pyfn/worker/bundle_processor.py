@@ -223,8 +223,8 @@ class BundleProcessor:
         bundle with the message it would have had anyway (a failure to load or open is kept by the plan; a
         descriptor that cannot be planned is left to be fetched and refused by its first bundle).
 
-        Measured (benchmarks/run udaf_sum, process mode): fetching the descriptor, importing the functions' module
-        and opening them took about 0.2 s of the first bundle."""
+        Measured (a fresh worker, 100,000-row `bench_udfs.add` bundles, median of 5 at load 12): the first bundle
+        took 0.190 s with the descriptor fetched by it, 0.140 s after a 0.023 s register; later bundles 0.10 s."""
         response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)
         response.register.SetInParent()
         execution_context.set_instruction(instruction_id)
