@@ -78,6 +78,14 @@ public nonisolated struct InstructionRequest: Sendable {
 
   public var request: InstructionRequest.OneOf_Request? = nil
 
+  public var register: RegisterRequest {
+    get {
+      if case .register(let v)? = request {return v}
+      return RegisterRequest()
+    }
+    set {request = .register(newValue)}
+  }
+
   public var processBundle: ProcessBundleRequest {
     get {
       if case .processBundle(let v)? = request {return v}
@@ -113,6 +121,7 @@ public nonisolated struct InstructionRequest: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Request: Equatable, Sendable {
+    case register(RegisterRequest)
     case processBundle(ProcessBundleRequest)
     case processBundleProgress(ProcessBundleProgressRequest)
     case finalizeBundle(FinalizeBundleRequest)
@@ -134,6 +143,14 @@ public nonisolated struct InstructionResponse: Sendable {
   public var error: String = String()
 
   public var response: InstructionResponse.OneOf_Response? = nil
+
+  public var register: RegisterResponse {
+    get {
+      if case .register(let v)? = response {return v}
+      return RegisterResponse()
+    }
+    set {response = .register(newValue)}
+  }
 
   public var processBundle: ProcessBundleResponse {
     get {
@@ -170,12 +187,38 @@ public nonisolated struct InstructionResponse: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Response: Equatable, Sendable {
+    case register(RegisterResponse)
     case processBundle(ProcessBundleResponse)
     case processBundleProgress(ProcessBundleProgressResponse)
     case finalizeBundle(FinalizeBundleResponse)
     case harnessMonitoringInfos(HarnessMonitoringInfosResponse)
 
   }
+
+  public init() {}
+}
+
+/// Hands the harness descriptors before any bundle names them, so that it can prepare them (PyFn's harness
+/// loads and opens their functions) instead of fetching them with GetProcessBundleDescriptor on first use.
+public nonisolated struct RegisterRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var processBundleDescriptor: [ProcessBundleDescriptor] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The harness has taken the descriptors of a RegisterRequest.
+public nonisolated struct RegisterResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -933,7 +976,7 @@ nonisolated extension GetProcessBundleDescriptorRequest: SwiftProtobuf.Message, 
 
 nonisolated extension InstructionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InstructionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instruction_id\0\u{4}h\u{f}process_bundle\0\u{3}process_bundle_progress\0\u{4}\u{2}finalize_bundle\0\u{4}\u{2}harness_monitoring_infos\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instruction_id\0\u{2}g\u{f}register\0\u{3}process_bundle\0\u{3}process_bundle_progress\0\u{4}\u{2}finalize_bundle\0\u{4}\u{2}harness_monitoring_infos\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -942,6 +985,19 @@ nonisolated extension InstructionRequest: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.instructionID) }()
+      case 1000: try {
+        var v: RegisterRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .register(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .register(v)
+        }
+      }()
       case 1001: try {
         var v: ProcessBundleRequest?
         var hadOneofValue = false
@@ -1008,6 +1064,10 @@ nonisolated extension InstructionRequest: SwiftProtobuf.Message, SwiftProtobuf._
       try visitor.visitSingularStringField(value: self.instructionID, fieldNumber: 1)
     }
     switch self.request {
+    case .register?: try {
+      guard case .register(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1000)
+    }()
     case .processBundle?: try {
       guard case .processBundle(let v)? = self.request else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1001)
@@ -1039,7 +1099,7 @@ nonisolated extension InstructionRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension InstructionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".InstructionResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instruction_id\0\u{1}error\0\u{4}g\u{f}process_bundle\0\u{3}process_bundle_progress\0\u{4}\u{2}finalize_bundle\0\u{4}\u{2}harness_monitoring_infos\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}instruction_id\0\u{1}error\0\u{2}f\u{f}register\0\u{3}process_bundle\0\u{3}process_bundle_progress\0\u{4}\u{2}finalize_bundle\0\u{4}\u{2}harness_monitoring_infos\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1049,6 +1109,19 @@ nonisolated extension InstructionResponse: SwiftProtobuf.Message, SwiftProtobuf.
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.instructionID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 1000: try {
+        var v: RegisterResponse?
+        var hadOneofValue = false
+        if let current = self.response {
+          hadOneofValue = true
+          if case .register(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.response = .register(v)
+        }
+      }()
       case 1001: try {
         var v: ProcessBundleResponse?
         var hadOneofValue = false
@@ -1118,6 +1191,10 @@ nonisolated extension InstructionResponse: SwiftProtobuf.Message, SwiftProtobuf.
       try visitor.visitSingularStringField(value: self.error, fieldNumber: 2)
     }
     switch self.response {
+    case .register?: try {
+      guard case .register(let v)? = self.response else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1000)
+    }()
     case .processBundle?: try {
       guard case .processBundle(let v)? = self.response else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1001)
@@ -1143,6 +1220,55 @@ nonisolated extension InstructionResponse: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.instructionID != rhs.instructionID {return false}
     if lhs.error != rhs.error {return false}
     if lhs.response != rhs.response {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RegisterRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisterRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}process_bundle_descriptor\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.processBundleDescriptor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.processBundleDescriptor.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.processBundleDescriptor, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RegisterRequest, rhs: RegisterRequest) -> Bool {
+    if lhs.processBundleDescriptor != rhs.processBundleDescriptor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension RegisterResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisterResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: RegisterResponse, rhs: RegisterResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

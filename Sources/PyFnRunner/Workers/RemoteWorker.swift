@@ -13,9 +13,19 @@ struct RemoteWorker: PythonWorker {
     /// stream is usually a dead process, and this says how it died.
     let explainLoss: @Sendable () async -> String?
 
+    /// Makes the descriptor available to `GetProcessBundleDescriptor` and pushes it to the worker, waiting until
+    /// it has loaded and opened the functions (at most ``registerTimeout``): the operator opens with them ready,
+    /// and its first bundle no longer carries that fixed cost. A failure to load or open is reported by the first
+    /// bundle, with the message it always had.
     func register(_ descriptor: ProcessBundleDescriptor) async throws {
-        await registry.register(try descriptor.pointingServices(at: await registry.endpoint), for: id)
+        let pointed = try descriptor.pointingServices(at: await registry.endpoint)
+        await registry.register(pointed, for: id)
+        await connection.register(pointed, timeout: registerTimeout)
     }
+
+    /// How long ``register(_:)`` waits for the worker: the bundle timeout, so that a function whose open() hangs
+    /// is found hung by its first bundle's watchdog after at most twice that; an hour without one.
+    private var registerTimeout: Duration { connection.bundleTimeout ?? .seconds(3600) }
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
         try await run(descriptorID: descriptorID, input: input, onProgress: nil)

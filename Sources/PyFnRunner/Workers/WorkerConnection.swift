@@ -222,6 +222,19 @@ public actor WorkerConnection {
         return answer?.harnessMonitoringInfos.monitoringData ?? [:]
     }
 
+    /// Pushes `descriptor` to the worker with a RegisterRequest and waits until the worker has taken it (PyFn's
+    /// harness loads and opens its functions first), at most `timeout`. Returns whether the worker answered
+    /// without an error; nothing fails here: a worker that cannot take the descriptor (lost, or a harness that
+    /// refuses the instruction) still fetches it with `GetProcessBundleDescriptor` for its first bundle, which
+    /// reports what went wrong.
+    @discardableResult
+    public func register(_ descriptor: ProcessBundleDescriptor, timeout: Duration) async -> Bool {
+        var request = InstructionRequest()
+        request.register.processBundleDescriptor = [descriptor]
+        let answer = await ask(request, kind: "register", timeout: timeout)
+        return answer.map { $0.error.isEmpty } ?? false
+    }
+
     /// Polls a bundle's progress while it is outstanding; metrics that changed count as the bundle moving.
     private func reportProgress(of instructionID: String, to onProgress: @Sendable ([MonitoringInfo]) -> Void) async {
         var previous: [MonitoringInfo] = []

@@ -7,9 +7,11 @@ per round trip, tens of microseconds each). ProcessBundleRequests are run one at
 may be in flight): on a bundle thread, except that a bundle whose input is embedded in its request (small, by the
 contract) runs right in the loop when no other bundle is queued or running, which spares two more hand-offs per
 round trip — unless the previous bundle of its descriptor took a while and reports metrics (then its progress is
-worth answering while it runs, which the loop can only do when it is not the one running it). Other instructions
-are answered at once from the loop: progress with the running bundle's metrics so far, harness monitoring infos
-with the profiles (`python.profile.enabled`), finalize with an empty answer.
+worth answering while it runs, which the loop can only do when it is not the one running it). A RegisterRequest
+goes to the bundle thread too, in order with the bundles: it plans its descriptors and loads and opens their
+functions there, and answers when done. Other instructions are answered at once from the loop: progress with the
+running bundle's metrics so far, harness monitoring infos with the profiles (`python.profile.enabled`), finalize
+with an empty answer.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class ControlClient:
             request = self._bundles.get()
             if request is _STOP:
                 return
+            if request.WhichOneof("request") == "register":
+                self._respond_queued(self.processor.register(request.instruction_id, request.register))
+                continue
             self.processor.process_bundle(request.instruction_id, request.process_bundle, self._respond_queued)
 
     def _respond_queued(self, response) -> None:
@@ -90,6 +95,13 @@ class ControlClient:
             if inline:
                 # Nothing before it is pending and nothing after it is read until it is done: order holds.
                 return self.processor.process_bundle(instruction_id, bundle)
+            self._bundles.put(request)
+            return None
+        if which == "register":
+            # On the bundle thread, in order with the bundles: loading and opening the functions may take long, and
+            # the loop goes on answering meanwhile; a bundle of the descriptor that arrives now waits behind it.
+            with self._queued_lock:
+                self._queued += 1
             self._bundles.put(request)
             return None
         response = beam_fn_api_pb2.InstructionResponse(instruction_id=instruction_id)

@@ -28,34 +28,48 @@ class GetProcessBundleDescriptorRequest(_message.Message):
     def __init__(self, process_bundle_descriptor_id: _Optional[str] = ...) -> None: ...
 
 class InstructionRequest(_message.Message):
-    __slots__ = ("instruction_id", "process_bundle", "process_bundle_progress", "finalize_bundle", "harness_monitoring_infos")
+    __slots__ = ("instruction_id", "register", "process_bundle", "process_bundle_progress", "finalize_bundle", "harness_monitoring_infos")
     INSTRUCTION_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTER_FIELD_NUMBER: _ClassVar[int]
     PROCESS_BUNDLE_FIELD_NUMBER: _ClassVar[int]
     PROCESS_BUNDLE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     FINALIZE_BUNDLE_FIELD_NUMBER: _ClassVar[int]
     HARNESS_MONITORING_INFOS_FIELD_NUMBER: _ClassVar[int]
     instruction_id: str
+    register: RegisterRequest
     process_bundle: ProcessBundleRequest
     process_bundle_progress: ProcessBundleProgressRequest
     finalize_bundle: FinalizeBundleRequest
     harness_monitoring_infos: HarnessMonitoringInfosRequest
-    def __init__(self, instruction_id: _Optional[str] = ..., process_bundle: _Optional[_Union[ProcessBundleRequest, _Mapping]] = ..., process_bundle_progress: _Optional[_Union[ProcessBundleProgressRequest, _Mapping]] = ..., finalize_bundle: _Optional[_Union[FinalizeBundleRequest, _Mapping]] = ..., harness_monitoring_infos: _Optional[_Union[HarnessMonitoringInfosRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, instruction_id: _Optional[str] = ..., register: _Optional[_Union[RegisterRequest, _Mapping]] = ..., process_bundle: _Optional[_Union[ProcessBundleRequest, _Mapping]] = ..., process_bundle_progress: _Optional[_Union[ProcessBundleProgressRequest, _Mapping]] = ..., finalize_bundle: _Optional[_Union[FinalizeBundleRequest, _Mapping]] = ..., harness_monitoring_infos: _Optional[_Union[HarnessMonitoringInfosRequest, _Mapping]] = ...) -> None: ...
 
 class InstructionResponse(_message.Message):
-    __slots__ = ("instruction_id", "error", "process_bundle", "process_bundle_progress", "finalize_bundle", "harness_monitoring_infos")
+    __slots__ = ("instruction_id", "error", "register", "process_bundle", "process_bundle_progress", "finalize_bundle", "harness_monitoring_infos")
     INSTRUCTION_ID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    REGISTER_FIELD_NUMBER: _ClassVar[int]
     PROCESS_BUNDLE_FIELD_NUMBER: _ClassVar[int]
     PROCESS_BUNDLE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     FINALIZE_BUNDLE_FIELD_NUMBER: _ClassVar[int]
     HARNESS_MONITORING_INFOS_FIELD_NUMBER: _ClassVar[int]
     instruction_id: str
     error: str
+    register: RegisterResponse
     process_bundle: ProcessBundleResponse
     process_bundle_progress: ProcessBundleProgressResponse
     finalize_bundle: FinalizeBundleResponse
     harness_monitoring_infos: HarnessMonitoringInfosResponse
-    def __init__(self, instruction_id: _Optional[str] = ..., error: _Optional[str] = ..., process_bundle: _Optional[_Union[ProcessBundleResponse, _Mapping]] = ..., process_bundle_progress: _Optional[_Union[ProcessBundleProgressResponse, _Mapping]] = ..., finalize_bundle: _Optional[_Union[FinalizeBundleResponse, _Mapping]] = ..., harness_monitoring_infos: _Optional[_Union[HarnessMonitoringInfosResponse, _Mapping]] = ...) -> None: ...
+    def __init__(self, instruction_id: _Optional[str] = ..., error: _Optional[str] = ..., register: _Optional[_Union[RegisterResponse, _Mapping]] = ..., process_bundle: _Optional[_Union[ProcessBundleResponse, _Mapping]] = ..., process_bundle_progress: _Optional[_Union[ProcessBundleProgressResponse, _Mapping]] = ..., finalize_bundle: _Optional[_Union[FinalizeBundleResponse, _Mapping]] = ..., harness_monitoring_infos: _Optional[_Union[HarnessMonitoringInfosResponse, _Mapping]] = ...) -> None: ...
+
+class RegisterRequest(_message.Message):
+    __slots__ = ("process_bundle_descriptor",)
+    PROCESS_BUNDLE_DESCRIPTOR_FIELD_NUMBER: _ClassVar[int]
+    process_bundle_descriptor: _containers.RepeatedCompositeFieldContainer[ProcessBundleDescriptor]
+    def __init__(self, process_bundle_descriptor: _Optional[_Iterable[_Union[ProcessBundleDescriptor, _Mapping]]] = ...) -> None: ...
+
+class RegisterResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class HarnessMonitoringInfosRequest(_message.Message):
     __slots__ = ()
