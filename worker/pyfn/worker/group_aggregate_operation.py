@@ -28,6 +28,7 @@ from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, load_function
 from pyfn.worker.group_series import group_slicer
+from pyfn.worker.pandas_group_mean import group_means, is_plain_mean
 from pyfn.worker.pandas_operation import column_to_pandas
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
 from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
@@ -48,6 +49,8 @@ class GroupCall:
                               "not %s" % (label, _Kind.Name(message.kind)))
         function = load_function(message)
         self.pandas = message.kind == _Kind.PANDAS_AGGREGATE
+        #: `lambda v: v.mean()` as a Pandas UDAF: all groups' means at once (pandas_group_mean.py), exactly.
+        self.plain_mean = self.pandas and is_plain_mean(function.call)
         if not self.pandas and not isinstance(function.instance, AggregateFunction):
             raise BundleError("function %r is not an AggregateFunction (got %s); declare it with udaf(MyAggregate())"
                               % (function.name, describe_value(function.call)))
@@ -94,7 +97,7 @@ class GroupAggregateOperation:
         columns = BatchColumns(batch)
         arrays = [pa.array(ids[starts], pa.int64())]
         for call in self.calls:
-            values = self._pandas_values(call, batch, bounds) if call.pandas else \
+            values = self._pandas_values(call, batch, bounds, starts) if call.pandas else \
                 self._general_values(call, columns, bounds)
             arrays.append(self._to_arrow(call, values, columns, bounds))
         groups = len(bounds)
@@ -135,7 +138,7 @@ class GroupAggregateOperation:
             execution_context.set_function("")
         return values
 
-    def _pandas_values(self, call: GroupCall, batch: pa.RecordBatch, bounds) -> list:
+    def _pandas_values(self, call: GroupCall, batch: pa.RecordBatch, bounds, starts: np.ndarray) -> list:
         import pandas as pd
 
         series = []
@@ -148,6 +151,10 @@ class GroupAggregateOperation:
             else:
                 series.append(pd.Series([value] * batch.num_rows))
         fn = call.function.call
+        if call.plain_mean:
+            means = group_means(series[0].to_numpy(), starts, np.append(starts[1:], batch.num_rows))
+            if means is not None:
+                return means.tolist()
         slicers = [group_slicer(s) for s in series]
         values = []
         execution_context.set_function(call.name)
