@@ -27,6 +27,8 @@ from pyfn.worker import execution_context
 from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, load_function
+from pyfn.worker.group_series import group_slicer
+from pyfn.worker.pandas_group_mean import group_means, is_plain_mean
 from pyfn.worker.pandas_operation import column_to_pandas
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
 from pyfn.worker.table_operation import DEFAULT_BATCH_SIZE
@@ -47,6 +49,8 @@ class GroupCall:
                               "not %s" % (label, _Kind.Name(message.kind)))
         function = load_function(message)
         self.pandas = message.kind == _Kind.PANDAS_AGGREGATE
+        #: `lambda v: v.mean()` as a Pandas UDAF: all groups' means at once (pandas_group_mean.py), exactly.
+        self.plain_mean = self.pandas and is_plain_mean(function.call)
         if not self.pandas and not isinstance(function.instance, AggregateFunction):
             raise BundleError("function %r is not an AggregateFunction (got %s); declare it with udaf(MyAggregate())"
                               % (function.name, describe_value(function.call)))
@@ -93,7 +97,7 @@ class GroupAggregateOperation:
         columns = BatchColumns(batch)
         arrays = [pa.array(ids[starts], pa.int64())]
         for call in self.calls:
-            values = self._pandas_values(call, batch, bounds) if call.pandas else \
+            values = self._pandas_values(call, batch, bounds, starts) if call.pandas else \
                 self._general_values(call, columns, bounds)
             arrays.append(self._to_arrow(call, values, columns, bounds))
         groups = len(bounds)
@@ -134,7 +138,7 @@ class GroupAggregateOperation:
             execution_context.set_function("")
         return values
 
-    def _pandas_values(self, call: GroupCall, batch: pa.RecordBatch, bounds) -> list:
+    def _pandas_values(self, call: GroupCall, batch: pa.RecordBatch, bounds, starts: np.ndarray) -> list:
         import pandas as pd
 
         series = []
@@ -147,7 +151,11 @@ class GroupAggregateOperation:
             else:
                 series.append(pd.Series([value] * batch.num_rows))
         fn = call.function.call
-        slicers = [_group_slicer(s) for s in series]
+        if call.plain_mean:
+            means = group_means(series[0].to_numpy(), starts, np.append(starts[1:], batch.num_rows))
+            if means is not None:
+                return means.tolist()
+        slicers = [group_slicer(s) for s in series]
         values = []
         execution_context.set_function(call.name)
         try:
@@ -198,20 +206,6 @@ def _group_starts(ids: np.ndarray) -> np.ndarray:
         raise BundleError("group numbers in column %r are not consecutive: a group's rows must come together"
                           % GROUP_COLUMN)
     return starts
-
-
-def _group_slicer(series):
-    """A function (start, end) -> the group's rows of `series` as their own Series (index from 0).
-
-    A numpy-backed Series is sliced as a numpy view wrapped in a new Series: measured 4.9 s against 8.9 s for
-    `iloc[start:end].reset_index(drop=True)` over 10,000 groups of 20 rows (busy machine). Other dtypes (extension
-    arrays, a DataFrame for a ROW argument) keep the iloc path, which keeps their dtype."""
-    import pandas as pd
-
-    if isinstance(series, pd.Series) and isinstance(series.dtype, np.dtype):
-        values, name = series.to_numpy(), series.name
-        return lambda start, end: pd.Series(values[start:end], name=name, copy=False)
-    return lambda start, end: series.iloc[start:end].reset_index(drop=True)
 
 
 def _group_of(bounds, index: int):
