@@ -280,8 +280,10 @@ actor WindowGroupingStage: EventTimeStage {
         let together = try RecordBatch.concatenate(taken)
         let rows = sources.count == 1 ? together : together.take(placed.map { Int32(offsets[$0.slot] + $0.index) })
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
+        // Each group's partition, computed here: the closure may not capture the windows (a non-Sendable class).
+        let partitionOfGroup = ready.map { Int(UInt(bitPattern: AggregateKey($0.keyValues).hashValue) % UInt(Int.max)) }
         let values = try await aggregates.values(of: grouped, groups: ready.count, firstRow: firstRow) { group in
-            Int(UInt(bitPattern: AggregateKey(ready[group].keyValues).hashValue) % UInt(Int.max))
+            partitionOfGroup[group]
         }
 
         var builders = outputSchema.fields.map { ArrowArrayBuilder(type: $0.type) }
