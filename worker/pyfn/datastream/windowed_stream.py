@@ -85,10 +85,7 @@ class WindowedStream:
             raise TypeError("%s() takes a %s, got %r" % (method, kind.__name__, function))
 
     def _evaluate(self, contents: WindowContents, window_function, output_type, name: str):
-        if window_function is not None and not isinstance(
-                window_function, (WindowFunction, AllWindowFunction, ProcessWindowFunction, ProcessAllWindowFunction)):
-            raise TypeError("window_function should be a WindowFunction or ProcessWindowFunction, got %r"
-                            % (window_function,))
+        # WindowOperator refuses a window_function of another kind (window_operator.window_emitter).
         operator = WindowOperator(self._window_assigner, contents, window_function, self._keyed,
                                   self._allowed_lateness, self._late_data_tag)
         if window_function is not None:
