@@ -43,6 +43,10 @@ public struct ArrowStreamReader: Sendable {
         }
     }
 
+    /// How many more bytes the message being read needs at least (0 when a message can be read now): a reader of a
+    /// file reads that many at once rather than appending small chunks to a growing buffer.
+    public var bytesAwaited: Int { max(0, awaitedBytes - (pending.count - cursor)) }
+
     /// The next record batch; nil when more bytes are needed or the stream has ended (`isFinished`).
     public mutating func nextBatch() throws -> RecordBatch? {
         while !isFinished && pending.count - cursor >= awaitedBytes {

@@ -37,7 +37,6 @@ struct AlignedWindowRows {
     private var starts: [Int64] = []
     private var ends: [Int64] = []
     private var keys: [Int] = []
-    private var keyValues: [[ArrowValue]] = []
     private var rowCounts: [Int] = []
     /// When each window opened: windows with equal bounds fire in the order their keys first came.
     private var openedAt: [Int] = []
@@ -58,16 +57,15 @@ struct AlignedWindowRows {
 
     /// Holds `batch`, assigning each row to its windows that end after the row's arrival watermark (`marks`): a
     /// row of key number `keys[row]` at event time `times[row]` (µs). Returns how many rows had no such window
-    /// (they are late). `keyValuesOf(k)` gives key number k's values.
-    mutating func add(_ batch: RecordBatch, keys rowKeys: [Int], times: [Int64], marks: [Int64],
-                      keyValuesOf: (Int) -> [ArrowValue]) -> Int {
+    /// (they are late).
+    mutating func add(_ batch: RecordBatch, keys rowKeys: [Int], times: [Int64], marks: [Int64]) -> Int {
         var buckets: [Bucket] = []
         var bucketOfEnd: [Int64: Int] = [:]
         var lastEnd = Int64.min
         var lastBucket = -1
         var late = 0
         func place(_ row: Int, _ key: Int, _ start: Int64, _ end: Int64) {
-            let slot = self.slot(key: key, start: start, end: end, keyValuesOf: keyValuesOf)
+            let slot = self.slot(key: key, start: start, end: end)
             rowCounts[Int(slot)] += 1
             if end != lastEnd {
                 if let known = bucketOfEnd[end] {
@@ -102,7 +100,7 @@ struct AlignedWindowRows {
     }
 
     /// The open window of `key` from `start` to `end`, opened when it is new.
-    private mutating func slot(key: Int, start: Int64, end: Int64, keyValuesOf: (Int) -> [ArrowValue]) -> Int32 {
+    private mutating func slot(key: Int, start: Int64, end: Int64) -> Int32 {
         if key < recentSlot.count {
             let recent = recentSlot[key]
             if recent >= 0 && starts[Int(recent)] == start && ends[Int(recent)] == end { return recent }
@@ -118,14 +116,12 @@ struct AlignedWindowRows {
         if let free = freeSlots.popLast() {
             slot = free
             let s = Int(free)
-            (starts[s], ends[s], keys[s], keyValues[s], rowCounts[s], openedAt[s], isOpen[s]) =
-                (start, end, key, keyValuesOf(key), 0, opened, true)
+            (starts[s], ends[s], keys[s], rowCounts[s], openedAt[s], isOpen[s]) = (start, end, key, 0, opened, true)
         } else {
             slot = Int32(starts.count)
             starts.append(start)
             ends.append(end)
             keys.append(key)
-            keyValues.append(keyValuesOf(key))
             rowCounts.append(0)
             openedAt.append(opened)
             isOpen.append(true)
@@ -140,8 +136,9 @@ struct AlignedWindowRows {
     /// Closes the windows that end at or before `watermark`: returns them in firing order (end, start, then the
     /// order they opened) with their rows as one batch of `groupSchema` (`__group`, each window's number in that
     /// order, then the held batches' columns), each window's rows together in arrival order from `firstRow[g]` to
-    /// `firstRow[g + 1]`. Nil when no window ends by then.
-    mutating func fire(upTo watermark: Int64, groupSchema: ArrowSchema) throws -> (fired: [Fired], grouped: RecordBatch, firstRow: [Int])? {
+    /// `firstRow[g + 1]`. Nil when no window ends by then. `keyValuesOf(k)` gives key number k's values.
+    mutating func fire(upTo watermark: Int64, groupSchema: ArrowSchema,
+                       keyValuesOf: (Int) -> [ArrowValue]) throws -> (fired: [Fired], grouped: RecordBatch, firstRow: [Int])? {
         var ready = starts.indices.filter { isOpen[$0] && ends[$0] <= watermark }
         guard !ready.isEmpty else { return nil }
         ready.sort { (ends[$0], starts[$0], openedAt[$0]) < (ends[$1], starts[$1], openedAt[$1]) }
@@ -187,10 +184,9 @@ struct AlignedWindowRows {
             for row in firstRow[group]..<firstRow[group + 1] { groupOfRow[row] = Int64(group) }
         }
         let grouped = try RecordBatch(schema: groupSchema, columns: [.int64(groupOfRow)] + inOrder.columns, length: total)
-        let fired = ready.map { Fired(keyValues: keyValues[$0], start: starts[$0], end: ends[$0]) }
+        let fired = ready.map { Fired(keyValues: keyValuesOf(keys[$0]), start: starts[$0], end: ends[$0]) }
         for slot in ready {
             isOpen[slot] = false
-            keyValues[slot] = []
             slotOf[WindowID(key: keys[slot], start: starts[slot], end: ends[slot])] = nil
             if recentSlot[keys[slot]] == Int32(slot) { recentSlot[keys[slot]] = -1 }
             freeSlots.append(Int32(slot))

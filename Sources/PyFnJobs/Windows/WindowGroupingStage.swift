@@ -134,8 +134,7 @@ actor WindowGroupingStage: EventTimeStage {
                 late += 1
             }
         } else {
-            let keyGroups = self.keyGroups
-            late = aligned.add(batch, keys: keys, times: times, marks: marks) { keyGroups.keyValues(ofGroup: $0) }
+            late = aligned.add(batch, keys: keys, times: times, marks: marks)
         }
         let open = aligned.openCount + sessions.values.reduce(0) { $0 + $1.count }
         progress.update {
@@ -202,7 +201,7 @@ actor WindowGroupingStage: EventTimeStage {
         firedUpTo = watermark
         if case .session = spec.kind {
             try await fireSessions(upTo: watermark)
-        } else if let (fired, grouped, firstRow) = try aligned.fire(upTo: watermark, groupSchema: aggregates.groupSchema) {
+        } else if let (fired, grouped, firstRow) = try aligned.fire(upTo: watermark, groupSchema: aggregates.groupSchema, keyValuesOf: { keyGroups.keyValues(ofGroup: $0) }) {
             try await emit(fired, grouped: grouped, firstRow: firstRow)
         }
     }
