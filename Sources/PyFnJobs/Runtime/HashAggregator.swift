@@ -107,6 +107,22 @@ struct HashAggregator {
                     }
                 }
                 return result
+            case .int64 where column.nullCount == 0:
+                // Read raw: an `ArrowValue` per row measured a fifth of this path in `pyfn-bench pandas_udaf_window`.
+                var result = [Int](repeating: 0, count: rows)
+                column.withValues(as: Int64.self) { raw in
+                    for row in 0..<rows {
+                        let x = raw[row]
+                        if let known = integerCache[x] {
+                            result[row] = known
+                        } else {
+                            let g = group(for: [.int(x)])
+                            integerCache[x] = g
+                            result[row] = g
+                        }
+                    }
+                }
+                return result
             case .int8, .int16, .int32, .int64:
                 var result = [Int](repeating: 0, count: rows)
                 for row in 0..<rows {
