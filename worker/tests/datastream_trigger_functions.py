@@ -1,0 +1,94 @@
+"""Triggers and window functions for the window trigger tests (shipped by value to the workers). They use PyFlink's
+API only, so the same classes run on PyFlink 2.3 too (imported from pyflink when pyfn is not there)."""
+
+try:
+    from pyfn.datastream.functions import ProcessWindowFunction
+    from pyfn.datastream.state import ValueStateDescriptor
+    from pyfn.datastream.window import Trigger, TriggerResult
+except ImportError:  # on PyFlink
+    from pyflink.datastream.functions import ProcessWindowFunction
+    from pyflink.datastream.state import ValueStateDescriptor
+    from pyflink.datastream.window import Trigger, TriggerResult
+
+MARKER = "!"
+
+
+class FireOnMarker(Trigger):
+    """Fires and purges a window on a record whose second field is the marker, once the window got at least
+    `at_least` records since its last firing (counted in the trigger's own ValueState); else the marker is kept
+    like any record."""
+
+    def __init__(self, at_least: int):
+        self.at_least = at_least
+        self.seen = ValueStateDescriptor("seen")
+
+    def on_element(self, element, timestamp, window, ctx):
+        seen = ctx.get_partitioned_state(self.seen)
+        count = (seen.value() or 0) + 1
+        if element[1] == MARKER and count >= self.at_least:
+            seen.clear()
+            return TriggerResult.FIRE_AND_PURGE
+        seen.update(count)
+        return TriggerResult.CONTINUE
+
+    def on_processing_time(self, time, window, ctx):
+        return TriggerResult.CONTINUE
+
+    def on_event_time(self, time, window, ctx):
+        return TriggerResult.CONTINUE
+
+    def on_merge(self, window, ctx):
+        pass
+
+    def clear(self, window, ctx):
+        ctx.get_partitioned_state(self.seen).clear()
+
+
+class FailsOnElement(Trigger):
+    """Raises on a record whose second field is "boom"; otherwise fires at the window's end by event time."""
+
+    def on_element(self, element, timestamp, window, ctx):
+        if element[1] == "boom":
+            raise ValueError("cannot judge %r" % (element[1],))
+        ctx.register_event_time_timer(window.max_timestamp())
+        return TriggerResult.CONTINUE
+
+    def on_processing_time(self, time, window, ctx):
+        return TriggerResult.CONTINUE
+
+    def on_event_time(self, time, window, ctx):
+        return TriggerResult.FIRE
+
+    def on_merge(self, window, ctx):
+        pass
+
+    def clear(self, window, ctx):
+        ctx.delete_event_time_timer(window.max_timestamp())
+
+
+class AnswersNothing(FailsOnElement):
+    """Forgets to return a TriggerResult from on_element."""
+
+    def on_element(self, element, timestamp, window, ctx):
+        ctx.register_event_time_timer(window.max_timestamp())
+
+
+class ValuesOfWindow(ProcessWindowFunction):
+    """(key, the window's second fields in arrival order) of each firing."""
+
+    def process(self, key, context, elements):
+        return [(key, [value for _, value in elements])]
+
+
+class CountOfTimeWindow(ProcessWindowFunction):
+    """(key, window start, number of records) of each firing of a time window."""
+
+    def process(self, key, context, elements):
+        return [(key, context.window().start, len(list(elements)))]
+
+
+class SortedTimesOfSession(ProcessWindowFunction):
+    """(key, window start, window end, the records' times sorted) of each firing of a session window."""
+
+    def process(self, key, context, elements):
+        return [(key, context.window().start, context.window().end, sorted(at for _, at in elements))]
