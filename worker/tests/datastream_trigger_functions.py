@@ -2,10 +2,12 @@
 API only, so the same classes run on PyFlink 2.3 too (imported from pyflink when pyfn is not there)."""
 
 try:
+    from pyfn.common.typeinfo import Types
     from pyfn.datastream.functions import ProcessWindowFunction
     from pyfn.datastream.state import ValueStateDescriptor
     from pyfn.datastream.window import Trigger, TriggerResult
 except ImportError:  # on PyFlink
+    from pyflink.common.typeinfo import Types
     from pyflink.datastream.functions import ProcessWindowFunction
     from pyflink.datastream.state import ValueStateDescriptor
     from pyflink.datastream.window import Trigger, TriggerResult
@@ -20,7 +22,7 @@ class FireOnMarker(Trigger):
 
     def __init__(self, at_least: int):
         self.at_least = at_least
-        self.seen = ValueStateDescriptor("seen")
+        self.seen = ValueStateDescriptor("seen", Types.INT())
 
     def on_element(self, element, timestamp, window, ctx):
         seen = ctx.get_partitioned_state(self.seen)

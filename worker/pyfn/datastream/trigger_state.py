@@ -63,47 +63,14 @@ class WindowListState(_WindowEntry, api.ListState):
         self._write(list(values or []) or None)
 
 
-class WindowMapState(_WindowEntry, api.MapState):
+class WindowMapState(_WindowEntry, api.DictMapState):
     """A MapState of one window."""
 
     def _dict(self) -> dict:
-        return dict(self._read() or {})
+        return self._read() or {}
 
     def _changed(self, values: dict) -> None:
         self._write(values or None)
-
-    def get(self, key):
-        return self._dict().get(key)
-
-    def put(self, key, value) -> None:
-        values = self._dict()
-        values[key] = value
-        self._changed(values)
-
-    def put_all(self, dict_value) -> None:
-        values = self._dict()
-        values.update(dict_value)
-        self._changed(values)
-
-    def remove(self, key) -> None:
-        values = self._dict()
-        values.pop(key, None)
-        self._changed(values)
-
-    def contains(self, key) -> bool:
-        return key in self._dict()
-
-    def items(self):
-        return list(self._dict().items())
-
-    def keys(self):
-        return list(self._dict().keys())
-
-    def values(self):
-        return list(self._dict().values())
-
-    def is_empty(self) -> bool:
-        return not self._dict()
 
 
 def reducer(descriptor: api.ReducingStateDescriptor):
