@@ -17,14 +17,15 @@ import pytest
 
 from datastream_runner import collect, require_runner
 from datastream_timer_functions import EventTime, slowly
-from datastream_trigger_functions import (MARKER, AnswersNothing, CountOfTimeWindow, FailsOnElement, FireOnMarker,
-                                          SortedTimesOfSession, ValuesOfWindow)
+from datastream_trigger_functions import (MARKER, AnswersNothing, ContinuousTriggerDyingOnce, CountOfTimeWindow,
+                                          CountTriggerDyingOnce, FailsOnElement, FireOnMarker, SortedTimesOfSession,
+                                          SumOfAllWindow, ValuesOfWindow)
 from pyfn.common import Duration, Time, Types, WatermarkStrategy
 from pyfn.datastream import (ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger,
-                             EventTimeSessionWindows, GlobalWindows, NeverTrigger, PurgingTrigger,
-                             StreamExecutionEnvironment, Trigger, TumblingEventTimeWindows)
+                             EventTimeSessionWindows, EventTimeTrigger, GlobalWindows, NeverTrigger, OutputTag,
+                             PurgingTrigger, StreamExecutionEnvironment, Trigger, TumblingEventTimeWindows)
 from pyfn.util.exceptions import JobExecutionException
-from test_datastream_timers import BASE
+from test_datastream_timers import BASE, events
 
 PAIR = Types.TUPLE([Types.STRING(), Types.LONG()])
 TEXT_PAIR = Types.TUPLE([Types.STRING(), Types.STRING()])
@@ -86,6 +87,15 @@ def test_a_global_window_without_a_trigger_never_fires():
     assert repr(GlobalWindows.create().get_default_trigger()) == repr(NeverTrigger())
 
 
+def test_a_trigger_on_window_all_fires_the_whole_streams_window():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    fired = (env.from_collection(COUNTED, PAIR).set_parallelism(1).window_all(GlobalWindows.create())
+             .trigger(PurgingTrigger.of(CountTrigger.of(7))).process(SumOfAllWindow()))
+    values = [value for _, value in COUNTED]
+    assert collect(fired) == [(7, sum(values[n:n + 7])) for n in range(0, len(values) - 6, 7)]
+
+
 def in_order(count: int, step_ms: int):
     """Keys a and b alternating, one record every `step_ms` of event time from BASE."""
     return [("ab"[i % 2], BASE + i * step_ms) for i in range(count)]
@@ -120,8 +130,14 @@ def test_a_continuous_event_time_trigger_fires_early_results_as_the_watermark_pa
     fired = (keyed(records, parallelism, out_of_orderness_ms=0, bundle_size=5)
              .window(TumblingEventTimeWindows.of(Time.seconds(10)))
              .trigger(ContinuousEventTimeTrigger.of(Time.seconds(2))).process(CountOfTimeWindow()))
+    assert_continuous_firings(collect(fired), records)
+
+
+def assert_continuous_firings(fired, records):
+    """Each window of `records` fired by ContinuousEventTimeTrigger.of(2 s) as often as it should, each firing
+    with the records it must hold, the last with all; most windows fired early."""
     firings = collections.defaultdict(list)
-    for key, start, count in collect(fired):
+    for key, start, count in fired:
         firings[(key, start)].append(count)
     windows = collections.defaultdict(list)
     for key, at in records:
@@ -155,6 +171,54 @@ def test_a_continuous_processing_time_trigger_fires_a_global_window_by_the_clock
         for earlier, later in zip(firings, firings[1:]):
             assert later[:len(earlier)] == earlier and len(later) >= len(earlier)
         assert firings[-1] == expected[:len(firings[-1])]
+
+
+@runner_logic
+def test_a_worker_killed_in_on_element_leaves_the_trigger_state_exact(tmp_path):
+    marker = tmp_path / "died"
+    records = [("ab"[i % 3 == 0], i) for i in range(400)]
+    groups = (keyed(records, 2, bundle_size=20).window(GlobalWindows.create())
+              .trigger(PurgingTrigger.of(CountTriggerDyingOnce(3, str(marker), die_at=150))).process(ValuesOfWindow()))
+    fired = collect(groups)
+    assert marker.exists(), "a worker did die"
+    assert sorted(fired) == sorted((key, values[n:n + 3]) for key, values in per_key(records).items()
+                                   for n in range(0, len(values) - 2, 3))
+
+
+@runner_logic
+def test_a_worker_killed_in_on_event_time_leaves_the_firings_exact(tmp_path):
+    marker = tmp_path / "died"
+    records = in_order(120, 300)
+    fired = (keyed(records, 2, out_of_orderness_ms=0, bundle_size=5)
+             .window(TumblingEventTimeWindows.of(Time.seconds(10)))
+             .trigger(ContinuousTriggerDyingOnce(2000, str(marker), die_at=12)).process(CountOfTimeWindow()))
+    out = collect(fired)
+    assert marker.exists(), "a worker did die"
+    assert_continuous_firings(out, records)
+
+
+@pytest.mark.parametrize("assigner", [TumblingEventTimeWindows.of(Time.seconds(10)),
+                                      EventTimeSessionWindows.with_gap(Time.seconds(1))], ids=["tumbling", "session"])
+def test_an_explicit_event_time_trigger_fires_as_the_default_windows_do_late_records_included(assigner):
+    # Up to 2 s out of order behind a 1 s watermark delay: some records are late, some within the allowed lateness
+    # (they fire their window again), the rest go to the side output; both operators see the same batches. (The
+    # default operator used to fire a window that a late record opened or merged twice: at once, and again by a
+    # timer at its end, which the watermark had passed.)
+    records = events(1500, jitter_ms=2000)
+    stream = keyed(records, 1, out_of_orderness_ms=1000, bundle_size=50)
+    late = OutputTag("late", PAIR)
+    outputs = []
+    for name, trigger in (("default", None), ("explicit", EventTimeTrigger.create())):
+        windowed = stream.window(assigner).allowed_lateness(700).side_output_late_data(late)
+        fired = (windowed if trigger is None else windowed.trigger(trigger)).process(CountOfTimeWindow())
+        outputs.append(fired.map(lambda f, name=name: (name, repr(f)), output_type=TEXT_PAIR))
+        outputs.append(fired.get_side_output(late).map(lambda r, name=name: (name, "late %r" % (r,)),
+                                                       output_type=TEXT_PAIR))
+    out = collect(outputs[0].union(*outputs[1:]))
+    default = sorted(text for name, text in out if name == "default")
+    assert any(text.startswith("late") for text in default) and len(default) > 20
+    explicit = sorted(text for name, text in out if name == "explicit")
+    assert explicit == default
 
 
 MARKED = [("a", "1"), ("a", MARKER), ("a", "2"), ("b", "1"), ("a", "3"), ("a", MARKER), ("b", MARKER),

@@ -221,7 +221,10 @@ class WindowOperator(KeyedProcessFunction):
 
     def _register(self, window: TimeWindow, timers) -> None:
         if self.assigner.is_event_time():
-            timers.register_event_time_timer(window.max_timestamp())
+            # A window the watermark already passed fires with its late record right away (as EventTimeTrigger
+            # does); a timer at its end would fire it a second time.
+            if window.max_timestamp() > timers.current_watermark():
+                timers.register_event_time_timer(window.max_timestamp())
             if self.allowed_lateness:
                 timers.register_event_time_timer(window.max_timestamp() + self.allowed_lateness)
         else:
