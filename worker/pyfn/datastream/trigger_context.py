@@ -44,8 +44,9 @@ class WindowTriggerContext(Trigger.OnMergeContext):
     def register_timer(self, domain: int, time: int) -> None:
         """Makes the current window wait for the timer at (domain, time)."""
         waiting = self._registry.get((domain, time)) or []
-        if self.window not in waiting:
-            self._registry.put((domain, time), waiting + [self.window])
+        if self.window in waiting:
+            return  # registered before (the runner's timer commits with the registry): no request per record
+        self._registry.put((domain, time), waiting + [self.window])
         if domain == EVENT_TIME:
             self.timers.register_event_time_timer(time)
         else:
