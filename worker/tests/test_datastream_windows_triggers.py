@@ -30,6 +30,8 @@ from test_datastream_timers import BASE, events
 PAIR = Types.TUPLE([Types.STRING(), Types.LONG()])
 TEXT_PAIR = Types.TUPLE([Types.STRING(), Types.STRING()])
 runner_logic = pytest.mark.runner_logic
+# Their Python paths (EventTimeTrigger, PurgingTrigger, CountTrigger) run in the other tests on every version.
+one_version = pytest.mark.one_version
 PARALLELISMS = [1, pytest.param(2, marks=runner_logic)]
 
 
@@ -87,6 +89,7 @@ def test_a_global_window_without_a_trigger_never_fires():
     assert repr(GlobalWindows.create().get_default_trigger()) == repr(NeverTrigger())
 
 
+@one_version
 def test_a_trigger_on_window_all_fires_the_whole_streams_window():
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(2)
@@ -197,6 +200,7 @@ def test_a_worker_killed_in_on_event_time_leaves_the_firings_exact(tmp_path):
     assert_continuous_firings(out, records)
 
 
+@one_version
 @pytest.mark.parametrize("assigner", [TumblingEventTimeWindows.of(Time.seconds(10)),
                                       EventTimeSessionWindows.with_gap(Time.seconds(1))], ids=["tumbling", "session"])
 def test_an_explicit_event_time_trigger_fires_as_the_default_windows_do_late_records_included(assigner):
