@@ -32,13 +32,10 @@ struct EventTimeSource: TableSource {
                 var largest = Int64.min
                 do {
                     for try await batch in upstream where batch.length > 0 {
-                        let times = batch.columns[column]
                         var marks = [Int64](repeating: 0, count: batch.length)
-                        for row in 0..<batch.length {
+                        for (row, time) in Self.eventTimes(batch.columns[column], local: local).enumerated() {
                             marks[row] = largest == .min ? .min : largest - delay
-                            if case .timestamp(let value, let unit) = times.value(at: row) {
-                                largest = max(largest, local(EventTimeSource.microseconds(value, unit)))
-                            }
+                            if let time { largest = max(largest, time) }
                         }
                         await onBatch(marks[0], largest == .min ? .min : largest - delay)
                         continuation.yield(try RecordBatch(schema: schema, columns: batch.columns + [.int64(marks)], length: batch.length))
@@ -58,6 +55,22 @@ struct EventTimeSource: TableSource {
     static func localTime(of type: ArrowType, zone: SessionTimeZone = .current) -> @Sendable (Int64) -> Int64 {
         guard case .timestamp(_, .some) = type else { return { $0 } }
         return { zone.localMicros(ofInstant: $0) }
+    }
+
+    /// The event time of each row of a timestamp `column` in microseconds on the windows' clock (`local`), nil
+    /// for NULL: read from the raw column in one pass (an `ArrowValue` per row measured 2.5 % of the runner's
+    /// time in `pyfn-bench pandas_udaf_window`).
+    static func eventTimes(_ column: ArrowArray, local: (Int64) -> Int64) -> [Int64?] {
+        guard case .timestamp(let unit, _) = column.type else {
+            return (0..<column.length).map { row in
+                guard case .timestamp(let value, let unit) = column.value(at: row) else { return nil }
+                return local(microseconds(value, unit))
+            }
+        }
+        let hasNulls = column.nullCount > 0
+        return column.withValues(as: Int64.self) { raw in
+            (0..<column.length).map { row in hasNulls && column.isNull(row) ? nil : local(microseconds(raw[row], unit)) }
+        }
     }
 
     /// A timestamp value in microseconds.
