@@ -7,12 +7,14 @@ try:
     from pyfn.common.typeinfo import Types
     from pyfn.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction
     from pyfn.datastream.state import ValueStateDescriptor
-    from pyfn.datastream.window import ContinuousEventTimeTrigger, CountTrigger, Trigger, TriggerResult
+    from pyfn.datastream.window import (ContinuousEventTimeTrigger, CountTrigger, EventTimeTrigger, Trigger,
+                                        TriggerResult)
 except ImportError:  # on PyFlink
     from pyflink.common.typeinfo import Types
     from pyflink.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction
     from pyflink.datastream.state import ValueStateDescriptor
-    from pyflink.datastream.window import ContinuousEventTimeTrigger, CountTrigger, Trigger, TriggerResult
+    from pyflink.datastream.window import (ContinuousEventTimeTrigger, CountTrigger, EventTimeTrigger, Trigger,
+                                           TriggerResult)
 
 MARKER = "!"
 
@@ -48,33 +50,20 @@ class FireOnMarker(Trigger):
         ctx.get_partitioned_state(self.seen).clear()
 
 
-class FailsOnElement(Trigger):
-    """Raises on a record whose second field is "boom"; otherwise fires at the window's end by event time."""
+class FailsOnElement(EventTimeTrigger):
+    """EventTimeTrigger, raising on a record whose second field is "boom"."""
 
     def on_element(self, element, timestamp, window, ctx):
         if element[1] == "boom":
             raise ValueError("cannot judge %r" % (element[1],))
-        ctx.register_event_time_timer(window.max_timestamp())
-        return TriggerResult.CONTINUE
-
-    def on_processing_time(self, time, window, ctx):
-        return TriggerResult.CONTINUE
-
-    def on_event_time(self, time, window, ctx):
-        return TriggerResult.FIRE
-
-    def on_merge(self, window, ctx):
-        pass
-
-    def clear(self, window, ctx):
-        ctx.delete_event_time_timer(window.max_timestamp())
+        return super().on_element(element, timestamp, window, ctx)
 
 
-class AnswersNothing(FailsOnElement):
-    """Forgets to return a TriggerResult from on_element."""
+class AnswersNothing(EventTimeTrigger):
+    """EventTimeTrigger, forgetting to return its TriggerResult from on_element."""
 
     def on_element(self, element, timestamp, window, ctx):
-        ctx.register_event_time_timer(window.max_timestamp())
+        super().on_element(element, timestamp, window, ctx)
 
 
 def die_once(marker: str) -> None:

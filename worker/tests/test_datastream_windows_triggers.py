@@ -267,10 +267,12 @@ def test_a_count_trigger_on_session_windows_counts_the_records_of_merged_session
 
 
 @pytest.mark.parametrize("trigger, message", [
-    (FailsOnElement(), "trigger FailsOnElement() failed in on_element for GlobalWindow: ValueError: cannot judge "
-                       "'boom' on record ('a', 'boom')"),
-    (AnswersNothing(), "trigger AnswersNothing() returned None from on_element for GlobalWindow; it must return a "
-                       "TriggerResult (CONTINUE, FIRE, PURGE or FIRE_AND_PURGE) on record ('a', 'ok')"),
+    (FailsOnElement(), "function 'Window(GlobalWindows(), FailsOnElement(), ValuesOfWindow)' keyed_process raised "
+                       "TriggerFailed: trigger FailsOnElement() failed in on_element for GlobalWindow: ValueError: "
+                       "cannot judge 'boom' on record ('a', 'boom')"),
+    (AnswersNothing(), "function 'Window(GlobalWindows(), AnswersNothing(), ValuesOfWindow)' keyed_process raised "
+                       "TriggerFailed: trigger AnswersNothing() returned None from on_element for GlobalWindow; it "
+                       "must return a TriggerResult (CONTINUE, FIRE, PURGE or FIRE_AND_PURGE) on record ('a', 'ok')"),
 ])
 def test_a_failing_trigger_names_itself_the_window_and_the_record(trigger, message):
     stream = keyed([("a", "ok"), ("a", "boom")], 1, TEXT_PAIR).window(GlobalWindows.create()).trigger(trigger) \

@@ -20,7 +20,7 @@ from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.trigger_context import EVENT_TIME, PROCESSING_TIME, WindowTriggerContext
 from pyfn.datastream.triggers import Trigger, TriggerResult
 from pyfn.datastream.window import MAX_LONG_VALUE, MIN_LONG_VALUE, TimeWindow
-from pyfn.datastream.window_operator import WindowOperator, _WindowContext
+from pyfn.datastream.window_operator import WindowOperator, _WindowContext, record_event_time
 
 _TRIGGER_STATE = "__pyfn_trigger_state"
 _TIMERS = "__pyfn_trigger_timers"
@@ -69,11 +69,7 @@ class TriggeredWindowOperator(WindowOperator):
         self.context.timers = timers = ctx.timer_service()
         stamp = ctx.timestamp()
         if self.assigner.is_event_time():
-            if stamp is None:
-                raise RuntimeError("Record has Long.MIN_VALUE timestamp (= no timestamp marker). Is the time "
-                                   "characteristic set to 'ProcessingTime', or did you forget to call "
-                                   "'data_stream.assign_timestamps_and_watermarks(...)'?")
-            at = stamp
+            at = record_event_time(ctx)
         elif self.count is not None:
             at = self.count.value() or 0
             self.count.update(at + 1)

@@ -102,8 +102,8 @@ class WindowedStream:
         else:
             operator = TriggeredWindowOperator(self._window_assigner, contents, window_function, self._keyed, trigger,
                                                self._allowed_lateness, self._late_data_tag)
-            name = "%s, %r" % (name, trigger)
-        if window_function is not None:
+            name = "%r, %s" % (trigger, name)  # after the assigner, as Flink names a window operator
+        if window_function is not None and not name.endswith(type(window_function).__name__):  # apply, process
             name = "%s, %s" % (name, type(window_function).__name__)
         stream = self._keyed_stream.process(operator, output_type)
         return stream.name("Window(%r, %s)" % (self._window_assigner, name))
