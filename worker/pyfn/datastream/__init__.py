@@ -20,9 +20,12 @@ from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor,
                                    StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
-                                    EventTimeSessionWindows, ProcessingTimeSessionWindows, SlidingEventTimeWindows,
-                                    SlidingProcessingTimeWindows, TimeWindow, TumblingEventTimeWindows,
-                                    TumblingProcessingTimeWindows, Window, WindowAssigner)
+                                    EventTimeSessionWindows, GlobalWindow, GlobalWindows, ProcessingTimeSessionWindows,
+                                    SlidingEventTimeWindows, SlidingProcessingTimeWindows, TimeWindow,
+                                    TumblingEventTimeWindows, TumblingProcessingTimeWindows, Window, WindowAssigner)
+from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger,
+                                      EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, Trigger,
+                                      TriggerResult)
 from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
@@ -39,4 +42,6 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "TumblingProcessingTimeWindows", "SlidingProcessingTimeWindows", "EventTimeSessionWindows",
            "ProcessingTimeSessionWindows", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner",
            "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
-           "OutputTag"]
+           "OutputTag", "GlobalWindow", "GlobalWindows", "Trigger", "TriggerResult", "EventTimeTrigger",
+           "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger",
+           "CountTrigger", "NeverTrigger"]

@@ -207,6 +207,50 @@ class MapState(State):
         return iter(self.keys())
 
 
+class DictMapState(MapState):
+    """A MapState kept as one dict: subclasses implement `_dict()` (the current dict, not to be changed in place)
+    and `_changed(values)` (stores a new dict)."""
+
+    def _dict(self) -> dict:
+        raise NotImplementedError
+
+    def _changed(self, values: dict) -> None:
+        raise NotImplementedError
+
+    def get(self, key):
+        return self._dict().get(key)
+
+    def put(self, key, value) -> None:
+        values = dict(self._dict())
+        values[key] = value
+        self._changed(values)
+
+    def put_all(self, dict_value) -> None:
+        values = dict(self._dict())
+        values.update(dict_value)
+        self._changed(values)
+
+    def remove(self, key) -> None:
+        values = dict(self._dict())
+        values.pop(key, None)
+        self._changed(values)
+
+    def contains(self, key) -> bool:
+        return key in self._dict()
+
+    def items(self):
+        return list(self._dict().items())
+
+    def keys(self):
+        return list(self._dict().keys())
+
+    def values(self):
+        return list(self._dict().values())
+
+    def is_empty(self) -> bool:
+        return not self._dict()
+
+
 class ReducingState(State):
     """One value of the current key that added values are reduced into."""
 

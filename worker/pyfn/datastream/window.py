@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from typing import List
 
+from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger,
+                                      EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, Trigger,
+                                      TriggerResult)
+
 MIN_LONG_VALUE = -(2 ** 63)
 MAX_LONG_VALUE = 2 ** 63 - 1
 
 __all__ = ["Window", "TimeWindow", "CountWindow", "WindowAssigner", "MergingWindowAssigner",
            "TumblingEventTimeWindows", "SlidingEventTimeWindows", "TumblingProcessingTimeWindows",
            "SlidingProcessingTimeWindows", "EventTimeSessionWindows", "ProcessingTimeSessionWindows",
-           "SessionWindowTimeGapExtractor", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner"]
+           "SessionWindowTimeGapExtractor", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner", "GlobalWindow",
+           "GlobalWindows", "TriggerResult", "Trigger", "EventTimeTrigger", "ProcessingTimeTrigger",
+           "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger", "CountTrigger",
+           "NeverTrigger"]
 
 
 def _millis(span) -> int:
@@ -93,6 +100,32 @@ class CountWindow(Window):
 
     def __repr__(self) -> str:
         return "CountWindow(id=%d)" % self.id
+
+
+class GlobalWindow(Window):
+    """The one window of a key that GlobalWindows puts every record in."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def get() -> "GlobalWindow":
+        """The global window."""
+        return GlobalWindow()
+
+    def max_timestamp(self) -> int:
+        return MAX_LONG_VALUE
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, GlobalWindow)
+
+    def __lt__(self, other: "GlobalWindow") -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "GlobalWindow"
 
 
 class WindowAssigner:
@@ -303,3 +336,26 @@ class CountSlidingWindowAssigner(CountTumblingWindowAssigner):
 
     def __repr__(self) -> str:
         return "CountSlidingWindowAssigner(%d, %d)" % (self.count, self.slide)
+
+
+class GlobalWindows(WindowAssigner):
+    """Every record of a key in one GlobalWindow, which never ends: it fires only by a trigger set with
+    `.trigger(...)` (the default, NeverTrigger, never fires)."""
+
+    @staticmethod
+    def create() -> "GlobalWindows":
+        """The assigner."""
+        return GlobalWindows()
+
+    def assign_windows(self, element, timestamp: int, context=None) -> List[Window]:
+        return [GlobalWindow()]
+
+    def get_default_trigger(self, env=None) -> Trigger:
+        """NeverTrigger: a global window fires only by the trigger the program sets."""
+        return NeverTrigger()
+
+    def is_event_time(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "GlobalWindows()"

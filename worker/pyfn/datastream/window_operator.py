@@ -142,6 +142,16 @@ def window_emitter(window_function, keyed: bool) -> Callable:
     raise TypeError("window_function should be a WindowFunction or ProcessWindowFunction, got %r" % (window_function,))
 
 
+def record_event_time(ctx: KeyedProcessFunction.Context) -> int:
+    """The record's event time, which an event-time window needs (Flink's error when it has none)."""
+    timestamp = ctx.timestamp()
+    if timestamp is None:
+        raise RuntimeError("Record has Long.MIN_VALUE timestamp (= no timestamp marker). Is the time "
+                           "characteristic set to 'ProcessingTime', or did you forget to call "
+                           "'data_stream.assign_timestamps_and_watermarks(...)'?")
+    return timestamp
+
+
 class WindowOperator(KeyedProcessFunction):
     """The window operator: assigns each record to its windows, keeps their contents in keyed state and emits
     them when they fire."""
@@ -181,11 +191,7 @@ class WindowOperator(KeyedProcessFunction):
             return self._count_element(value, ctx)
         timers = ctx.timer_service()
         if self.assigner.is_event_time():
-            timestamp = ctx.timestamp()
-            if timestamp is None:
-                raise RuntimeError("Record has Long.MIN_VALUE timestamp (= no timestamp marker). Is the time "
-                                   "characteristic set to 'ProcessingTime', or did you forget to call "
-                                   "'data_stream.assign_timestamps_and_watermarks(...)'?")
+            timestamp = record_event_time(ctx)
         else:
             timestamp = timers.current_processing_time()
         watermark = timers.current_watermark()
@@ -221,7 +227,10 @@ class WindowOperator(KeyedProcessFunction):
 
     def _register(self, window: TimeWindow, timers) -> None:
         if self.assigner.is_event_time():
-            timers.register_event_time_timer(window.max_timestamp())
+            # A window the watermark already passed fires with its late record right away (as EventTimeTrigger
+            # does); a timer at its end would fire it a second time.
+            if window.max_timestamp() > timers.current_watermark():
+                timers.register_event_time_timer(window.max_timestamp())
             if self.allowed_lateness:
                 timers.register_event_time_timer(window.max_timestamp() + self.allowed_lateness)
         else:

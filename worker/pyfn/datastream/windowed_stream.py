@@ -1,6 +1,7 @@
 """`WindowedStream` and `AllWindowedStream` (PyFlink's `key_by(...).window(...)`, `count_window(...)`,
 `window_all(...)`): a windowed stream becomes a DataStream again through `reduce`, `aggregate`, `apply` or
-`process`, each run as one keyed process step (`window_operator.WindowOperator`)."""
+`process`, each run as one keyed process step (`window_operator.WindowOperator`; with a trigger set by `trigger()`,
+or for GlobalWindows, `triggered_window_operator.TriggeredWindowOperator`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Callable, Union
 from pyfn.datastream.data_stream import _function_name
 from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, ProcessAllWindowFunction,
                                        ProcessWindowFunction, ReduceFunction, WindowFunction)
-from pyfn.datastream.window import WindowAssigner
+from pyfn.datastream.triggered_window_operator import TriggeredWindowOperator
+from pyfn.datastream.triggers import Trigger
+from pyfn.datastream.window import MergingWindowAssigner, WindowAssigner
 from pyfn.datastream.window_operator import (AggregatedContents, ListedContents, ReducedContents, WindowContents,
                                              WindowOperator)
 
@@ -29,15 +32,21 @@ class WindowedStream:
         self._window_assigner = window_assigner
         self._allowed_lateness = 0
         self._late_data_tag = None
+        self._trigger = None
 
     def get_execution_environment(self):
         """The environment the stream belongs to."""
         return self._keyed_stream.get_execution_environment()
 
-    def trigger(self, trigger) -> "WindowedStream":
-        """Custom triggers are not supported yet: windows fire by their assigner's default trigger."""
-        raise NotImplementedError("WindowedStream.trigger: PyFn fires windows by their assigner's default trigger "
-                                  "(event time, processing time or count); custom triggers are not supported yet")
+    def trigger(self, trigger: Trigger) -> "WindowedStream":
+        """Sets the Trigger that decides when windows fire and purge, instead of the assigner's default one
+        (session windows need a trigger that can merge)."""
+        if not isinstance(trigger, Trigger):
+            raise TypeError("trigger() takes a Trigger (e.g. CountTrigger.of(3)), got %r" % (trigger,))
+        if isinstance(self._window_assigner, MergingWindowAssigner) and trigger.can_merge() is not True:
+            raise TypeError("A merging window assigner cannot be used with a trigger that does not support merging.")
+        self._trigger = trigger
+        return self
 
     def allowed_lateness(self, time_ms: int) -> "WindowedStream":
         """Keeps event-time windows `time_ms` past their end: a late record within it fires its window again."""
@@ -86,9 +95,15 @@ class WindowedStream:
 
     def _evaluate(self, contents: WindowContents, window_function, output_type, name: str):
         # WindowOperator refuses a window_function of another kind (window_operator.window_emitter).
-        operator = WindowOperator(self._window_assigner, contents, window_function, self._keyed,
-                                  self._allowed_lateness, self._late_data_tag)
-        if window_function is not None:
+        trigger = self._trigger or getattr(self._window_assigner, "get_default_trigger", lambda: None)()
+        if trigger is None:
+            operator = WindowOperator(self._window_assigner, contents, window_function, self._keyed,
+                                      self._allowed_lateness, self._late_data_tag)
+        else:
+            operator = TriggeredWindowOperator(self._window_assigner, contents, window_function, self._keyed, trigger,
+                                               self._allowed_lateness, self._late_data_tag)
+            name = "%r, %s" % (trigger, name)  # after the assigner, as Flink names a window operator
+        if window_function is not None and not name.endswith(type(window_function).__name__):  # apply, process
             name = "%s, %s" % (name, type(window_function).__name__)
         stream = self._keyed_stream.process(operator, output_type)
         return stream.name("Window(%r, %s)" % (self._window_assigner, name))

@@ -189,46 +189,13 @@ class _ListState(_State, api.ListState):
         self._backend.write(self._name, values if values else _ABSENT)
 
 
-class _MapState(_State, api.MapState):
+class _MapState(_State, api.DictMapState):
     def _dict(self) -> dict:
         value = self._backend.read(self._name)
         return {} if value is _ABSENT else value
 
     def _changed(self, values: dict) -> None:
         self._backend.write(self._name, values if values else _ABSENT)
-
-    def get(self, key):
-        return self._dict().get(key)
-
-    def put(self, key, value) -> None:
-        values = dict(self._dict())
-        values[key] = value
-        self._changed(values)
-
-    def put_all(self, dict_value) -> None:
-        values = dict(self._dict())
-        values.update(dict_value)
-        self._changed(values)
-
-    def remove(self, key) -> None:
-        values = dict(self._dict())
-        values.pop(key, None)
-        self._changed(values)
-
-    def contains(self, key) -> bool:
-        return key in self._dict()
-
-    def items(self):
-        return list(self._dict().items())
-
-    def keys(self):
-        return list(self._dict().keys())
-
-    def values(self):
-        return list(self._dict().values())
-
-    def is_empty(self) -> bool:
-        return not self._dict()
 
 
 class _ReducingState(_State, api.ReducingState):
