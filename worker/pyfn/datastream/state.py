@@ -2,13 +2,16 @@
 
 A descriptor names a state of the function (`ValueStateDescriptor("count", Types.LONG())`); the RuntimeContext
 hands back the state for it, whose methods act on the current record's key. The state lives in the runner: a
-bundle reads what it needs, and its changes count only when the bundle succeeds.
+bundle reads what it needs, and its changes count only when the bundle succeeds. `enable_time_to_live` lets a
+state's values expire (StateTtlConfig, state_ttl_config.py).
 """
 
 from __future__ import annotations
 
 import abc
 from typing import Any, Dict, Iterable, List, Optional
+
+from pyfn.datastream.state_ttl_config import StateTtlConfig
 
 __all__ = ["StateDescriptor", "ValueStateDescriptor", "ListStateDescriptor", "MapStateDescriptor",
            "ReducingStateDescriptor", "AggregatingStateDescriptor", "State", "ValueState", "ListState", "MapState",
@@ -32,8 +35,15 @@ class StateDescriptor:
         return self.name
 
     def enable_time_to_live(self, ttl_config: "StateTtlConfig") -> None:
-        """Accepted for PyFlink compatibility; PyFn keeps state without expiry for now."""
+        """Lets the state's values expire as `ttl_config` says (a StateTtlConfig; see state_ttl_config.py)."""
+        if not isinstance(ttl_config, StateTtlConfig):
+            raise TypeError("enable_time_to_live of state %r needs a StateTtlConfig "
+                            "(StateTtlConfig.new_builder(Time.seconds(1)).build()), got %r" % (self.name, ttl_config))
         self._ttl_config = ttl_config
+
+    def get_ttl_config(self) -> Optional["StateTtlConfig"]:
+        """The time-to-live given to `enable_time_to_live`, None when the state never expires."""
+        return self._ttl_config
 
 
 class ValueStateDescriptor(StateDescriptor):
@@ -82,31 +92,6 @@ class AggregatingStateDescriptor(StateDescriptor):
     def __init__(self, name: str, agg_function, state_type_info=None):
         super().__init__(name, state_type_info)
         self.agg_function = agg_function
-
-
-class StateTtlConfig:
-    """Accepted for PyFlink compatibility (`StateTtlConfig.new_builder(Time.seconds(1)).build()`); no expiry."""
-
-    class Builder:
-        """Builds a StateTtlConfig; every setting is accepted and kept."""
-
-        def __init__(self, ttl):
-            self._ttl = ttl
-
-        def __getattr__(self, name):
-            return lambda *args, **kwargs: self
-
-        def build(self) -> "StateTtlConfig":
-            """The config."""
-            return StateTtlConfig(self._ttl)
-
-    def __init__(self, ttl=None):
-        self.ttl = ttl
-
-    @staticmethod
-    def new_builder(ttl) -> "StateTtlConfig.Builder":
-        """A builder for a config with time-to-live `ttl`."""
-        return StateTtlConfig.Builder(ttl)
 
 
 class State(abc.ABC):

@@ -113,6 +113,10 @@ def window_state(store: api.MapState, descriptor, window) -> api.State:
         raise TypeError("get_partitioned_state() takes a ValueStateDescriptor, ListStateDescriptor, "
                         "MapStateDescriptor, ReducingStateDescriptor or AggregatingStateDescriptor, got %r"
                         % (descriptor,))
+    config = descriptor.get_ttl_config()
+    if config is not None and config.is_enabled():
+        raise ValueError("trigger state %r has a time-to-live (enable_time_to_live), which PyFn does not apply to "
+                         "a trigger's partitioned state: it lives as long as its window" % (descriptor.name,))
     return _VIEWS[descriptor.kind](store, descriptor, window)
 
 

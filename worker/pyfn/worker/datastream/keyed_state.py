@@ -2,7 +2,8 @@
 
 Every (state name, key) is one bag user state: {transform: the function transform, user state: the state's
 name, window: b"", key: the record key's pickle}; its data is empty (no value) or the pickled value (a ValueState's
-value, a ListState's list, a MapState's dict, a ReducingState's value, a reduce step's value so far).
+value, a ListState's list, a MapState's dict, a ReducingState's value, a reduce step's value so far). A state with a
+time-to-live keeps its values with their write times (ttl_state.py).
 
 Per bundle, `prefetch` reads every (state, key) a batch's new keys need with pipelined gets before any record
 runs; a state touched for a key not prefetched is read on first use. At the end `commit` writes each changed
@@ -53,6 +54,10 @@ class KeyedStateBackend:
             raise ValueError("state %r is already a %s state; it cannot also be a %s state"
                              % (descriptor.name, known.kind, descriptor.kind))
         self.descriptors[descriptor.name] = descriptor
+        from pyfn.worker.datastream import ttl_state  # here: ttl_state imports this module
+
+        if ttl_state.has_ttl(descriptor):
+            return ttl_state.TTL_STATE_CLASSES[descriptor.kind](self, descriptor)
         return _STATE_CLASSES[descriptor.kind](self, descriptor)
 
     # -- a bundle ----------------------------------------------------------------------------------
