@@ -3,19 +3,22 @@ expire at the processing time Flink's rules say (each record sets the probe's cl
 element in a ListState and per entry in a MapState; the write times are part of the runner's state, which a failed
 bundle leaves unchanged; and one job end to end on the wall clock. Expected results follow Flink's TTL rules (see NOTES-ttl.md for the PyFlink 2.3 run)."""
 
+import os
 import pickle
 
 import pytest
 
 from datastream_runner import collect, require_runner
 from datastream_ttl_functions import LastWithTtl, TtlProbe
-from fake_runner import ipc_bytes
+from fake_runner import FakeRunner, ipc_bytes, stop_process
 from pyfn.common import Duration, Time, Types
 from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.datastream.state import StateTtlConfig, ValueStateDescriptor
 from pyfn.datastream.trigger_state import window_state
 from pyfn.worker.datastream.records import unpickle_column
 from test_datastream_operation import KEYED_URN, PICKLED, chain, keyed
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_probe(runner, name: str, probe: TtlProbe, bundles):
@@ -89,6 +92,26 @@ def test_write_times_are_kept_by_the_runner_and_a_failed_bundle_renews_nothing(r
     assert "injected" in failed.error
     assert pickle.loads(runner.state_value("ttl-stamps", key, user_state_id="probe")) == ("x", 7)
     assert run_probe(runner, "ttl-stamps", probe, [[("k", (307, "value"))]]) == [[("value", None)]]
+
+
+def test_a_new_worker_expires_values_by_the_write_times_the_runner_kept():
+    fake = FakeRunner(pipeline_options={"python.files": HERE})
+    process = fake.start_worker()
+    try:
+        fake.wait_connected()
+        probe = TtlProbe("value", 300)
+        assert run_probe(fake, "ttl-restart", probe, [[("k", (0, "update", "x")), ("j", (100, "update", "y"))]]) \
+            == [[("update", None), ("j", "update", None)]]
+        fake.end_control()
+        assert process.wait(timeout=20) == 0
+        process = fake.start_worker()  # knows nothing: the stamps come from the runner's state
+        fake.wait_connected()
+        result = fake.run("ttl-restart", ipc_bytes([keyed(["k", "j"], [(300, "value"), (300, "value")])]))
+        assert unpickle_column(result.table().column("value").combine_chunks()) == [
+            ("k", "value", None), ("j", "value", "y")]
+    finally:
+        fake.stop()
+        stop_process(process)
 
 
 def test_a_config_pyfn_cannot_honour_or_a_bad_ttl_is_refused_with_its_name():
