@@ -15,6 +15,7 @@ from pyfn.common import Duration, Time, Types
 from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.datastream.state import StateTtlConfig, ValueStateDescriptor
 from pyfn.datastream.trigger_state import window_state
+from pyfn.worker.datastream.keyed_state import KeyedStateBackend
 from pyfn.worker.datastream.records import unpickle_column
 from test_datastream_operation import KEYED_URN, PICKLED, chain, keyed
 
@@ -128,6 +129,11 @@ def test_a_config_pyfn_cannot_honour_or_a_bad_ttl_is_refused_with_its_name():
     with pytest.raises(TypeError, match=r"enable_time_to_live of state 'seen' needs a StateTtlConfig"):
         descriptor.enable_time_to_live(Time.seconds(1))
     descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(1)).build())
+    backend = KeyedStateBackend("udf")
+    backend.state_for(ValueStateDescriptor("seen", None))
+    with pytest.raises(ValueError, match=r"state 'seen' is already registered without a time-to-live; it cannot "
+                                         r"also be used with one"):
+        backend.state_for(descriptor)
     with pytest.raises(ValueError, match=r"trigger state 'seen' has a time-to-live \(enable_time_to_live\), which "
                                          r"PyFn does not apply to a trigger's partitioned state"):
         window_state(None, descriptor, "window")

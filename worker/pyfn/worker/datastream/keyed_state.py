@@ -53,10 +53,15 @@ class KeyedStateBackend:
         if known is not None and known.kind != descriptor.kind:
             raise ValueError("state %r is already a %s state; it cannot also be a %s state"
                              % (descriptor.name, known.kind, descriptor.kind))
-        self.descriptors[descriptor.name] = descriptor
         from pyfn.worker.datastream import ttl_state  # here: ttl_state imports this module
 
-        if ttl_state.has_ttl(descriptor):
+        expires = ttl_state.has_ttl(descriptor)
+        if known is not None and ttl_state.has_ttl(known) != expires:
+            before, now = ("without", "with") if expires else ("with", "without")
+            raise ValueError("state %r is already registered %s a time-to-live; it cannot also be used %s one"
+                             % (descriptor.name, before, now))
+        self.descriptors[descriptor.name] = descriptor
+        if expires:
             return ttl_state.TTL_STATE_CLASSES[descriptor.kind](self, descriptor)
         return _STATE_CLASSES[descriptor.kind](self, descriptor)
 
