@@ -58,11 +58,18 @@ def test_return_expired_if_not_cleaned_up_returns_an_expired_value_once(runner):
 def test_map_state_entries_expire_separately(runner):
     results = run_probe(runner, "ttl-map", TtlProbe("map", 300), [
         [("k", (0, "put", "a", 1)), ("k", (200, "put", "b", 2)), ("k", (250, "items"))],
-        [("k", (300, "items")), ("k", (300, "get", "a")), ("k", (300, "contains", "b")), ("k", (300, "is_empty"))],
+        [("k", (300, "items")), ("k", (300, "get", "a")), ("k", (300, "get", "b")), ("k", (300, "contains", "b")),
+         ("k", (300, "is_empty"))],
         [("k", (500, "contains", "b")), ("k", (500, "is_empty")), ("k", (500, "keys"))]])
     assert results == [[("put", None), ("put", None), ("items", [("a", 1), ("b", 2)])],
-                       [("items", [("b", 2)]), ("get", None), ("contains", True), ("is_empty", False)],
+                       [("items", [("b", 2)]), ("get", None), ("get", 2), ("contains", True), ("is_empty", False)],
                        [("contains", False), ("is_empty", True), ("keys", [])]]
+
+
+def test_on_read_and_write_renews_only_the_map_entries_read(runner):
+    results = run_probe(runner, "ttl-map-read", TtlProbe("map", 300, read_and_write=True), [
+        [("k", (0, "put", "a", 1)), ("k", (0, "put", "b", 2)), ("k", (200, "get", "a"))], [("k", (450, "items"))]])
+    assert results == [[("put", None), ("put", None), ("get", 1)], [("items", [("a", 1)])]]
 
 
 @pytest.mark.parametrize("read_and_write, expected", [(False, [2]), (True, [1, 2])])

@@ -205,26 +205,31 @@ class TtlMapState(_TtlState, api.MapState):
         """{key: value} a read of `keys` (all by default) sees; drops expired entries, renews live ones on read."""
         now = now_ms()
         entries = self._entries()
-        keys = entries.keys() if keys is None else [key for key in keys if key in entries]
-        seen, changed, touched = {}, dict(entries), False
-        for key in list(keys):
+        policy = self._policy
+        seen, changed = {}, None
+        for key in (entries if keys is None else [key for key in keys if key in entries]):
             value, stamp = entries[key]
-            if self._policy.expired(stamp, now):
+            if policy.expired(stamp, now):
+                changed = dict(entries) if changed is None else changed
                 del changed[key]
-                touched = True
-                if self._policy.return_expired:
+                if policy.return_expired:
                     seen[key] = value
-            else:
-                seen[key] = value
-                if self._policy.renew_on_read and stamp != now:
-                    changed[key] = (value, now)
-                    touched = True
-        if touched:
+                continue
+            seen[key] = value
+            if policy.renew_on_read and stamp != now:
+                changed = dict(entries) if changed is None else changed
+                changed[key] = (value, now)
+        if changed is not None:
             self._store_map(changed)
         return seen
 
     def get(self, key):
-        return self._visible([key]).get(key)
+        entry = self._entries().get(key)
+        if entry is None:
+            return None
+        if self._policy.renew_on_read or self._policy.expired(entry[1], now_ms()):
+            return self._visible([key]).get(key)
+        return entry[0]  # live and not renewed on read: the common case, without _visible's bookkeeping
 
     def put(self, key, value) -> None:
         now = now_ms()
