@@ -28,6 +28,7 @@ from pyfn.worker.arrow_conversion import ResultConverter
 from pyfn.worker.errors import BundleError, FunctionError, describe_value, format_traceback
 from pyfn.worker.function_loader import FunctionLifecycle, load_function
 from pyfn.worker.group_series import group_slicer
+from pyfn.worker.pandas_deferral import allow_pandas
 from pyfn.worker.pandas_group_mean import group_means, is_plain_mean
 from pyfn.worker.pandas_operation import column_to_pandas
 from pyfn.worker.scalar_operation import COLUMN, BatchColumns, leaf_argument
@@ -75,6 +76,10 @@ class GroupAggregateOperation:
         if not functions_message.udfs:
             raise BundleError("a group aggregate operator needs at least one function")
         self.calls = [GroupCall(m, lifecycle) for m in functions_message.udfs]
+        if any(call.pandas for call in self.calls):
+            # Now, as the operator opens (process mode loads its functions then), not in the first bundle: pandas'
+            # import (0.7 s) then overlaps the runner reading rows until the first window fires.
+            allow_pandas()
         self.described_by = list(functions_message.grouping)
         self.batch_size = functions_message.arrow_batch_size or DEFAULT_BATCH_SIZE
         self.schema = pa.schema([pa.field(GROUP_COLUMN, pa.int64(), False)]
