@@ -292,15 +292,29 @@ def test_from_data_stream_and_to_data_stream_round_trip():
     assert sorted(tuple(r) for r in appended.execute_and_collect()) == [("A", 10), ("A", 30), ("B", 20)]
 
 
-def test_embedded_mode_runs_stateless_chains_and_refuses_keyed_state():
-    from pyfn.util.exceptions import ValidationException
+def test_embedded_mode_runs_stateless_and_keyed_chains():
+    from datastream_functions import RunningCount
 
     env = StreamExecutionEnvironment.get_execution_environment()
     env.get_configuration().set_string("python.execution-mode", "thread")
+    env.get_configuration().set_string("python.fn-execution.bundle.size", "7")
     out = list(env.from_source(NumberSequenceSource(1, 1000)).map(lambda x: x * 3, output_type=Types.LONG())
                .filter(lambda x: x % 2 == 0).execute_and_collect())
     assert sorted(out) == [x * 3 for x in range(1, 1001) if x * 3 % 2 == 0]
-    keyed = env.from_collection([1, 2], Types.LONG()).key_by(lambda x: x).reduce(lambda a, b: a + b)
-    with pytest.raises(ValidationException) as raised:
-        list(keyed.execute_and_collect())
-    assert "'Reduce' runs on a keyed stream" in str(raised.value) and "process mode" in str(raised.value)
+    # Keyed state in embedded mode lives in the interpreter (embedded_state), committed per successful bundle:
+    # a streaming keyed reduce emits each key's running sum, a KeyedProcessFunction its ValueState count.
+    values = list(range(1, 101))
+    sums = env.from_collection(values, Types.LONG()).key_by(lambda x: x % 3).reduce(lambda a, b: a + b)
+    expected_sums, totals = [], collections.Counter()
+    for v in values:
+        totals[v % 3] += v
+        expected_sums.append(totals[v % 3])
+    assert sorted(sums.execute_and_collect()) == sorted(expected_sums)
+    words = ["a", "b", "a", "c", "a", "b"] * 20
+    counts = env.from_collection(words, Types.STRING()).key_by(lambda w: w) \
+        .process(RunningCount(), output_type=Types.TUPLE([Types.STRING(), Types.LONG()]))
+    seen, expected_counts = collections.Counter(), []
+    for word in words:
+        seen[word] += 1
+        expected_counts.append((word, seen[word]))
+    assert sorted(counts.execute_and_collect()) == sorted(expected_counts)

@@ -35,9 +35,6 @@ public struct DataStreamJob: Sendable {
             let choice = PythonInterpreterChoice(options: python)
             try choice.checkWorkerPackage(at: try ProcessEnvironment.locate(choice.python))
         }
-        if workerMode == .embedded, let keyed = graph.nodes.first(where: \.keyedInput) {
-            throw DataStreamError("'\(keyed.name)' runs on a keyed stream, whose state lives in the runner's State service, which embedded mode ('python.execution-mode' = 'thread') does not have yet; run this job in process mode", keyed)
-        }
     }
 
     /// Decodes a graph from the request's `"datastream"` JSON object.
