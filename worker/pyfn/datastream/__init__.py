@@ -9,7 +9,9 @@ function in a Python worker, consecutive functions chained in one worker call.
 from pyfn.common.execution_mode import RuntimeExecutionMode
 from pyfn.datastream.data_stream import CloseableIterator, DataStream, DataStreamSink, KeyedStream
 from pyfn.datastream.connected_streams import ConnectedStreams
-from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, CoFlatMapFunction, CoMapFunction,
+from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
+from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, BroadcastProcessFunction,
+                                       CoFlatMapFunction, CoMapFunction, KeyedBroadcastProcessFunction,
                                        CoProcessFunction, FilterFunction, FlatMapFunction, Function,
                                        KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
                                        ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
@@ -17,6 +19,7 @@ from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, CoF
 from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor,
                                    MapState, MapStateDescriptor, ReducingState, ReducingStateDescriptor,
+                                   BroadcastState, ReadOnlyBroadcastState,
                                    StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
@@ -44,4 +47,5 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "ConnectedStreams", "CoMapFunction", "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
            "OutputTag", "GlobalWindow", "GlobalWindows", "Trigger", "TriggerResult", "EventTimeTrigger",
            "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger",
-           "CountTrigger", "NeverTrigger"]
+           "CountTrigger", "NeverTrigger", "BroadcastStream", "BroadcastConnectedStream", "BroadcastProcessFunction",
+           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState"]

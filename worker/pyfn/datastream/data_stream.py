@@ -169,8 +169,12 @@ class DataStream:
         return side_output_of(self, output_tag)
 
     def connect(self, ds: "DataStream") -> "ConnectedStreams":
-        """This stream and `ds` (of any type) for one co-function (`map`, `flat_map`, `process`)."""
+        """This stream and `ds` (of any type) for one co-function (`map`, `flat_map`, `process`); with a
+        BroadcastStream, a BroadcastConnectedStream for a (Keyed)BroadcastProcessFunction."""
+        from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
         from pyfn.datastream.connected_streams import ConnectedStreams
+        if isinstance(ds, BroadcastStream):
+            return BroadcastConnectedStream(self, ds, ds.broadcast_state_descriptors)
         return ConnectedStreams(self, ds)
 
     def window_all(self, window_assigner) -> "AllWindowedStream":
@@ -217,9 +221,14 @@ class DataStream:
         """Records to the same subtask of the next operator."""
         return self._partitioned("forward")
 
-    def broadcast(self) -> "DataStream":
-        """Every record to every subtask of the next operator."""
-        return self._partitioned("broadcast")
+    def broadcast(self, broadcast_state_descriptor=None, *other_broadcast_state_descriptors):
+        """Every record to every subtask of the next operator; given MapStateDescriptors, a BroadcastStream with
+        those broadcast states, to `connect` a stream to."""
+        partitioned = self._partitioned("broadcast")
+        if broadcast_state_descriptor is None:
+            return partitioned
+        from pyfn.datastream.broadcast_stream import BroadcastStream
+        return BroadcastStream(self, [broadcast_state_descriptor, *other_broadcast_state_descriptors])
 
     # -- sinks ---------------------------------------------------------------------------------------
     def print(self, sink_identifier: Optional[str] = None) -> "DataStreamSink":

@@ -16,7 +16,8 @@ from pyfn.metrics import MetricGroup
 __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "FilterFunction", "ReduceFunction",
            "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
            "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
-           "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction"]
+           "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
+           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction"]
 
 
 def _itself(cls, item):
@@ -367,3 +368,8 @@ class KeyedCoProcessFunction(Function):
 
     def on_timer(self, timestamp: int, ctx: "KeyedProcessFunction.OnTimerContext"):
         """Called when a timer of the current key fires."""
+
+
+# The broadcast process functions live in their own module; PyFlink programs import them from here.
+from pyfn.datastream.broadcast_functions import (BaseBroadcastProcessFunction, BroadcastProcessFunction,  # noqa: E402
+                                                 KeyedBroadcastProcessFunction)

@@ -15,7 +15,7 @@ from pyfn.datastream.state_ttl_config import StateTtlConfig
 
 __all__ = ["StateDescriptor", "ValueStateDescriptor", "ListStateDescriptor", "MapStateDescriptor",
            "ReducingStateDescriptor", "AggregatingStateDescriptor", "State", "ValueState", "ListState", "MapState",
-           "ReducingState", "AggregatingState", "StateTtlConfig"]
+           "ReducingState", "AggregatingState", "StateTtlConfig", "ReadOnlyBroadcastState", "BroadcastState"]
 
 
 class StateDescriptor:
@@ -137,24 +137,12 @@ class ListState(State):
         return iter(self.get())
 
 
-class MapState(State):
-    """A map of the current key."""
+class _ReadableMap(State):
+    """The reading half of a map state (MapState, and the broadcast states)."""
 
     @abc.abstractmethod
     def get(self, key) -> Any:
         """The value of `key`, None when absent."""
-
-    @abc.abstractmethod
-    def put(self, key, value) -> None:
-        """Sets the value of `key`."""
-
-    @abc.abstractmethod
-    def put_all(self, dict_value: Dict) -> None:
-        """Sets several keys."""
-
-    @abc.abstractmethod
-    def remove(self, key) -> None:
-        """Removes `key`."""
 
     @abc.abstractmethod
     def contains(self, key) -> bool:
@@ -179,17 +167,37 @@ class MapState(State):
     def __getitem__(self, key):
         return self.get(key)
 
+    def __contains__(self, key):
+        return self.contains(key)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+
+class _WritableMap(_ReadableMap):
+    """A map state that can also be changed."""
+
+    @abc.abstractmethod
+    def put(self, key, value) -> None:
+        """Sets the value of `key`."""
+
+    @abc.abstractmethod
+    def put_all(self, dict_value: Dict) -> None:
+        """Sets several keys."""
+
+    @abc.abstractmethod
+    def remove(self, key) -> None:
+        """Removes `key`."""
+
     def __setitem__(self, key, value):
         self.put(key, value)
 
     def __delitem__(self, key):
         self.remove(key)
 
-    def __contains__(self, key):
-        return self.contains(key)
 
-    def __iter__(self):
-        return iter(self.keys())
+class MapState(_WritableMap):
+    """A map of the current key."""
 
 
 class DictMapState(MapState):
@@ -258,3 +266,12 @@ class AggregatingState(State):
     @abc.abstractmethod
     def add(self, value) -> None:
         """Adds `value` to the accumulator."""
+
+
+class ReadOnlyBroadcastState(_ReadableMap):
+    """A broadcast state as `process_element` of a (Keyed)BroadcastProcessFunction sees it: a map it can read, the
+    same in every subtask (each keeps its own copy, changed only by the broadcast side)."""
+
+
+class BroadcastState(ReadOnlyBroadcastState, _WritableMap):
+    """A broadcast state as `process_broadcast_element` sees it: it can also change the map."""

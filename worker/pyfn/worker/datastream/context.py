@@ -37,6 +37,10 @@ class StreamRuntimeContext(RuntimeContext):
     def get_metrics_group(self) -> MetricGroup:
         return self._metric_group
 
+    def state_backend(self) -> Optional[KeyedStateBackend]:
+        """The operator's keyed state (None on a stream without keys): broadcast state keeps its maps there."""
+        return self._state
+
     def _keyed(self, what: str) -> KeyedStateBackend:
         if self._state is None:
             raise RuntimeError("%s: keyed state is only available on a keyed stream (after key_by)" % what)
