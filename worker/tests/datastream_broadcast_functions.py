@@ -36,9 +36,18 @@ class AppliesRules(BroadcastProcessFunction):
 
 
 class WritesInProcessElement(BroadcastProcessFunction):
-    """Tries to change the broadcast state from the non-broadcast side."""
+    """Tries to change the broadcast state from the non-broadcast side (after checking that keyed state is
+    refused to it and that the broadcast state reads)."""
+
+    def open(self, runtime_context: RuntimeContext):
+        try:
+            runtime_context.get_state(ValueStateDescriptor("count", Types.LONG()))
+        except RuntimeError as error:
+            self.keyed_state_error = str(error)
 
     def process_element(self, value, ctx):
+        assert self.keyed_state_error == "get_state: keyed state is only available on a keyed stream (after key_by)"
+        assert ctx.get_broadcast_state(RULES).is_empty() or ctx.get_broadcast_state(RULES).get(0) == 1
         ctx.get_broadcast_state(RULES).put(value, value)
         return []
 

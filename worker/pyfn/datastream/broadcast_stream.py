@@ -51,7 +51,8 @@ class _BroadcastCalls(FunctionWrapper):
         self._broadcast_context = BroadcastSideContext(states)
         keyed = isinstance(self.function, KeyedBroadcastProcessFunction)
         self._element_context = (KeyedElementSideContext if keyed else ElementSideContext)(states)
-        super().open(runtime_context)
+        # A BroadcastProcessFunction's stream is not keyed: keyed state is refused to it, as in PyFlink.
+        super().open(runtime_context if keyed else runtime_context.without_keyed_state())
 
     def process_element(self, value, ctx):
         if value[0] == 1:

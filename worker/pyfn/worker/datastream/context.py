@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 from typing import Dict, Optional
 
@@ -36,6 +37,13 @@ class StreamRuntimeContext(RuntimeContext):
 
     def get_metrics_group(self) -> MetricGroup:
         return self._metric_group
+
+    def without_keyed_state(self) -> "StreamRuntimeContext":
+        """This context with no keyed state to hand out (a function on a stream that is not keyed, run by an
+        operator that keeps state of its own)."""
+        other = copy.copy(self)
+        other._state = None
+        return other
 
     def state_backend(self) -> Optional[KeyedStateBackend]:
         """The operator's keyed state (None on a stream without keys): broadcast state keeps its maps there."""
