@@ -47,6 +47,7 @@ class BroadcastStates:
         if backend is None:
             raise RuntimeError("broadcast state needs the operator's keyed state (a keyed DataStream operator)")
         self._backend = backend
+        self._views: dict = {}
 
     def map_of(self, name: str) -> dict:
         """The map of broadcast state `name` (the object the bundle holds: change it only with `store`)."""
@@ -74,7 +75,11 @@ class BroadcastStates:
         if not isinstance(descriptor, api.MapStateDescriptor):
             raise TypeError("get_broadcast_state takes the MapStateDescriptor given to broadcast(), got %r"
                             % (descriptor,))
-        return (BroadcastMap if writable else ReadOnlyBroadcastMap)(self, descriptor.name)
+        view = self._views.get((descriptor.name, writable))
+        if view is None:  # one view per state and side: process_element asks for it once per record
+            view = self._views[(descriptor.name, writable)] = (BroadcastMap if writable else ReadOnlyBroadcastMap)(
+                self, descriptor.name)
+        return view
 
 
 class ReadOnlyBroadcastMap(api.ReadOnlyBroadcastState):
