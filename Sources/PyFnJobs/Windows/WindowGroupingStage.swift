@@ -86,6 +86,9 @@ actor WindowGroupingStage: EventTimeStage {
     private var firedUpTo = Int64.min
     /// Firings whose aggregates are still being computed, oldest first.
     private var firings: [Firing] = []
+    /// Whether a `writeFirings` call is writing, and the calls waiting for their turn.
+    private var isWritingFirings = false
+    private var waitingToWriteFirings: [CheckedContinuation<Void, Never>] = []
 
     init(spec: WindowAggregation, inputSchema: ArrowSchema, after: [PlanStep], partitions: Int, environment: any WorkerEnvironment,
          bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?, writer: SinkWriter, progress: JobProgress) throws {
@@ -279,8 +282,16 @@ actor WindowGroupingStage: EventTimeStage {
         try await writeFirings(keeping: Self.maxFiringsInFlight - 1)
     }
 
-    /// Writes the oldest firings' rows, in firing order, until at most `keeping` are left computing.
+    /// Writes the oldest firings' rows, in firing order, until at most `keeping` are left computing. One call
+    /// writes at a time: the stage is an actor, so while one awaits a firing's values or the sink, another call
+    /// (a lane's `add` that fires windows) could otherwise write a later firing first.
     private func writeFirings(keeping: Int) async throws {
+        while isWritingFirings { await withCheckedContinuation { waitingToWriteFirings.append($0) } }
+        isWritingFirings = true
+        defer {
+            isWritingFirings = false
+            if !waitingToWriteFirings.isEmpty { waitingToWriteFirings.removeFirst().resume() }
+        }
         while firings.count > keeping {
             let firing = firings.removeFirst()
             let values = try await firing.values.value
