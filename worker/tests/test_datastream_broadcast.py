@@ -102,6 +102,7 @@ def test_a_keyed_broadcast_function_needs_a_keyed_stream():
 
 
 @runner_logic
+@runner_logic  # replay is the runner's logic: the other Python versions run the rest of this module
 @pytest.mark.parametrize("keyed", [False, True], ids=["non-keyed", "keyed"])
 def test_a_worker_killed_mid_job_leaves_the_broadcast_state_exact(tmp_path, keyed):
     marker = tmp_path / "died"
