@@ -71,12 +71,6 @@ class _KeyedBroadcastProcess(_BroadcastCalls, KeyedProcessFunction):
         return self.function.on_timer(timestamp, self._element_context.bind(ctx))
 
 
-def _repartitioned(stream, partitioning: str) -> Transformation:
-    transformation = Transformation("partition", partitioning, [stream._transformation], None, caller_location())
-    transformation.partitioning = partitioning
-    return transformation
-
-
 class BroadcastConnectedStream:
     """A stream (keyed or not) connected with a BroadcastStream (`ds.connect(broadcast_stream)`)."""
 
@@ -111,8 +105,9 @@ class BroadcastConnectedStream:
         records = _unkeyed(stream).map(_tag_first).name("%s/input 1" % kind).key_by(
             key, stream._transformation.key_type if keyed else None)
         rules = self.broadcast_stream.input_stream.map(_tag_second).name("%s/broadcast input" % kind).key_by(key)
-        inputs = [records._transformation if keyed else _repartitioned(records, "forward"),
-                  _repartitioned(rules, "broadcast")]
+        # DataStream's own partitioning: a KeyedStream refuses to be repartitioned, these keyed inputs must be.
+        inputs = [records._transformation if keyed else DataStream._partitioned(records, "forward")._transformation,
+                  DataStream._partitioned(rules, "broadcast")._transformation]
         union = Transformation("union", "Union", inputs, None, caller_location())
         wrapper = _KeyedBroadcastProcess(func) if keyed else _BroadcastProcess(func)
         step = DataStream(stream._env, union)._python("keyed_process" if keyed else "process", wrapper, kind,
