@@ -76,8 +76,9 @@ let package = Package(
             dependencies: ["PyFnArrow", "PyFnRunner", "PyFnJobs"],
             path: "benchmarks/Sources/pyfn-bench"
         ),
-        // Finds the project's Python and runs the Python halves of cross-language tests.
-        .target(name: "PyFnTestSupport", path: "Tests/PyFnTestSupport"),
+        // Finds the project's Python and runs the Python halves of cross-language tests; a worker environment without
+        // Python (FakeWorkerEnvironment) for tests of what the runner does around its workers.
+        .target(name: "PyFnTestSupport", dependencies: ["PyFnRunner", "PyFnArrow", "PyFnProto"], path: "Tests/PyFnTestSupport"),
         .testTarget(name: "PyFnArrowTests", dependencies: ["PyFnArrow", "PyFnTestSupport"], exclude: ["python"]),
         .testTarget(name: "PyFnProtoTests", dependencies: ["PyFnProto", "PyFnTestSupport"], exclude: ["python"]),
         .testTarget(

@@ -96,12 +96,12 @@ private final class ArrowFileReader: @unchecked Sendable {
                 return nil
             }
             guard let handle else { return nil }
-            let chunk: Data
             // A whole message at once when its size is known: 1 MiB chunks appended to the pending bytes cost a
             // copy of every batch on each doubling of the buffer (with `memmove` and page faults 12 % of the runner's
-            // time in `pyfn-bench pandas_udaf_window`).
-            do { chunk = try handle.read(upToCount: max(Self.chunkSize, decoder.bytesAwaited)) ?? Data() } catch {
-                throw ConnectorError("table '\(tableName)': \(path): read failed: \(error.localizedDescription)")
+            // time in `pyfn-bench pandas_udaf_window`). Read straight into the array the decoder keeps: a `Data`
+            // in between cost another copy of the file.
+            let chunk = try Self.read(upTo: max(Self.chunkSize, decoder.bytesAwaited), from: handle.fileDescriptor) { errorText in
+                ConnectorError("table '\(tableName)': \(path): read failed: \(errorText)")
             }
             if chunk.isEmpty {
                 try? handle.close()
@@ -110,6 +110,27 @@ private final class ArrowFileReader: @unchecked Sendable {
             }
             decoder.append(chunk)
         }
+    }
+
+    /// Up to `count` bytes from `descriptor` (fewer only at the end of the file).
+    private static func read(upTo count: Int, from descriptor: Int32, failure: (String) -> ConnectorError) throws -> [UInt8] {
+        var error: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
+            filled = 0
+            while filled < count {
+                let n = Foundation.read(descriptor, buffer.baseAddress! + filled, count - filled)
+                if n > 0 {
+                    filled += n
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    error = errno
+                    break
+                }
+            }
+        }
+        if error != 0 { throw failure(String(cString: strerror(error))) }
+        return bytes
     }
 
     /// The batch under the table's schema; throws when a column's type differs or a NOT NULL column holds NULLs.

@@ -9,42 +9,49 @@ final class GroupAggregates: Sendable {
     private let lanes: [GroupAggregateLane]
     private let bundleRows: Int
     /// The columns of `groupSchema` the Python workers are sent: `__group`, the calls' argument columns and the
-    /// columns that describe a group. Leaving the others out (a window's time and watermark columns) measured
-    /// about half the bytes of `pyfn-bench pandas_udaf_window`'s bundles.
+    /// columns that describe a group.
     private let laneColumns: [Int]
     private let laneSchema: ArrowSchema
-    /// `__group` (int64), then the stage's input columns: the batches ``values(of:groups:partitionOf:)`` takes.
+    /// The input columns any aggregate reads or a group's description names, in input order: the columns of the
+    /// batches the stage holds (``reading(_:)``). Holding whole input rows measured about half the bytes of
+    /// `pyfn-bench pandas_udaf_window`'s windows for nothing (its time and watermark columns), each taken and
+    /// concatenated at every firing.
+    let readColumns: [Int]
+    /// `__group` (int64), then the ``readColumns``: the batches ``values(of:groups:firstRow:partitionOf:)`` takes.
     let groupSchema: ArrowSchema
 
     /// Aggregates over groups of rows of `inputSchema`; argument positions of `builtIns` and `pythonCalls` are
     /// columns of `inputSchema`, and `describedBy` columns name a group in Python errors.
     init(builtIns: [AggregateSpec], pythonCalls: [FunctionCall], inputSchema: ArrowSchema, describedBy: [Int], partitions: Int,
          environment: any WorkerEnvironment, bundle: BundleOptions, python: PythonOptions, metrics: RunnerMetrics?) throws {
-        let groupSchema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + inputSchema.fields)
+        var laneRead = Set(describedBy)
+        for call in pythonCalls {
+            for case .column(let index) in call.arguments { laneRead.insert(index) }
+        }
+        let readColumns = laneRead.union(builtIns.compactMap(\.argument)).sorted()
+        self.readColumns = readColumns
+        // An input column's place in `groupSchema`: `__group` leads.
+        let place = Dictionary(uniqueKeysWithValues: readColumns.enumerated().map { ($1, $0 + 1) })
+        let groupSchema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + readColumns.map { inputSchema.fields[$0] })
         self.groupSchema = groupSchema
         self.bundleRows = bundle.bundleSize
-        // Arguments move one column right: `__group` leads.
         self.builtIns = builtIns.map { spec in
             var spec = spec
-            spec.argument = spec.argument.map { $0 + 1 }
+            spec.argument = spec.argument.map { place[$0]! }
             return spec
         }
-        var used = Set(describedBy.map { $0 + 1 })
-        for call in pythonCalls {
-            for case .column(let index) in call.arguments { used.insert(index + 1) }
-        }
-        let laneColumns = [0] + used.sorted()
+        let laneColumns = [0] + laneRead.map { place[$0]! }.sorted()
         let position = Dictionary(uniqueKeysWithValues: laneColumns.enumerated().map { ($1, $0) })
         let laneSchema = ArrowSchema(laneColumns.map { groupSchema.fields[$0] })
         self.laneColumns = laneColumns
         self.laneSchema = laneSchema
         let calls = pythonCalls.map { call in
             FunctionCall(call.function, call.arguments.map { argument -> FunctionArgument in
-                if case .column(let index) = argument { return .column(position[index + 1]!) }
+                if case .column(let index) = argument { return .column(position[place[index]!]!) }
                 return argument
             })
         }
-        let described = describedBy.map { position[$0 + 1]! }
+        let described = describedBy.map { position[place[$0]!]! }
         if calls.isEmpty {
             lanes = []
         } else {
@@ -53,6 +60,12 @@ final class GroupAggregates: Sendable {
                                            bundle: bundle, python: python, metrics: metrics)
             }
         }
+    }
+
+    /// The ``readColumns`` of a batch of the stage's input (no rows are copied).
+    func reading(_ batch: RecordBatch) throws -> RecordBatch {
+        try RecordBatch(schema: ArrowSchema(readColumns.map { batch.schema.fields[$0] }),
+                        columns: readColumns.map { batch.columns[$0] }, length: batch.length)
     }
 
     /// Each group's values (built-ins, then Python calls): `grouped` has `groupSchema`, its `__group` numbering

@@ -346,7 +346,7 @@ actor OverWindowStage: EventTimeStage {
             groupOfRow += repeatElement(Int64(group), count: frame.count)
         }
         firstRow.append(picks.count)
-        let rows = all.take(picks)
+        let rows = try aggregates.reading(all).take(picks)
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
         let partitions = Array(partitionOfRow)
         var values = try await aggregates.values(of: grouped, groups: frames.count, firstRow: firstRow) { partitions[$0] }

@@ -63,7 +63,7 @@ actor WindowGroupingStage: EventTimeStage {
         let values: Task<[[ArrowValue]], any Error>
     }
     /// Firings at the workers at once (see the type's comment).
-    static let maxFiringsInFlight = 2
+    static let maxFiringsInFlight = 4
 
     private let spec: WindowAggregation
     private let inputSchema: ArrowSchema
@@ -130,14 +130,15 @@ actor WindowGroupingStage: EventTimeStage {
         let times = eventTimes.map { $0! }
         let marks = batch.columns[spec.watermarkColumn].withValues(as: Int64.self) { Array($0) }
         let keys = keyGroups.keyGroups(batch)
+        let held = try aggregates.reading(batch)  // what the windows keep of the rows
         var late = 0
         if case .session(let gap) = spec.kind {
             for row in 0..<batch.length where !addToSession(key: keys[row], time: times[row], gap: gap, watermark: marks[row],
-                                                             row: Int32(row), batch: batch, number: number) {
+                                                             row: Int32(row), batch: held, number: number) {
                 late += 1
             }
         } else {
-            late = aligned.add(batch, keys: keys, times: times, marks: marks)
+            late = aligned.add(held, keys: keys, times: times, marks: marks)
         }
         let open = aligned.openCount + sessions.values.reduce(0) { $0 + $1.count }
         progress.update {
@@ -252,10 +253,7 @@ actor WindowGroupingStage: EventTimeStage {
             offsets.append(total)
             total += rows.count
         }
-        let taken = try sources.indices.map { slot in
-            try RecordBatch(schema: inputSchema, columns: sources[slot].take(picked[slot]).columns, length: picked[slot].count)
-        }
-        let together = try RecordBatch.concatenate(taken)
+        let together = try RecordBatch.concatenate(zip(sources, picked).map { $0.take($1) })
         let rows = sources.count == 1 ? together : together.take(placed.map { Int32(offsets[$0.slot] + $0.index) })
         let grouped = try RecordBatch(schema: aggregates.groupSchema, columns: [.int64(groupOfRow)] + rows.columns, length: rows.length)
         let fired = ready.map { AlignedWindowRows.Fired(keyValues: $0.keyValues, start: $0.start, end: $0.end) }

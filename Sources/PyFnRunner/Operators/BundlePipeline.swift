@@ -41,18 +41,32 @@ struct BundlePipeline {
 
     /// Adds rows (the first at input index `firstRow`, when known); returns the bundles that completed meanwhile.
     mutating func add(_ batch: RecordBatch, firstRow: Int? = nil) async throws -> [Completed] {
-        if batch.length > 0 {
-            if oldestBufferedAt == nil { oldestBufferedAt = .now }
-            buffered.append(batch)
-            bufferedOrigins.append(rows: batch.length, first: firstRow)
-            bufferedRows += batch.length
-        }
+        buffer(batch, firstRow: firstRow)
         var completed: [Completed] = []
         while bufferedRows >= nextBundleRows {
             completed += try await send(try takeBuffered(nextBundleRows))
         }
         completed += try await sendIfDue()
         return completed
+    }
+
+    /// Adds rows and sends every buffered row now, in bundles of at most the bundle size, waiting for answers only
+    /// while ``BundleOptions/maxBundlesInFlight`` bundles are at the worker; returns how many bundles were sent and
+    /// the bundles that completed meanwhile.
+    mutating func sendAll(adding batch: RecordBatch) async throws -> (sent: Int, completed: [Completed]) {
+        buffer(batch, firstRow: nil)
+        var sent = 0
+        var completed: [Completed] = []
+        while bufferedRows > 0 {
+            completed += try await send(try takeBuffered(min(bufferedRows, nextBundleRows)))
+            sent += 1
+        }
+        return (sent, completed)
+    }
+
+    /// Waits for the oldest bundle at the worker; nil when none is there.
+    mutating func completeOldestIfAny() async throws -> Completed? {
+        inFlight.isEmpty ? nil : try await completeOldest()
     }
 
     /// Sends the buffered rows if the oldest has waited ``BundleOptions/bundleTime``; returns completed bundles.
@@ -140,6 +154,14 @@ struct BundlePipeline {
             cancel()
             throw error
         }
+    }
+
+    private mutating func buffer(_ batch: RecordBatch, firstRow: Int?) {
+        guard batch.length > 0 else { return }
+        if oldestBufferedAt == nil { oldestBufferedAt = .now }
+        buffered.append(batch)
+        bufferedOrigins.append(rows: batch.length, first: firstRow)
+        bufferedRows += batch.length
     }
 
     /// Removes the first `rows` buffered rows as one batch, with their origins.

@@ -87,6 +87,22 @@ public class PythonFunctionOperator {
         try output(of: try await pipeline.flush())
     }
 
+    /// Feeds a batch and sends every row fed so far to the worker now (in bundles of at most the bundle size; one
+    /// bundle when bundles have no size limit), without waiting for answers unless
+    /// ``BundleOptions/maxBundlesInFlight`` bundles are at the worker. Returns how many bundles it sent and the
+    /// output of each bundle that completed meanwhile, oldest first: a caller that pipelines requests (one or more
+    /// bundles each) matches answers to requests by these counts.
+    public func send(_ batch: RecordBatch) async throws -> (bundlesSent: Int, completed: [[RecordBatch]]) {
+        let (sent, completed) = try await pipeline.sendAll(adding: batch)
+        return (sent, try outputs(of: completed))
+    }
+
+    /// Waits for the oldest bundle at the worker and returns its output; nil when no bundle is there.
+    public func completeOldestBundle() async throws -> [RecordBatch]? {
+        guard let completed = try await pipeline.completeOldestIfAny() else { return nil }
+        return try outputs(of: [completed])[0]
+    }
+
     /// Stops the worker (after collecting its profile when profiling), and waits until no bundle of it runs.
     public func close() async {
         await collectProfile()
@@ -103,13 +119,17 @@ public class PythonFunctionOperator {
     public var workerRestarts: Int { get async { await supervisor.restarts } }
 
     private func output(of completed: [BundlePipeline.Completed]) throws -> [RecordBatch] {
-        var output: [RecordBatch] = []
-        for bundle in completed {
+        try outputs(of: completed).flatMap { $0 }
+    }
+
+    /// Each completed bundle's output rows.
+    private func outputs(of completed: [BundlePipeline.Completed]) throws -> [[RecordBatch]] {
+        let outputs = try completed.map { bundle in
             let rows = try bundleOutput.combine(input: bundle.input, results: bundle.result.batches)
             metrics?.rowsHandedOn(rows.reduce(0) { $0 + $1.length })
-            output += rows
+            return rows
         }
         metrics?.queuedRows(pipeline.queuedRows)
-        return output
+        return outputs
     }
 }

@@ -38,6 +38,12 @@ public struct BundleResult: Sendable {
     public var batches: [RecordBatch]
     /// The bundle's metrics as Beam MonitoringInfos.
     public var monitoringInfos: [MonitoringInfo]
+
+    /// A bundle's outcome: its output batches and metrics.
+    public init(batches: [RecordBatch], monitoringInfos: [MonitoringInfo] = []) {
+        self.batches = batches
+        self.monitoringInfos = monitoringInfos
+    }
 }
 
 /// Starts Python workers of one kind.
