@@ -21,6 +21,9 @@ public actor WorkerSupervisor {
     private var lastLoss = ""
     /// Set by ``stop()``: no worker is started or replaced after it.
     private var stopped = false
+    /// Why the supervisor gave up (the restart budget is spent): bundles still in flight fail with it rather
+    /// than start another worker.
+    private var gaveUp: String?
     private let onWorkerStart: (@Sendable (_ restart: Bool) -> Void)?
 
     /// A supervisor for workers from `environment` that run `functions`; `onWorkerStart` hears of every worker
@@ -87,6 +90,7 @@ public actor WorkerSupervisor {
 
     private func currentWorker() async throws -> (any PythonWorker, Int) {
         if let worker { return (worker, generation) }
+        if let gaveUp { throw PyFnError.workerLost(gaveUp) }
         if stopped { throw PyFnError.workerLost("the operator has stopped its worker") }
         if let starting { return (try await starting.value, generation) }
         let task = Task { try await self.startRestartingEarlyDeaths() }
@@ -135,7 +139,9 @@ public actor WorkerSupervisor {
         }
         if restarts > maxRestarts {
             let running = functions.isEmpty ? "" : "while running \(functions): "
-            throw PyFnError.workerLost("\(running)\(lastLoss) (gave up after \(maxRestarts) restarts)")
+            let reason = gaveUp ?? "\(running)\(lastLoss) (gave up after \(maxRestarts) restarts)"
+            gaveUp = reason
+            throw PyFnError.workerLost(reason)
         }
     }
 }
