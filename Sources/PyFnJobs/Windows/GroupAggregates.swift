@@ -89,12 +89,12 @@ final class GroupAggregates: Sendable {
             ? [bundleSlices(of: projected, groups: groups, firstRow: firstRow)]
             : bundleTakes(of: projected, groups: groups, firstRow: firstRow, partitionOf: partitionOf)
         let lanes = self.lanes
+        // Every bundle is handed to its lane at once: a lane pipelines them (see ``GroupAggregateLane``); each
+        // answer names its groups, so the order they come back in does not matter.
         try await withThrowingTaskGroup(of: [RecordBatch].self) { tasks in
-            for (partition, batches) in bundles.enumerated() where !batches.isEmpty {
-                tasks.addTask {
-                    var out: [RecordBatch] = []
-                    for batch in batches { out += try await lanes[partition].aggregate(batch) }
-                    return out
+            for (partition, batches) in bundles.enumerated() {
+                for batch in batches {
+                    tasks.addTask { try await lanes[partition].aggregate(batch) }
                 }
             }
             for try await results in tasks {
