@@ -13,7 +13,7 @@ from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, Broadcast
 from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, BroadcastProcessFunction,
                                        CoFlatMapFunction, CoMapFunction, KeyedBroadcastProcessFunction,
                                        CoProcessFunction, FilterFunction, FlatMapFunction, Function,
-                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
+                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction, Partitioner,
                                        ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
                                        ReduceFunction, RuntimeContext, TimerService, WindowFunction)
 from pyfn.datastream.output_tag import OutputTag
@@ -48,4 +48,4 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "OutputTag", "GlobalWindow", "GlobalWindows", "Trigger", "TriggerResult", "EventTimeTrigger",
            "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger",
            "CountTrigger", "NeverTrigger", "BroadcastStream", "BroadcastConnectedStream", "BroadcastProcessFunction",
-           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState"]
+           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState", "Partitioner"]

@@ -205,6 +205,15 @@ class DataStream:
         transformation.partitioning = partitioning
         return DataStream(self._env, transformation)
 
+    def partition_custom(self, partitioner, key_selector) -> "DataStream":
+        """Each record to the subtask of the next operator that `partitioner.partition(key, num_partitions)` names
+        for its key (`key_selector(value)`); `num_partitions` is that operator's parallelism. A Partitioner or a
+        callable, a KeySelector or a callable."""
+        from pyfn.datastream.custom_partitioning import CustomPartitioning
+        function = CustomPartitioning(partitioner, key_selector)
+        return DataStream(self._env, self._python("partition_custom", function, "PartitionCustom",
+                                                  self._transformation.effective_type()))
+
     def shuffle(self) -> "DataStream":
         """Records to random subtasks of the next operator."""
         return self._partitioned("shuffle")
@@ -348,6 +357,10 @@ class KeyedStream(DataStream):
 
     def _partitioned(self, partitioning: str) -> DataStream:
         raise ValueError("a KeyedStream is partitioned by its key; %s() cannot change that" % partitioning)
+
+    def partition_custom(self, partitioner, key_selector) -> DataStream:
+        """A KeyedStream is partitioned by its key (as in PyFlink)."""
+        raise Exception("Cannot override partitioning for KeyedStream.")
 
     def union(self, *streams):
         """A KeyedStream cannot be unioned (as in PyFlink)."""

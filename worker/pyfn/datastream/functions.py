@@ -17,7 +17,7 @@ __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "Filt
            "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
            "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
            "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
-           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction"]
+           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction", "Partitioner"]
 
 
 def _itself(cls, item):
@@ -154,6 +154,15 @@ class KeySelector(Function):
     @abc.abstractmethod
     def get_key(self, value) -> Any:
         """The key of `value`."""
+
+
+class Partitioner(Function):
+    """Picks the subtask of a record's key for `DataStream.partition_custom`: implement
+    `partition(key, num_partitions)`, returning an int from 0 to num_partitions - 1."""
+
+    @abc.abstractmethod
+    def partition(self, key: Any, num_partitions: int) -> int:
+        """The index of the subtask (of `num_partitions`) that `key`'s records go to."""
 
 
 class TimerService(abc.ABC):

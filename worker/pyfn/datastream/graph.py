@@ -113,6 +113,8 @@ class GraphBuilder:
             self._count_consumers(sink, seen)
         for sink in self.sinks:
             self._visit(sink)
+        for node in self.nodes:
+            self._size_custom_partitions(node)
         timed = set()  # the nodes whose records have event-time timestamps (inputs come before their readers)
         for node in self.nodes:
             if node.kind != "python":
@@ -123,6 +125,20 @@ class GraphBuilder:
         return {"runtime_mode": "batch" if self.batch_mode else "streaming",
                 "nodes": [self._render(node) for node in self.nodes],
                 "collect": any(sink.sink.get("type") == "collect" for sink in self.sinks)}
+
+    def _size_custom_partitions(self, node: _Node) -> None:
+        """Tells the partition_custom step before each `custom` edge into `node` how many subtasks it picks from:
+        `node`'s parallelism (one count for all its readers)."""
+        for edge in node.inputs:
+            if edge["partitioning"] != "custom":
+                continue
+            function = self.nodes[edge["node"]].members[-1].function
+            if function.num_partitions not in (None, node.parallelism):
+                raise ValueError("partition_custom at %s is read by operators of parallelism %d and %d; PyFn "
+                                 "partitions a stream for one parallelism" % (
+                                     _location_text(self.nodes[edge["node"]].members[-1]), function.num_partitions,
+                                     node.parallelism))
+            function.num_partitions = node.parallelism
 
     # -- visiting ----------------------------------------------------------------------------------
     def _visit(self, transformation: Transformation) -> _Node:
@@ -176,7 +192,7 @@ class GraphBuilder:
         node.steps.append(StepSpec(transformation.step_kind, transformation.function, transformation.name,
                                    record_format(self._type_of(transformation)), _location_text(transformation)))
         node.output_type = self._type_of(transformation)
-        node.chainable = transformation.chaining and transformation.step_kind != "key_by" and not (
+        node.chainable = transformation.chaining and transformation.step_kind not in ("key_by", "partition_custom") and not (
             self.batch_mode and transformation.step_kind == "reduce")
         self.node_of[transformation.id] = node
 

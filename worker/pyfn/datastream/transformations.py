@@ -12,6 +12,9 @@ __all__ = ["Transformation"]
 
 _ids = itertools.count(1)
 
+#: The partitioning of the edge out of a step that picks where its records go (else `forward`).
+_EDGE_OF_STEP = {"key_by": "hash", "partition_custom": "custom"}
+
 
 class Transformation:
     """One step of the dataflow.
@@ -61,5 +64,5 @@ class Transformation:
             elif transformation.kind == "union":
                 edges.extend(transformation.upstream())
             else:
-                edges.append((transformation, "hash" if transformation.step_kind == "key_by" else "forward"))
+                edges.append((transformation, _EDGE_OF_STEP.get(transformation.step_kind, "forward")))
         return edges
