@@ -163,6 +163,12 @@ class DataStream:
         transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
         return DataStream(self._env, transformation)
 
+    def cache(self) -> "CachedDataStream":
+        """This stream's records, computed by the first job that needs them and read back by later jobs of the
+        environment instead of computed again (batch mode only); `invalidate()` drops them."""
+        from pyfn.datastream.cached_data_stream import CachedDataStream
+        return CachedDataStream(self)
+
     def get_side_output(self, output_tag) -> "DataStream":
         """The records this stream's process function emitted with `yield output_tag, value`."""
         from pyfn.datastream.side_outputs import side_output_of
@@ -358,6 +364,10 @@ class KeyedStream(DataStream):
     def _partitioned(self, partitioning: str) -> DataStream:
         raise ValueError("a KeyedStream is partitioned by its key; %s() cannot change that" % partitioning)
 
+    def cache(self):
+        """Refused, as in PyFlink."""
+        raise Exception("Cache for KeyedStream is not supported.")
+
     def partition_custom(self, partitioner, key_selector) -> DataStream:
         """A KeyedStream is partitioned by its key (as in PyFlink)."""
         raise Exception("Cannot override partitioning for KeyedStream.")
@@ -399,11 +409,12 @@ class DataStreamSink:
 class CloseableIterator:
     """The records of `execute_and_collect()`: iterate them; `close()` (or leaving `with`) stops the job."""
 
-    def __init__(self, batches, decode: Callable, job):
+    def __init__(self, batches, decode: Callable, job, on_end: Optional[Callable[[], None]] = None):
         self._batches = batches
         self._decode = decode
         self._job = job
         self._pending = iter(())
+        self._on_end = on_end
 
     def __iter__(self):
         return self
@@ -413,7 +424,13 @@ class CloseableIterator:
             try:
                 return next(self._pending)
             except StopIteration:
-                batch = next(self._batches)
+                try:
+                    batch = next(self._batches)
+                except StopIteration:
+                    if self._on_end is not None:  # the job succeeded (a failed one raises from the batches)
+                        self._on_end()
+                        self._on_end = None
+                    raise
                 self._pending = iter(self._decode(batch.column(0)))
 
     def close(self) -> None:

@@ -79,6 +79,8 @@ class GraphBuilder:
         self.node_of: Dict[int, _Node] = {}
         self.files = env._temporary_files()
         self.consumers: Dict[int, int] = {}
+        #: (StreamCache, file) of each cached stream this job computes, to keep once it succeeds.
+        self.pending_caches: list = []
 
     def _parallelism(self, transformation: Transformation) -> int:
         if transformation.parallelism:
@@ -108,6 +110,9 @@ class GraphBuilder:
             self._count_consumers(source, seen)
 
     def build(self) -> dict:
+        from pyfn.datastream.cached_data_stream import caches_to_fill
+        cache_sinks, self.pending_caches = caches_to_fill(self.sinks, self.files.folder(), self.batch_mode)
+        self.sinks = self.sinks + cache_sinks
         seen: set = set()
         for sink in self.sinks:
             self._count_consumers(sink, seen)
@@ -145,7 +150,7 @@ class GraphBuilder:
         node = self.node_of.get(transformation.id)
         if node is not None:
             return node
-        if transformation.kind == "source":
+        if transformation.kind in ("source", "cache"):  # a cache reached here was kept: read back
             node = self._new_node("source", transformation)
             node.output_type = self._type_of(transformation)
         elif transformation.kind == "python":
@@ -275,6 +280,8 @@ class GraphBuilder:
         return out
 
     def _source_spec(self, transformation: Transformation) -> dict:
+        if transformation.kind == "cache":
+            return {"type": "collection", "path": transformation.cache.path}
         if transformation.source is not None:
             return transformation.source.source_spec(self.files)
         path = getattr(transformation, "arrow_path", None)  # a table's rows (to_data_stream)
@@ -333,4 +340,7 @@ class TemporaryFiles:
 
 def build_graph(env, sinks: List[Transformation], batch_mode: bool, keep_row_kinds: bool = False) -> dict:
     """The request's `"datastream"` object for the dataflow ending in `sinks` (`keep_row_kinds`: see above)."""
-    return GraphBuilder(env, sinks, batch_mode, keep_row_kinds).build()
+    builder = GraphBuilder(env, sinks, batch_mode, keep_row_kinds)
+    graph = builder.build()
+    env._pending_caches = builder.pending_caches
+    return graph

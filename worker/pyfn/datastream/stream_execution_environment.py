@@ -130,6 +130,8 @@ class StreamExecutionEnvironment:
         self._sinks: List = []
         self._files = None
         self._chaining = True
+        #: (StreamCache, file) of the cached streams the job being submitted computes (`cache()`).
+        self._pending_caches: List = []
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None) -> "StreamExecutionEnvironment":
@@ -285,8 +287,11 @@ class StreamExecutionEnvironment:
     def execute(self, job_name: Optional[str] = None) -> JobExecutionResult:
         """Runs the dataflow built so far and waits for it; a failure raises with the runner's message."""
         name, job = self._submit(job_name, self._sinks)
+        pending, self._pending_caches = self._pending_caches, []
         with job:
-            return JobExecutionResult(name, job.wait())
+            result = JobExecutionResult(name, job.wait())
+        _keep_caches(pending)
+        return result
 
     def execute_async(self, job_name: str = "Flink Streaming Job") -> JobClient:
         """Starts the dataflow built so far; the JobClient waits for it or cancels it."""
@@ -299,10 +304,17 @@ class StreamExecutionEnvironment:
         from pyfn.worker.datastream.records import RecordCodec
 
         name, job = self._submit(job_name, self._sinks + [collect])
+        pending, self._pending_caches = self._pending_caches, []
         codec = RecordCodec(record_format(collect.inputs[0].effective_type()))
-        return CloseableIterator(job.batches(), codec.decode, job)
+        return CloseableIterator(job.batches(), codec.decode, job, on_end=lambda: _keep_caches(pending))
 
     def close(self) -> None:
         """Removes the temporary files of the environment's collections."""
         if self._files is not None:
             self._files.remove()
+
+
+def _keep_caches(pending: List) -> None:
+    """The job that wrote them succeeded: its cached streams are read from their files from now on."""
+    for cache, path in pending:
+        cache.keep(path)
