@@ -17,7 +17,8 @@ __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "Filt
            "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
            "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
            "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
-           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction", "Partitioner"]
+           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction", "Partitioner",
+           "KeyedStateStore"]
 
 
 def _itself(cls, item):
@@ -84,6 +85,31 @@ class RuntimeContext(abc.ABC):
 
     def get_aggregating_state(self, state_descriptor):
         """The AggregatingState an AggregatingStateDescriptor names, for the current key."""
+
+
+class KeyedStateStore(abc.ABC):
+    """Gives states of the current key by their descriptors (a process window function's `window_state()` and
+    `global_state()`)."""
+
+    @abc.abstractmethod
+    def get_state(self, state_descriptor):
+        """The ValueState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_list_state(self, state_descriptor):
+        """The ListState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_map_state(self, state_descriptor):
+        """The MapState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_reducing_state(self, state_descriptor):
+        """The ReducingState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_aggregating_state(self, state_descriptor):
+        """The AggregatingState `state_descriptor` names."""
 
 
 class Function(abc.ABC):
@@ -299,6 +325,14 @@ class ProcessWindowFunction(Function):
         @abc.abstractmethod
         def current_watermark(self) -> int:
             """The current event-time watermark in milliseconds."""
+
+        @abc.abstractmethod
+        def window_state(self) -> "KeyedStateStore":
+            """The state of the current key and this window (clear it in `clear(context)`)."""
+
+        @abc.abstractmethod
+        def global_state(self) -> "KeyedStateStore":
+            """The state of the current key, across its windows."""
 
     @abc.abstractmethod
     def process(self, key, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:

@@ -107,16 +107,16 @@ _VIEWS = {"value": WindowValueState, "list": WindowListState, "map": WindowMapSt
           "reducing": WindowReducingState, "aggregating": WindowAggregatingState}
 
 
-def window_state(store: api.MapState, descriptor, window) -> api.State:
-    """The state `descriptor` names, of `window`, kept in `store`."""
+def window_state(store: api.MapState, descriptor, window, accessor: str = "get_partitioned_state()") -> api.State:
+    """The state `descriptor` names, of `window`, kept in `store` (`accessor`: what the program called, for
+    errors)."""
     if not isinstance(descriptor, api.StateDescriptor):
-        raise TypeError("get_partitioned_state() takes a ValueStateDescriptor, ListStateDescriptor, "
-                        "MapStateDescriptor, ReducingStateDescriptor or AggregatingStateDescriptor, got %r"
-                        % (descriptor,))
+        raise TypeError("%s takes a ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, "
+                        "ReducingStateDescriptor or AggregatingStateDescriptor, got %r" % (accessor, descriptor))
     config = descriptor.get_ttl_config()
     if config is not None and config.is_enabled():
-        raise ValueError("trigger state %r has a time-to-live (enable_time_to_live), which PyFn does not apply to "
-                         "a trigger's partitioned state: it lives as long as its window" % (descriptor.name,))
+        raise ValueError("state %r of %s has a time-to-live (enable_time_to_live), which PyFn does not apply to "
+                         "per-window state: it lives as long as its window" % (descriptor.name, accessor))
     return _VIEWS[descriptor.kind](store, descriptor, window)
 
 
