@@ -13,8 +13,8 @@ from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, Broadcast
 from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, BroadcastProcessFunction,
                                        CoFlatMapFunction, CoMapFunction, KeyedBroadcastProcessFunction,
                                        CoProcessFunction, FilterFunction, FlatMapFunction, Function,
-                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction, Partitioner,
-                                       ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
+                                       KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
+                                       Partitioner, ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
                                        ReduceFunction, RuntimeContext, TimerService, WindowFunction)
 from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor,
@@ -23,13 +23,17 @@ from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor,
                                    StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
-                                    EventTimeSessionWindows, GlobalWindow, GlobalWindows, ProcessingTimeSessionWindows,
-                                    SlidingEventTimeWindows, SlidingProcessingTimeWindows, TimeWindow,
-                                    TumblingEventTimeWindows, TumblingProcessingTimeWindows, Window, WindowAssigner)
+                                    EventTimeSessionWindows, GlobalWindow, GlobalWindows, MergingWindowAssigner,
+                                    ProcessingTimeSessionWindows, SlidingEventTimeWindows, SlidingProcessingTimeWindows,
+                                    TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows, Window,
+                                    WindowAssigner)
 from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger,
                                       EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, Trigger,
                                       TriggerResult)
 from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
+from pyfn.datastream.cached_data_stream import CachedDataStream
+from pyfn.datastream.unsupported import (AsyncDataStream, AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy,
+                                         SinkFunction, SourceFunction)
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 
@@ -48,4 +52,6 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "OutputTag", "GlobalWindow", "GlobalWindows", "Trigger", "TriggerResult", "EventTimeTrigger",
            "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger",
            "CountTrigger", "NeverTrigger", "BroadcastStream", "BroadcastConnectedStream", "BroadcastProcessFunction",
-           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState", "Partitioner"]
+           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState", "Partitioner",
+           "CachedDataStream", "AsyncDataStream", "AsyncFunction", "AsyncRetryPredicate", "AsyncRetryStrategy",
+           "SinkFunction", "SourceFunction", "MergingWindowAssigner"]

@@ -17,7 +17,8 @@ from pyfn.datastream.transformations import Transformation
 if TYPE_CHECKING:
     from pyfn.datastream.stream_execution_environment import StreamExecutionEnvironment
 
-__all__ = ["DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator"]
+__all__ = ["DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator", "ConnectedStreams", "BroadcastStream",
+           "BroadcastConnectedStream", "WindowedStream", "AllWindowedStream", "CachedDataStream"]
 
 
 def _function_name(function, default: str) -> str:
@@ -63,6 +64,10 @@ class DataStream:
     def get_execution_environment(self) -> "StreamExecutionEnvironment":
         """The environment."""
         return self._env
+
+    def get_execution_config(self):
+        """The environment's ExecutionConfig."""
+        return self._env.get_config()
 
     def set_parallelism(self, parallelism: int) -> "DataStream":
         """How many subtasks run this operator (a collection source is split over them)."""
@@ -405,6 +410,14 @@ class DataStreamSink:
         """Kept for compatibility."""
         return self
 
+    def set_description(self, description: str) -> "DataStreamSink":
+        """Kept for compatibility (PyFn shows no descriptions)."""
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStreamSink":
+        """Kept for compatibility."""
+        return self
+
 
 class CloseableIterator:
     """The records of `execute_and_collect()`: iterate them; `close()` (or leaving `with`) stops the job."""
@@ -433,6 +446,10 @@ class CloseableIterator:
                     raise
                 self._pending = iter(self._decode(batch.column(0)))
 
+    def next(self):
+        """The next record (StopIteration at the end), as PyFlink's iterator has it."""
+        return self.__next__()
+
     def close(self) -> None:
         """Stops the job if it still runs."""
         self._job.close()
@@ -442,3 +459,11 @@ class CloseableIterator:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# PyFlink's data_stream module also holds the connected, broadcast, windowed and cached streams; programs import them
+# from here (each lives in its own module in PyFn).
+from pyfn.datastream.connected_streams import ConnectedStreams  # noqa: E402
+from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream  # noqa: E402
+from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream  # noqa: E402
+from pyfn.datastream.cached_data_stream import CachedDataStream  # noqa: E402

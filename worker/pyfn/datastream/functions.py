@@ -18,7 +18,8 @@ __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "Filt
            "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
            "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
            "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction", "Partitioner",
-           "KeyedStateStore"]
+           "KeyedStateStore", "AsyncFunction", "AsyncRetryPredicate", "AsyncRetryStrategy", "SinkFunction",
+           "SourceFunction"]
 
 
 def _itself(cls, item):
@@ -416,3 +417,9 @@ class KeyedCoProcessFunction(Function):
 # The broadcast process functions live in their own module; PyFlink programs import them from here.
 from pyfn.datastream.broadcast_functions import (BaseBroadcastProcessFunction, BroadcastProcessFunction,  # noqa: E402
                                                  KeyedBroadcastProcessFunction)
+
+
+# PyFlink's async and Java-wrapping function classes, importable from here as from pyflink.datastream.functions;
+# AsyncDataStream and the Java wrappers refuse to run (pyfn.datastream.unsupported).
+from pyfn.datastream.unsupported import (AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy,  # noqa: E402
+                                         SinkFunction, SourceFunction)

@@ -29,6 +29,9 @@ from pyfn.worker.datastream.spec import PICKLED, ChainSpec, RecordFormat, StepSp
 
 __all__ = ["record_format", "build_graph"]
 
+#: Steps whose records go on over an edge of their own (hash, custom): nothing chains after them.
+_REPARTITIONING_STEPS = ("key_by", "partition_custom")
+
 
 def record_format(type_info) -> RecordFormat:
     """How records of `type_info` (None: pickled) cross as Arrow."""
@@ -197,7 +200,7 @@ class GraphBuilder:
         node.steps.append(StepSpec(transformation.step_kind, transformation.function, transformation.name,
                                    record_format(self._type_of(transformation)), _location_text(transformation)))
         node.output_type = self._type_of(transformation)
-        node.chainable = transformation.chaining and transformation.step_kind not in ("key_by", "partition_custom") and not (
+        node.chainable = transformation.chaining and transformation.step_kind not in _REPARTITIONING_STEPS and not (
             self.batch_mode and transformation.step_kind == "reduce")
         self.node_of[transformation.id] = node
 
