@@ -42,3 +42,15 @@ class VirtualClock(ProcessWindowFunction):
 
     def process(self, key, context, elements):
         yield key, context.window().start, context.window().end, sorted(n for _, n in elements)
+
+
+class WindowStateWithTtl(ProcessWindowFunction):
+    """Asks window_state() for a state with a time-to-live, which PyFn refuses."""
+
+    def process(self, key, context, elements):
+        from pyfn.common import Time
+        from pyfn.datastream.state import StateTtlConfig
+        descriptor = ValueStateDescriptor("expiring", Types.INT())
+        descriptor.enable_time_to_live(StateTtlConfig.new_builder(Time.seconds(1)).build())
+        context.window_state().get_state(descriptor)
+        return []

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from datastream_runner import ROOT, collect, require_runner
+from datastream_runner import ROOT, require_runner
 from pyfn.common import Time, Types
 from pyfn.datastream import (AsyncDataStream, SourceFunction, StreamExecutionEnvironment, TumblingEventTimeWindows,
                              WindowAssigner)

@@ -11,10 +11,11 @@ import pytest
 
 from datastream_runner import collect, require_runner
 from datastream_timer_functions import EventTime
-from datastream_window_context_functions import CountsFirings, VirtualClock
-from pyfn.common import Duration, Time, Types, WatermarkStrategy
+from datastream_window_context_functions import CountsFirings, VirtualClock, WindowStateWithTtl
+from pyfn.common import Time, Types, WatermarkStrategy
 from pyfn.datastream import (CountTrigger, ProcessingTimeSessionWindows, RuntimeExecutionMode,
                              SlidingProcessingTimeWindows, StreamExecutionEnvironment, TumblingEventTimeWindows)
+from pyfn.util.exceptions import JobExecutionException
 
 PAIR = Types.TUPLE([Types.STRING(), Types.LONG()])
 #: A processing time to start the virtual clock at (a multiple of every window size below).
@@ -100,3 +101,11 @@ def test_processing_time_sessions_split_where_the_clock_pauses(execution):
             current[3].append(n)
     assert len(sessions) > 10 and any(len(s[3]) > 1 for s in sessions)
     assert sorted(fired) == sorted((key, start, end, sorted(ns)) for key, start, end, ns in sessions)
+
+
+def test_window_state_with_a_time_to_live_is_refused_naming_it():
+    windowed = (environment(RuntimeExecutionMode.BATCH).from_collection(virtual_records([10, 10])[0], PAIR)
+                .key_by(lambda r: r[0]).count_window(1).process(WindowStateWithTtl()))
+    with pytest.raises(JobExecutionException, match=r"window state 'expiring' has a time-to-live \(enable_time_to_live\)"
+                                                    r", which PyFn does not apply to a window function's per-window"):
+        collect(windowed)

@@ -28,7 +28,32 @@ def _itself(cls, item):
     return cls
 
 
-class RuntimeContext(abc.ABC):
+class KeyedStateStore(abc.ABC):
+    """Gives states of the current key by their descriptors (keyed streams only): a RuntimeContext, and a process
+    window function's `window_state()` and `global_state()`."""
+
+    @abc.abstractmethod
+    def get_state(self, state_descriptor):
+        """The ValueState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_list_state(self, state_descriptor):
+        """The ListState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_map_state(self, state_descriptor):
+        """The MapState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_reducing_state(self, state_descriptor):
+        """The ReducingState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_aggregating_state(self, state_descriptor):
+        """The AggregatingState `state_descriptor` names."""
+
+
+class RuntimeContext(KeyedStateStore):
     """What a function learns about the task it runs in (given to `open`)."""
 
     @abc.abstractmethod
@@ -67,50 +92,6 @@ class RuntimeContext(abc.ABC):
     def get_metric_group(self) -> MetricGroup:
         """The same as `get_metrics_group` (the Table API's spelling)."""
         return self.get_metrics_group()
-
-    @abc.abstractmethod
-    def get_state(self, state_descriptor):
-        """The ValueState a ValueStateDescriptor names, for the current key (keyed streams only)."""
-
-    @abc.abstractmethod
-    def get_list_state(self, state_descriptor):
-        """The ListState a ListStateDescriptor names, for the current key."""
-
-    @abc.abstractmethod
-    def get_map_state(self, state_descriptor):
-        """The MapState a MapStateDescriptor names, for the current key."""
-
-    @abc.abstractmethod
-    def get_reducing_state(self, state_descriptor):
-        """The ReducingState a ReducingStateDescriptor names, for the current key."""
-
-    def get_aggregating_state(self, state_descriptor):
-        """The AggregatingState an AggregatingStateDescriptor names, for the current key."""
-
-
-class KeyedStateStore(abc.ABC):
-    """Gives states of the current key by their descriptors (a process window function's `window_state()` and
-    `global_state()`)."""
-
-    @abc.abstractmethod
-    def get_state(self, state_descriptor):
-        """The ValueState `state_descriptor` names."""
-
-    @abc.abstractmethod
-    def get_list_state(self, state_descriptor):
-        """The ListState `state_descriptor` names."""
-
-    @abc.abstractmethod
-    def get_map_state(self, state_descriptor):
-        """The MapState `state_descriptor` names."""
-
-    @abc.abstractmethod
-    def get_reducing_state(self, state_descriptor):
-        """The ReducingState `state_descriptor` names."""
-
-    @abc.abstractmethod
-    def get_aggregating_state(self, state_descriptor):
-        """The AggregatingState `state_descriptor` names."""
 
 
 class Function(abc.ABC):

@@ -16,6 +16,8 @@ from pyfn.datastream.trigger_state import window_state
 __all__ = ["WindowFunctionStores", "WindowContext"]
 
 _PER_WINDOW = "__pyfn_window_function_state"
+#: What errors call these states (trigger_state.window_state).
+_NAMES = ("window_state().get_*_state()", "window state", "a window function's per-window state")
 
 
 class _PerWindowStateStore(KeyedStateStore):
@@ -26,7 +28,7 @@ class _PerWindowStateStore(KeyedStateStore):
         self._window = window
 
     def _get(self, state_descriptor):
-        return window_state(self._store, state_descriptor, self._window, "window_state()")
+        return window_state(self._store, state_descriptor, self._window, _NAMES)
 
     def get_state(self, state_descriptor):
         return self._get(state_descriptor)

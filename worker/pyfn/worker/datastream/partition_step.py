@@ -17,10 +17,5 @@ class PartitionCustomStep(Step):
     method = (CustomPartitioning, "partition_of")
 
     def run(self, values, keys):
-        indexes: list = []
-        try:
-            indexes.extend(map(self.call, values))
-        except Exception as error:
-            raise self.failed(error, values[len(indexes)], len(indexes)) from None
         pack = _INDEX.pack
-        return values, [pack(index) for index in indexes]
+        return values, [pack(index) for index in self.call_each(values)]
