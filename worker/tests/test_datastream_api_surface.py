@@ -113,6 +113,7 @@ def test_other_refusals_name_what_was_called():
         keyed.window(EveryRecordItsOwnWindow())
 
 
+@pytest.mark.one_version
 def test_the_execution_plan_lists_the_nodes_and_how_records_move():
     env = environment()
     numbers = env.from_collection(list(range(10)), Types.INT()).map(lambda x: x + 1, Types.INT())
@@ -126,6 +127,7 @@ def test_the_execution_plan_lists_the_nodes_and_how_records_move():
     env.execute()  # the plan did not use up the sinks
 
 
+@pytest.mark.one_version
 def test_small_methods_added_for_pyflink_programs():
     env = environment()
     env.set_buffer_timeout(20)

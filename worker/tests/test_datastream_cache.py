@@ -47,6 +47,7 @@ def test_a_second_job_reads_the_cache_instead_of_computing_it(tmp_path, executio
     assert calls(counter) == len(NUMBERS)  # not computed again
 
 
+@runner_logic
 def test_invalidate_makes_the_next_job_compute_it_again(tmp_path):
     env = environment()
     counter = tmp_path / "calls.txt"
@@ -61,6 +62,7 @@ def test_invalidate_makes_the_next_job_compute_it_again(tmp_path):
     assert calls(counter) == 2 * len(NUMBERS)
 
 
+@runner_logic
 def test_a_failed_job_caches_nothing(tmp_path):
     env = environment()
     counter = tmp_path / "calls.txt"
@@ -73,6 +75,7 @@ def test_a_failed_job_caches_nothing(tmp_path):
     assert calls(counter) == computed + len(NUMBERS)
 
 
+@runner_logic
 def test_streaming_mode_computes_the_stream_in_every_job_as_pyflink_does(tmp_path):
     env = environment(RuntimeExecutionMode.STREAMING)
     counter = tmp_path / "calls.txt"
@@ -94,6 +97,7 @@ def test_pyflink_refusals_are_kept(tmp_path):
         cached.name("x")
 
 
+@runner_logic
 def test_pickled_records_are_cached_as_they_are(tmp_path):
     env = environment()
     pairs = env.from_collection([(n, "n%d" % n) for n in range(25)]).map(lambda p: (p[1], p[0] * 3)).cache()

@@ -103,6 +103,7 @@ def test_processing_time_sessions_split_where_the_clock_pauses(execution):
     assert sorted(fired) == sorted((key, start, end, sorted(ns)) for key, start, end, ns in sessions)
 
 
+@pytest.mark.one_version
 def test_window_state_with_a_time_to_live_is_refused_naming_it():
     windowed = (environment(RuntimeExecutionMode.BATCH).from_collection(virtual_records([10, 10])[0], PAIR)
                 .key_by(lambda r: r[0]).count_window(1).process(WindowStateWithTtl()))
