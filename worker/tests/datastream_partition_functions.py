@@ -32,3 +32,9 @@ class OutOfRange(Partitioner):
 
     def partition(self, key, num_partitions):
         return num_partitions if key == 7 else 0
+
+
+def modulo_of_five_partitions(key, num_partitions):
+    """PyFlink's test partitioner: key % num_partitions, where num_partitions must be 5."""
+    assert num_partitions == 5, num_partitions
+    return key % num_partitions

@@ -5,9 +5,10 @@ naming it and the record; a KeyedStream refuses it, as in PyFlink."""
 
 import pytest
 
-from datastream_partition_functions import FirstField, ModuloPartitioner, OutOfRange, TagsSubtask
+from datastream_partition_functions import (FirstField, ModuloPartitioner, OutOfRange, TagsSubtask,
+                                            modulo_of_five_partitions)
 from datastream_runner import collect, require_runner
-from pyfn.common import Types
+from pyfn.common import Row, Types
 from pyfn.datastream import StreamExecutionEnvironment
 from pyfn.util.exceptions import JobExecutionException
 
@@ -72,3 +73,18 @@ def test_partition_custom_refuses_what_is_neither_a_partitioner_nor_callable():
     env = environment(1)
     with pytest.raises(TypeError, match="Parameter partitioner should be type of Partitioner or a callable"):
         env.from_collection(RECORDS, RECORD_TYPE).partition_custom(3, FirstField())
+
+
+@pytest.mark.one_version
+def test_pyflinks_own_partition_custom_case():
+    # flink-python's test_data_stream.py test_partition_custom: a map at parallelism 4 partitioned for a reader at 5
+    # (the partitioner asserts num_partitions == 5); its Java check, that each record reaches subtask key % 5, is
+    # made here with get_index_of_this_subtask.
+    env = environment(1)
+    rows = [('a', 0), ('b', 0), ('c', 1), ('d', 1), ('e', 2), ('f', 7), ('g', 7), ('h', 8), ('i', 8), ('j', 9)]
+    row_type = Types.ROW([Types.STRING(), Types.INT()])
+    partitioned = env.from_collection(rows, type_info=row_type).map(lambda x: x, output_type=row_type) \
+        .set_parallelism(4).partition_custom(modulo_of_five_partitions, lambda x: x[1])
+    out = collect(partitioned.map(TagsSubtask()).set_parallelism(5))
+    assert sorted((subtask, tuple(row)) for subtask, row in out) == sorted((row[1] % 5, row) for row in rows)
+    assert all(isinstance(row, Row) for _, row in out)
