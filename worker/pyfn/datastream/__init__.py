@@ -32,8 +32,9 @@ from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProc
                                       TriggerResult)
 from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from pyfn.datastream.cached_data_stream import CachedDataStream
-from pyfn.datastream.unsupported import (AsyncDataStream, AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy,
-                                         SinkFunction, SourceFunction)
+from pyfn.datastream.async_data_stream import AsyncDataStream
+from pyfn.datastream.functions import AsyncFunction
+from pyfn.datastream.unsupported import AsyncRetryPredicate, AsyncRetryStrategy, SinkFunction, SourceFunction
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 

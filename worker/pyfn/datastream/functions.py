@@ -9,7 +9,7 @@ stream.
 from __future__ import annotations
 
 import abc
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, List, Optional
 
 from pyfn.metrics import MetricGroup
 
@@ -400,7 +400,21 @@ from pyfn.datastream.broadcast_functions import (BaseBroadcastProcessFunction, B
                                                  KeyedBroadcastProcessFunction)
 
 
-# PyFlink's async and Java-wrapping function classes, importable from here as from pyflink.datastream.functions;
-# AsyncDataStream and the Java wrappers refuse to run (pyfn.datastream.unsupported).
-from pyfn.datastream.unsupported import (AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy,  # noqa: E402
-                                         SinkFunction, SourceFunction)
+class AsyncFunction(Function):
+    """Async I/O (`AsyncDataStream.unordered_wait` / `ordered_wait`): implement `async def async_invoke(value)`,
+    returning a list of output records; many run at once (up to the capacity). `timeout(value)` gives the records of
+    one that took longer than the timeout (by default it raises TimeoutError)."""
+
+    @abc.abstractmethod
+    async def async_invoke(self, value) -> List:
+        """The output records for `value` (a coroutine: `async def`)."""
+
+    def timeout(self, value) -> List:
+        """The output records for `value` when `async_invoke` timed out; raises TimeoutError unless overridden."""
+        raise TimeoutError("Async function call has timed out for input: " + str(value))
+
+
+# PyFlink's async retry and Java-wrapping classes, importable from here as from pyflink.datastream.functions;
+# retries and the Java wrappers refuse to run (pyfn.datastream.unsupported).
+from pyfn.datastream.unsupported import (AsyncRetryPredicate, AsyncRetryStrategy, SinkFunction,  # noqa: E402
+                                         SourceFunction)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["unsupported", "NO_JAVA", "NO_CHECKPOINTS", "AsyncDataStream", "AsyncFunction", "AsyncRetryPredicate",
-           "AsyncRetryStrategy", "SourceFunction", "SinkFunction"]
+__all__ = ["unsupported", "NO_JAVA", "NO_CHECKPOINTS", "NO_RETRY", "AsyncRetryPredicate", "AsyncRetryStrategy",
+           "SourceFunction", "SinkFunction"]
 
 #: Why Java-side methods are refused.
 NO_JAVA = "PyFn runs no Java: there are no jars, Java functions or Java objects to use"
 #: Why checkpointing methods are refused.
 NO_CHECKPOINTS = ("PyFn does not checkpoint jobs (a failed bundle is replayed from the runner's state; a failed "
                   "job runs again from its start)")
-#: Why the async I/O methods are refused.
-NO_ASYNC = "PyFn has no async I/O operator yet; call the service from a map or process function"
+#: Why async I/O with retries is refused.
+NO_RETRY = ("PyFn's async I/O does not retry yet; use unordered_wait or ordered_wait and retry inside "
+            "async_invoke")
 
 
 def unsupported(qualified_name: str, reason: str) -> Callable:
@@ -29,31 +30,12 @@ def unsupported(qualified_name: str, reason: str) -> Callable:
     return refuse
 
 
-class AsyncFunction:
-    """PyFlink's async function base class, for imports; AsyncDataStream refuses to run one."""
-
-    def open(self, runtime_context) -> None:
-        """One-time setup (never called: AsyncDataStream refuses)."""
-
-    def close(self) -> None:
-        """Tear-down (never called: AsyncDataStream refuses)."""
-
-
 class AsyncRetryPredicate:
-    """PyFlink's async retry predicate, for imports; AsyncDataStream refuses to run one."""
+    """PyFlink's async retry predicate, for imports; the *_with_retry methods of AsyncDataStream refuse."""
 
 
 class AsyncRetryStrategy:
-    """PyFlink's async retry strategy, for imports; AsyncDataStream refuses to run one."""
-
-
-class AsyncDataStream:
-    """PyFlink's async I/O entry point: every method refuses (NotImplementedError naming it)."""
-
-    unordered_wait = staticmethod(unsupported("AsyncDataStream.unordered_wait", NO_ASYNC))
-    ordered_wait = staticmethod(unsupported("AsyncDataStream.ordered_wait", NO_ASYNC))
-    unordered_wait_with_retry = staticmethod(unsupported("AsyncDataStream.unordered_wait_with_retry", NO_ASYNC))
-    ordered_wait_with_retry = staticmethod(unsupported("AsyncDataStream.ordered_wait_with_retry", NO_ASYNC))
+    """PyFlink's async retry strategy, for imports; the *_with_retry methods of AsyncDataStream refuse."""
 
 
 class SourceFunction:

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from pyfn.worker import execution_context
 from pyfn.worker.datastream.context import StreamRuntimeContext
+from pyfn.worker.datastream.async_wait_step import AsyncWaitStep
 from pyfn.worker.datastream.filter_step import FilterStep
 from pyfn.worker.datastream.flat_map_step import FlatMapStep
 from pyfn.worker.datastream.key_selector_step import KeySelectorStep
@@ -42,7 +43,7 @@ from pyfn.worker.state_channel import BundleState
 #: Step kind -> the class that runs it.
 STEPS = {"map": MapStep, "flat_map": FlatMapStep, "filter": FilterStep, "key_by": KeySelectorStep,
          "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep, "timestamps": TimestampStep,
-         "partition_custom": PartitionCustomStep}
+         "partition_custom": PartitionCustomStep, "async_wait": AsyncWaitStep}
 
 KEY_COLUMN = "__key"
 VALUE_COLUMN = "value"

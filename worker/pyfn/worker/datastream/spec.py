@@ -15,7 +15,7 @@ __all__ = ["RecordFormat", "StepSpec", "ChainSpec", "STEP_KINDS", "PICKLED"]
 
 #: The step kinds, as a program names them.
 STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process", "timestamps",
-              "partition_custom")
+              "partition_custom", "async_wait")
 
 
 class RecordFormat:
