@@ -7,6 +7,10 @@ a hash edge) nor following a batch-mode reduce (whose values go on only once the
 are nodes of their own; a print or text file sink gets a formatting function (records as Flink prints them)
 chained onto the function before it, or in a node of its own after a source.
 
+A `partition_custom` step ends its node (its records go on over a `custom` edge, to the subtask its Partitioner
+names out of the reader's parallelism, which the builder tells it). A cached stream (`cache()`) computed by the job
+gets a sink writing its records to a file (`arrow_file`); once kept, it is a source reading that file.
+
 `keep_row_kinds` (a stream read by `from_changelog_stream`): ROW records a collection or a function emits cross
 pickled, as Rows that keep their RowKind (an Arrow struct column has no place for it); the table they become
 checks them against their ROW type.
