@@ -50,3 +50,32 @@ class NotAsync(AsyncFunction):
 
     def async_invoke(self, value):
         return [value]
+
+
+class FlakyTwice(AsyncFunction):
+    """[(value, attempt)]: the first two attempts for a value raise ConnectionError (or, with `empty_first`, the
+    first gives no records), so it answers only when tried again."""
+
+    def __init__(self, empty_first=False):
+        self.empty_first = empty_first
+
+    def open(self, runtime_context):
+        self.attempts = {}
+
+    async def async_invoke(self, value):
+        attempt = self.attempts[value] = self.attempts.get(value, 0) + 1
+        if self.empty_first:
+            return [] if attempt == 1 else [(value, attempt)]
+        if attempt <= 2:
+            raise ConnectionError("attempt %d for %d refused" % (attempt, value))
+        return [(value, attempt)]
+
+
+def is_connection_error(error):
+    """The retry predicate of the retry tests."""
+    return isinstance(error, ConnectionError)
+
+
+def is_empty(records):
+    """Retries a call that gave no records."""
+    return not records

@@ -12,7 +12,7 @@ import pytest
 
 from datastream_runner import ROOT, require_runner
 from pyfn.common import Time, Types
-from pyfn.datastream import (AsyncDataStream, SourceFunction, StreamExecutionEnvironment, TumblingEventTimeWindows,
+from pyfn.datastream import (SourceFunction, StreamExecutionEnvironment, TumblingEventTimeWindows,
                              WindowAssigner)
 from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.state import AggregatingStateDescriptor, ReducingStateDescriptor
@@ -21,7 +21,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 _CHECKPOINTS = "no checkpoints or state backends (enable_checkpointing refuses; importing these fails naming them)"
 _ASSIGNERS = "the API of a program's own WindowAssigner, which window() refuses"
-_ASYNC = "async I/O retries: AsyncDataStream's *_with_retry methods refuse"
 #: Names PyFlink's DataStream modules have that PyFn lacks on purpose, and why.
 NOT_IN_PYFN = {
     **{name: _CHECKPOINTS for name in (
@@ -35,10 +34,8 @@ NOT_IN_PYFN = {
         "WindowAssignerContext", "MergeCallback", "get_window_serializer", "merge_windows", "get_default_trigger",
         "TimeWindowSerializer", "CountWindowSerializer", "GlobalWindowSerializer")},
     "register_next_fire_timestamp": "a helper inside PyFlink's continuous triggers",
-    **{name: _ASYNC for name in (
-        "exception_predicate", "result_predicate", "can_retry", "exponential_backoff",
-        "fixed_delay", "get_backoff_time_millis", "get_retry_predicate", "no_restart", "AsyncFunctionDescriptor",
-        "OutputMode")},
+    "AsyncFunctionDescriptor": "PyFlink's internal record of an async operator's settings",
+    "OutputMode": "AsyncFunctionDescriptor's enum",
     "get_java_function": "Java: SourceFunction and SinkFunction refuse when made",
     "OperatorStateStore": "PyFlink's internal store of broadcast state (contexts give get_broadcast_state)",
 }
@@ -94,9 +91,6 @@ def test_environment_methods_pyfn_cannot_run_refuse_naming_themselves(method, ar
 
 
 def test_other_refusals_name_what_was_called():
-    with pytest.raises(NotImplementedError, match=r"^AsyncDataStream\.unordered_wait_with_retry\(\) is not "
-                                                  r"supported by PyFn"):
-        AsyncDataStream.unordered_wait_with_retry(None, None, 1000, None)
     with pytest.raises(NotImplementedError, match=r"^SourceFunction\(\) is not supported by PyFn: PyFn runs no Java"):
         SourceFunction("org.example.Source")
     with pytest.raises(NotImplementedError, match=r"^OutputTag\.get_java_output_tag\(\) is not supported"):

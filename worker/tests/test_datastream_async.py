@@ -1,15 +1,16 @@
 """Async I/O end to end (`AsyncDataStream.unordered_wait` / `ordered_wait`): the records an AsyncFunction gives,
 checked against plain Python, with calls really in flight together up to the capacity; a call past the timeout
 answered by `timeout(value)` or failing the job with PyFlink's message naming the record; a failing call naming its
-record; PyFlink's refusal of a non-async `async_invoke`; retries refused naming the method; process and embedded
-mode."""
+record; retries (fixed delay, exponential backoff; on exceptions and on results) until the strategy gives up;
+PyFlink's refusals (a non-async `async_invoke`, retries without a timeout); process and embedded mode."""
 
 import pytest
 
-from datastream_async_functions import DoublesSlowly, FailsOnFive, HangsOnThree, NotAsync
+from datastream_async_functions import (DoublesSlowly, FailsOnFive, FlakyTwice, HangsOnThree, NotAsync,
+                                        is_connection_error, is_empty)
 from datastream_runner import collect, require_runner
 from pyfn.common import Time, Types
-from pyfn.datastream import AsyncDataStream, StreamExecutionEnvironment
+from pyfn.datastream import AsyncDataStream, AsyncRetryStrategy, StreamExecutionEnvironment
 from pyfn.util.exceptions import JobExecutionException
 
 runner_logic = pytest.mark.runner_logic
@@ -61,9 +62,28 @@ def test_a_failing_call_names_its_record():
     assert "the service refused 5" in message and "on record 5" in message and "test_datastream_async.py" in message
 
 
-def test_refusals_as_pyflink_and_for_retries():
+@pytest.mark.parametrize("strategy", [AsyncRetryStrategy.fixed_delay(3, 10, None, is_connection_error),
+                                      AsyncRetryStrategy.exponential_backoff(2, 5, 20, 2.0, None, is_connection_error)])
+def test_a_failing_call_is_tried_again_as_the_strategy_says(strategy):
+    out = collect(AsyncDataStream.ordered_wait_with_retry(numbers(12), FlakyTwice(), Time.seconds(10), strategy))
+    assert out == [(n, 3) for n in range(12)]
+
+
+@runner_logic
+def test_a_result_can_ask_for_another_attempt_and_the_strategy_gives_up_after_its_attempts():
+    retry_empty = AsyncRetryStrategy.fixed_delay(1, 10, is_empty, None)
+    out = collect(AsyncDataStream.unordered_wait_with_retry(numbers(6), FlakyTwice(empty_first=True),
+                                                            Time.seconds(10), retry_empty))
+    assert sorted(out) == [(n, 2) for n in range(6)]
+    once_more = AsyncRetryStrategy.fixed_delay(1, 10, None, is_connection_error)
+    with pytest.raises(JobExecutionException, match=r"attempt 2 for 0 refused.* on record 0"):
+        collect(AsyncDataStream.ordered_wait_with_retry(numbers(3), FlakyTwice(), Time.seconds(10), once_more))
+
+
+def test_refusals_as_pyflink():
     with pytest.raises(Exception, match=r"Method 'async_invoke' of class '<class '.*NotAsync'>' should be declared as "
                                         r"'async def'"):
         AsyncDataStream.unordered_wait(numbers(1), NotAsync(), Time.seconds(1))
-    with pytest.raises(NotImplementedError, match=r"^AsyncDataStream\.ordered_wait_with_retry\(\) is not supported"):
-        AsyncDataStream.ordered_wait_with_retry(numbers(1), DoublesSlowly(), Time.seconds(1), None)
+    with pytest.raises(Exception, match=r"^Timeout should be configured when do async with retry\.$"):
+        AsyncDataStream.ordered_wait_with_retry(numbers(1), DoublesSlowly(), Time.seconds(0),
+                                                AsyncRetryStrategy.fixed_delay(2, 10, None, is_connection_error))

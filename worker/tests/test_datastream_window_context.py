@@ -107,6 +107,7 @@ def test_processing_time_sessions_split_where_the_clock_pauses(execution):
 def test_window_state_with_a_time_to_live_is_refused_naming_it():
     windowed = (environment(RuntimeExecutionMode.BATCH).from_collection(virtual_records([10, 10])[0], PAIR)
                 .key_by(lambda r: r[0]).count_window(1).process(WindowStateWithTtl()))
-    with pytest.raises(JobExecutionException, match=r"window state 'expiring' has a time-to-live \(enable_time_to_live\)"
-                                                    r", which PyFn does not apply to a window function's per-window"):
+    with pytest.raises(JobExecutionException, match=r"window state 'expiring' has a time-to-live "
+                                                    r"\(enable_time_to_live\), which PyFn does not apply to a "
+                                                    r"window function's per-window"):
         collect(windowed)

@@ -33,8 +33,8 @@ from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProc
 from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from pyfn.datastream.cached_data_stream import CachedDataStream
 from pyfn.datastream.async_data_stream import AsyncDataStream
-from pyfn.datastream.functions import AsyncFunction
-from pyfn.datastream.unsupported import AsyncRetryPredicate, AsyncRetryStrategy, SinkFunction, SourceFunction
+from pyfn.datastream.functions import AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy
+from pyfn.datastream.unsupported import SinkFunction, SourceFunction
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 

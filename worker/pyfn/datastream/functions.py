@@ -9,7 +9,7 @@ stream.
 from __future__ import annotations
 
 import abc
-from typing import Any, Iterable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional
 
 from pyfn.metrics import MetricGroup
 
@@ -414,7 +414,57 @@ class AsyncFunction(Function):
         raise TimeoutError("Async function call has timed out for input: " + str(value))
 
 
-# PyFlink's async retry and Java-wrapping classes, importable from here as from pyflink.datastream.functions;
-# retries and the Java wrappers refuse to run (pyfn.datastream.unsupported).
-from pyfn.datastream.unsupported import (AsyncRetryPredicate, AsyncRetryStrategy, SinkFunction,  # noqa: E402
-                                         SourceFunction)
+class AsyncRetryPredicate(abc.ABC):
+    """When an async call is tried again: on results (`result_predicate`) and/or on exceptions
+    (`exception_predicate`); None: never for that kind."""
+
+    @abc.abstractmethod
+    def result_predicate(self) -> Optional[Callable[[List], bool]]:
+        """A test of a call's output records that asks for another attempt, or None."""
+
+    @abc.abstractmethod
+    def exception_predicate(self) -> Optional[Callable[[Exception], bool]]:
+        """A test of a call's exception that asks for another attempt, or None."""
+
+
+class AsyncRetryStrategy(abc.ABC):
+    """How often and after what delay an async call is tried again (`AsyncDataStream.*_with_retry`); all attempts of
+    a record share its timeout."""
+
+    @abc.abstractmethod
+    def can_retry(self, current_attempts: int) -> bool:
+        """Whether another attempt may follow attempt number `current_attempts` (the first is 1)."""
+
+    @abc.abstractmethod
+    def get_backoff_time_millis(self, current_attempts: int) -> int:
+        """How long to wait after attempt number `current_attempts` before the next."""
+
+    @abc.abstractmethod
+    def get_retry_predicate(self) -> AsyncRetryPredicate:
+        """When to try again."""
+
+    @staticmethod
+    def no_restart() -> "AsyncRetryStrategy":
+        """Never again."""
+        from pyfn.datastream.async_retry_strategies import NO_RETRY_STRATEGY
+        return NO_RETRY_STRATEGY
+
+    @staticmethod
+    def fixed_delay(max_attempts: int, backoff_time_millis: int, result_predicate, exception_predicate):
+        """Up to `max_attempts` retries, `backoff_time_millis` apart."""
+        from pyfn.datastream.async_retry_strategies import FixedDelayRetryStrategy
+        return FixedDelayRetryStrategy(max_attempts, backoff_time_millis, result_predicate, exception_predicate)
+
+    @staticmethod
+    def exponential_backoff(max_attempts: int, initial_delay: int, max_retry_delay: int, multiplier: float,
+                            result_predicate, exception_predicate):
+        """Up to `max_attempts` retries, the delay growing by `multiplier` from `initial_delay` up to
+        `max_retry_delay`."""
+        from pyfn.datastream.async_retry_strategies import ExponentialBackoffDelayRetryStrategy
+        return ExponentialBackoffDelayRetryStrategy(max_attempts, initial_delay, max_retry_delay, multiplier,
+                                                    result_predicate, exception_predicate)
+
+
+# PyFlink's Java-wrapping classes, importable from here as from pyflink.datastream.functions; they refuse to run
+# (pyfn.datastream.unsupported).
+from pyfn.datastream.unsupported import SinkFunction, SourceFunction  # noqa: E402

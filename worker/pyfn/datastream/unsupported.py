@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["unsupported", "NO_JAVA", "NO_CHECKPOINTS", "NO_RETRY", "AsyncRetryPredicate", "AsyncRetryStrategy",
-           "SourceFunction", "SinkFunction"]
+__all__ = ["unsupported", "NO_JAVA", "NO_CHECKPOINTS", "SourceFunction", "SinkFunction"]
 
 #: Why Java-side methods are refused.
 NO_JAVA = "PyFn runs no Java: there are no jars, Java functions or Java objects to use"
 #: Why checkpointing methods are refused.
 NO_CHECKPOINTS = ("PyFn does not checkpoint jobs (a failed bundle is replayed from the runner's state; a failed "
                   "job runs again from its start)")
-#: Why async I/O with retries is refused.
-NO_RETRY = ("PyFn's async I/O does not retry yet; use unordered_wait or ordered_wait and retry inside "
-            "async_invoke")
 
 
 def unsupported(qualified_name: str, reason: str) -> Callable:
@@ -28,14 +24,6 @@ def unsupported(qualified_name: str, reason: str) -> Callable:
     refuse.__name__ = qualified_name.rsplit(".", 1)[-1]
     refuse.__doc__ = "Not supported by PyFn (raises NotImplementedError): %s." % reason
     return refuse
-
-
-class AsyncRetryPredicate:
-    """PyFlink's async retry predicate, for imports; the *_with_retry methods of AsyncDataStream refuse."""
-
-
-class AsyncRetryStrategy:
-    """PyFlink's async retry strategy, for imports; the *_with_retry methods of AsyncDataStream refuse."""
 
 
 class SourceFunction:
