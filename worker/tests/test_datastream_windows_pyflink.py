@@ -102,3 +102,10 @@ def test_count_sliding_window():
     records = [(1, 'hi'), (2, 'hello'), (3, 'hi'), (4, 'hello'), (5, 'hi'), (6, 'hello')]
     assert results(count_windows(records, lambda keyed: keyed.window(CountSlidingWindowAssigner(2, 1)))) == \
         sorted(['(hello,6)', '(hi,8)', '(hi,4)', '(hello,10)'])
+
+
+def test_dynamic_event_time_session_windows_class():
+    from pyfn.datastream.window import DynamicEventTimeSessionWindows
+    records = [('hi', 1), ('hi', 2), ('hi', 3), ('hi', 4), ('hi', 9), ('hi', 9), ('hi', 15)]
+    assigner = DynamicEventTimeSessionWindows.with_dynamic_gap(GapOfSecondColumn())
+    assert results(event_time_windows(records, assigner, 1)) == sorted(['(hi,3)', '(hi,4)'])

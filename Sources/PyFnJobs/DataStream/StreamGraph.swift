@@ -123,6 +123,9 @@ public struct StreamEdge: Decodable, Sendable {
         case broadcast
         /// By the hash of the record's key (`__key`): `key_by`.
         case hash
+        /// To the subtask a `Partitioner` named (`partition_custom`): `__key` holds it as a 4-byte little-endian
+        /// Int32.
+        case custom
     }
 
     /// The node written by.

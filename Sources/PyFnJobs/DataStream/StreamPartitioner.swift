@@ -40,7 +40,29 @@ struct StreamPartitioner {
             }
             let hashes = keys.withVariableBinaryView { view in (0..<view.count).map { Self.keyHash(view[$0]) } }
             return spread(batch) { Int(hashes[$0] % UInt64(targets)) }
+        case .custom:
+            let picks = try Self.namedSubtasks(batch, targets: targets)
+            return spread(batch) { picks[$0] }
         }
+    }
+
+    /// The subtasks a `partition_custom` step named for the batch's records (`__key`: 4-byte little-endian Int32
+    /// each, which the step checked against the reader's parallelism; checked again here).
+    static func namedSubtasks(_ batch: RecordBatch, targets: Int) throws -> [Int] {
+        guard let keys = batch.column(named: DataStreamOperator.keyColumn) else {
+            throw PyFnError.protocolViolation("a partition_custom edge needs a '\(DataStreamOperator.keyColumn)' column")
+        }
+        let picks = keys.withVariableBinaryView { view in
+            (0..<view.count).map { row -> Int in
+                let bytes = view[row]
+                guard bytes.count == 4 else { return -1 }
+                return Int(Int32(littleEndian: bytes.loadUnaligned(as: Int32.self)))
+            }
+        }
+        if let bad = picks.firstIndex(where: { !(0..<targets).contains($0) }) {
+            throw PyFnError.protocolViolation("partition_custom named subtask \(picks[bad]) of \(targets) for record \(bad) of a batch")
+        }
+        return picks
     }
 
     /// FNV-1a over a key's pickled bytes: the same key always goes to the same subtask.

@@ -37,6 +37,9 @@ func makeStreamSink(_ node: StreamNode, inputSchema: ArrowSchema, outputs: Strea
         guard let path = spec.path else { throw DataStreamError("file sink '\(node.name)' has no 'path'", node) }
         let folder = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
         return try FileStreamSink(folder: folder, prefix: spec.partPrefix ?? "part", suffix: spec.partSuffix ?? "")
+    case "arrow_file":
+        guard let path = spec.path else { throw DataStreamError("cache sink '\(node.name)' has no 'path'", node) }
+        return try ArrowFileStreamSink(path: path, schema: inputSchema)
     case "table":
         guard let table = spec.table, let columns = spec.columns,
               let value = inputSchema.fields.first(where: { $0.name == DataStreamOperator.valueColumn }) else {
@@ -49,7 +52,7 @@ func makeStreamSink(_ node: StreamNode, inputSchema: ArrowSchema, outputs: Strea
             throw DataStreamError("sink '\(node.name)': \(error.message)", node)
         }
     default:
-        throw DataStreamError("sink '\(node.name)' has unknown type '\(spec.type)' (known: print, collect, file, table)", node)
+        throw DataStreamError("sink '\(node.name)' has unknown type '\(spec.type)' (known: print, collect, file, arrow_file, table)", node)
     }
 }
 

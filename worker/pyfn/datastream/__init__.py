@@ -14,7 +14,7 @@ from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, Bro
                                        CoFlatMapFunction, CoMapFunction, KeyedBroadcastProcessFunction,
                                        CoProcessFunction, FilterFunction, FlatMapFunction, Function,
                                        KeyedCoProcessFunction, KeyedProcessFunction, KeySelector, MapFunction,
-                                       ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
+                                       Partitioner, ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction,
                                        ReduceFunction, RuntimeContext, TimerService, WindowFunction)
 from pyfn.datastream.output_tag import OutputTag
 from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor,
@@ -23,13 +23,18 @@ from pyfn.datastream.state import (AggregatingState, AggregatingStateDescriptor,
                                    StateTtlConfig, ValueState, ValueStateDescriptor)
 from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.window import (CountSlidingWindowAssigner, CountTumblingWindowAssigner, CountWindow,
-                                    EventTimeSessionWindows, GlobalWindow, GlobalWindows, ProcessingTimeSessionWindows,
-                                    SlidingEventTimeWindows, SlidingProcessingTimeWindows, TimeWindow,
-                                    TumblingEventTimeWindows, TumblingProcessingTimeWindows, Window, WindowAssigner)
+                                    EventTimeSessionWindows, GlobalWindow, GlobalWindows, MergingWindowAssigner,
+                                    ProcessingTimeSessionWindows, SlidingEventTimeWindows, SlidingProcessingTimeWindows,
+                                    TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows, Window,
+                                    WindowAssigner)
 from pyfn.datastream.triggers import (ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger,
                                       EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, Trigger,
                                       TriggerResult)
 from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream
+from pyfn.datastream.cached_data_stream import CachedDataStream
+from pyfn.datastream.async_data_stream import AsyncDataStream
+from pyfn.datastream.functions import AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy
+from pyfn.datastream.unsupported import SinkFunction, SourceFunction
 from pyfn.datastream.stream_execution_environment import (ExecutionConfig, JobClient, JobExecutionResult,
                                                           StreamExecutionEnvironment)
 
@@ -48,4 +53,6 @@ __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobClient", "JobExe
            "OutputTag", "GlobalWindow", "GlobalWindows", "Trigger", "TriggerResult", "EventTimeTrigger",
            "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger",
            "CountTrigger", "NeverTrigger", "BroadcastStream", "BroadcastConnectedStream", "BroadcastProcessFunction",
-           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState"]
+           "KeyedBroadcastProcessFunction", "BroadcastState", "ReadOnlyBroadcastState", "Partitioner",
+           "CachedDataStream", "AsyncDataStream", "AsyncFunction", "AsyncRetryPredicate", "AsyncRetryStrategy",
+           "SinkFunction", "SourceFunction", "MergingWindowAssigner"]

@@ -17,7 +17,8 @@ from pyfn.datastream.transformations import Transformation
 if TYPE_CHECKING:
     from pyfn.datastream.stream_execution_environment import StreamExecutionEnvironment
 
-__all__ = ["DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator"]
+__all__ = ["DataStream", "KeyedStream", "DataStreamSink", "CloseableIterator", "ConnectedStreams", "BroadcastStream",
+           "BroadcastConnectedStream", "WindowedStream", "AllWindowedStream", "CachedDataStream"]
 
 
 def _function_name(function, default: str) -> str:
@@ -63,6 +64,10 @@ class DataStream:
     def get_execution_environment(self) -> "StreamExecutionEnvironment":
         """The environment."""
         return self._env
+
+    def get_execution_config(self):
+        """The environment's ExecutionConfig."""
+        return self._env.get_config()
 
     def set_parallelism(self, parallelism: int) -> "DataStream":
         """How many subtasks run this operator (a collection source is split over them)."""
@@ -163,6 +168,12 @@ class DataStream:
         transformation.out_of_orderness_ms = watermark_strategy.out_of_orderness_ms
         return DataStream(self._env, transformation)
 
+    def cache(self) -> "CachedDataStream":
+        """This stream's records, computed by the first job that needs them and read back by later jobs of the
+        environment instead of computed again (batch mode only); `invalidate()` drops them."""
+        from pyfn.datastream.cached_data_stream import CachedDataStream
+        return CachedDataStream(self)
+
     def get_side_output(self, output_tag) -> "DataStream":
         """The records this stream's process function emitted with `yield output_tag, value`."""
         from pyfn.datastream.side_outputs import side_output_of
@@ -204,6 +215,15 @@ class DataStream:
         transformation = Transformation("partition", partitioning, [self._transformation], None, caller_location())
         transformation.partitioning = partitioning
         return DataStream(self._env, transformation)
+
+    def partition_custom(self, partitioner, key_selector) -> "DataStream":
+        """Each record to the subtask of the next operator that `partitioner.partition(key, num_partitions)` names
+        for its key (`key_selector(value)`); `num_partitions` is that operator's parallelism. A Partitioner or a
+        callable, a KeySelector or a callable."""
+        from pyfn.datastream.custom_partitioning import CustomPartitioning
+        function = CustomPartitioning(partitioner, key_selector)
+        return DataStream(self._env, self._python("partition_custom", function, "PartitionCustom",
+                                                  self._transformation.effective_type()))
 
     def shuffle(self) -> "DataStream":
         """Records to random subtasks of the next operator."""
@@ -349,6 +369,14 @@ class KeyedStream(DataStream):
     def _partitioned(self, partitioning: str) -> DataStream:
         raise ValueError("a KeyedStream is partitioned by its key; %s() cannot change that" % partitioning)
 
+    def cache(self):
+        """Refused, as in PyFlink."""
+        raise Exception("Cache for KeyedStream is not supported.")
+
+    def partition_custom(self, partitioner, key_selector) -> DataStream:
+        """A KeyedStream is partitioned by its key (as in PyFlink)."""
+        raise Exception("Cannot override partitioning for KeyedStream.")
+
     def union(self, *streams):
         """A KeyedStream cannot be unioned (as in PyFlink)."""
         raise ValueError("union() is not supported on a KeyedStream")
@@ -382,15 +410,24 @@ class DataStreamSink:
         """Kept for compatibility."""
         return self
 
+    def set_description(self, description: str) -> "DataStreamSink":
+        """Kept for compatibility (PyFn shows no descriptions)."""
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStreamSink":
+        """Kept for compatibility."""
+        return self
+
 
 class CloseableIterator:
     """The records of `execute_and_collect()`: iterate them; `close()` (or leaving `with`) stops the job."""
 
-    def __init__(self, batches, decode: Callable, job):
+    def __init__(self, batches, decode: Callable, job, on_end: Optional[Callable[[], None]] = None):
         self._batches = batches
         self._decode = decode
         self._job = job
         self._pending = iter(())
+        self._on_end = on_end
 
     def __iter__(self):
         return self
@@ -400,8 +437,18 @@ class CloseableIterator:
             try:
                 return next(self._pending)
             except StopIteration:
-                batch = next(self._batches)
+                try:
+                    batch = next(self._batches)
+                except StopIteration:
+                    if self._on_end is not None:  # the job succeeded (a failed one raises from the batches)
+                        self._on_end()
+                        self._on_end = None
+                    raise
                 self._pending = iter(self._decode(batch.column(0)))
+
+    def next(self):
+        """The next record (StopIteration at the end), as PyFlink's iterator has it."""
+        return self.__next__()
 
     def close(self) -> None:
         """Stops the job if it still runs."""
@@ -412,3 +459,11 @@ class CloseableIterator:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# PyFlink's data_stream module also holds the connected, broadcast, windowed and cached streams; programs import them
+# from here (each lives in its own module in PyFn).
+from pyfn.datastream.connected_streams import ConnectedStreams  # noqa: E402
+from pyfn.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream  # noqa: E402
+from pyfn.datastream.windowed_stream import AllWindowedStream, WindowedStream  # noqa: E402
+from pyfn.datastream.cached_data_stream import CachedDataStream  # noqa: E402

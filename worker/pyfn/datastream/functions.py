@@ -9,7 +9,7 @@ stream.
 from __future__ import annotations
 
 import abc
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, List, Optional
 
 from pyfn.metrics import MetricGroup
 
@@ -17,7 +17,9 @@ __all__ = ["Function", "RuntimeContext", "MapFunction", "FlatMapFunction", "Filt
            "KeySelector", "ProcessFunction", "KeyedProcessFunction", "TimerService", "AggregateFunction",
            "WindowFunction", "AllWindowFunction", "ProcessWindowFunction", "ProcessAllWindowFunction", "CoMapFunction",
            "CoFlatMapFunction", "CoProcessFunction", "KeyedCoProcessFunction",
-           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction"]
+           "BaseBroadcastProcessFunction", "BroadcastProcessFunction", "KeyedBroadcastProcessFunction", "Partitioner",
+           "KeyedStateStore", "AsyncFunction", "AsyncRetryPredicate", "AsyncRetryStrategy", "SinkFunction",
+           "SourceFunction"]
 
 
 def _itself(cls, item):
@@ -26,7 +28,32 @@ def _itself(cls, item):
     return cls
 
 
-class RuntimeContext(abc.ABC):
+class KeyedStateStore(abc.ABC):
+    """Gives states of the current key by their descriptors (keyed streams only): a RuntimeContext, and a process
+    window function's `window_state()` and `global_state()`."""
+
+    @abc.abstractmethod
+    def get_state(self, state_descriptor):
+        """The ValueState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_list_state(self, state_descriptor):
+        """The ListState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_map_state(self, state_descriptor):
+        """The MapState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_reducing_state(self, state_descriptor):
+        """The ReducingState `state_descriptor` names."""
+
+    @abc.abstractmethod
+    def get_aggregating_state(self, state_descriptor):
+        """The AggregatingState `state_descriptor` names."""
+
+
+class RuntimeContext(KeyedStateStore):
     """What a function learns about the task it runs in (given to `open`)."""
 
     @abc.abstractmethod
@@ -65,25 +92,6 @@ class RuntimeContext(abc.ABC):
     def get_metric_group(self) -> MetricGroup:
         """The same as `get_metrics_group` (the Table API's spelling)."""
         return self.get_metrics_group()
-
-    @abc.abstractmethod
-    def get_state(self, state_descriptor):
-        """The ValueState a ValueStateDescriptor names, for the current key (keyed streams only)."""
-
-    @abc.abstractmethod
-    def get_list_state(self, state_descriptor):
-        """The ListState a ListStateDescriptor names, for the current key."""
-
-    @abc.abstractmethod
-    def get_map_state(self, state_descriptor):
-        """The MapState a MapStateDescriptor names, for the current key."""
-
-    @abc.abstractmethod
-    def get_reducing_state(self, state_descriptor):
-        """The ReducingState a ReducingStateDescriptor names, for the current key."""
-
-    def get_aggregating_state(self, state_descriptor):
-        """The AggregatingState an AggregatingStateDescriptor names, for the current key."""
 
 
 class Function(abc.ABC):
@@ -154,6 +162,15 @@ class KeySelector(Function):
     @abc.abstractmethod
     def get_key(self, value) -> Any:
         """The key of `value`."""
+
+
+class Partitioner(Function):
+    """Picks the subtask of a record's key for `DataStream.partition_custom`: implement
+    `partition(key, num_partitions)`, returning an int from 0 to num_partitions - 1."""
+
+    @abc.abstractmethod
+    def partition(self, key: Any, num_partitions: int) -> int:
+        """The index of the subtask (of `num_partitions`) that `key`'s records go to."""
 
 
 class TimerService(abc.ABC):
@@ -291,6 +308,14 @@ class ProcessWindowFunction(Function):
         def current_watermark(self) -> int:
             """The current event-time watermark in milliseconds."""
 
+        @abc.abstractmethod
+        def window_state(self) -> "KeyedStateStore":
+            """The state of the current key and this window (clear it in `clear(context)`)."""
+
+        @abc.abstractmethod
+        def global_state(self) -> "KeyedStateStore":
+            """The state of the current key, across its windows."""
+
     @abc.abstractmethod
     def process(self, key, context: "ProcessWindowFunction.Context", elements: Iterable) -> Iterable:
         """The output records of one window of `key`."""
@@ -373,3 +398,73 @@ class KeyedCoProcessFunction(Function):
 # The broadcast process functions live in their own module; PyFlink programs import them from here.
 from pyfn.datastream.broadcast_functions import (BaseBroadcastProcessFunction, BroadcastProcessFunction,  # noqa: E402
                                                  KeyedBroadcastProcessFunction)
+
+
+class AsyncFunction(Function):
+    """Async I/O (`AsyncDataStream.unordered_wait` / `ordered_wait`): implement `async def async_invoke(value)`,
+    returning a list of output records; many run at once (up to the capacity). `timeout(value)` gives the records of
+    one that took longer than the timeout (by default it raises TimeoutError)."""
+
+    @abc.abstractmethod
+    async def async_invoke(self, value) -> List:
+        """The output records for `value` (a coroutine: `async def`)."""
+
+    def timeout(self, value) -> List:
+        """The output records for `value` when `async_invoke` timed out; raises TimeoutError unless overridden."""
+        raise TimeoutError("Async function call has timed out for input: " + str(value))
+
+
+class AsyncRetryPredicate(abc.ABC):
+    """When an async call is tried again: on results (`result_predicate`) and/or on exceptions
+    (`exception_predicate`); None: never for that kind."""
+
+    @abc.abstractmethod
+    def result_predicate(self) -> Optional[Callable[[List], bool]]:
+        """A test of a call's output records that asks for another attempt, or None."""
+
+    @abc.abstractmethod
+    def exception_predicate(self) -> Optional[Callable[[Exception], bool]]:
+        """A test of a call's exception that asks for another attempt, or None."""
+
+
+class AsyncRetryStrategy(abc.ABC):
+    """How often and after what delay an async call is tried again (`AsyncDataStream.*_with_retry`); all attempts of
+    a record share its timeout."""
+
+    @abc.abstractmethod
+    def can_retry(self, current_attempts: int) -> bool:
+        """Whether another attempt may follow attempt number `current_attempts` (the first is 1)."""
+
+    @abc.abstractmethod
+    def get_backoff_time_millis(self, current_attempts: int) -> int:
+        """How long to wait after attempt number `current_attempts` before the next."""
+
+    @abc.abstractmethod
+    def get_retry_predicate(self) -> AsyncRetryPredicate:
+        """When to try again."""
+
+    @staticmethod
+    def no_restart() -> "AsyncRetryStrategy":
+        """Never again."""
+        from pyfn.datastream.async_retry_strategies import NO_RETRY_STRATEGY
+        return NO_RETRY_STRATEGY
+
+    @staticmethod
+    def fixed_delay(max_attempts: int, backoff_time_millis: int, result_predicate, exception_predicate):
+        """Up to `max_attempts` retries, `backoff_time_millis` apart."""
+        from pyfn.datastream.async_retry_strategies import FixedDelayRetryStrategy
+        return FixedDelayRetryStrategy(max_attempts, backoff_time_millis, result_predicate, exception_predicate)
+
+    @staticmethod
+    def exponential_backoff(max_attempts: int, initial_delay: int, max_retry_delay: int, multiplier: float,
+                            result_predicate, exception_predicate):
+        """Up to `max_attempts` retries, the delay growing by `multiplier` from `initial_delay` up to
+        `max_retry_delay`."""
+        from pyfn.datastream.async_retry_strategies import ExponentialBackoffDelayRetryStrategy
+        return ExponentialBackoffDelayRetryStrategy(max_attempts, initial_delay, max_retry_delay, multiplier,
+                                                    result_predicate, exception_predicate)
+
+
+# PyFlink's Java-wrapping classes, importable from here as from pyflink.datastream.functions; they refuse to run
+# (pyfn.datastream.unsupported).
+from pyfn.datastream.unsupported import SinkFunction, SourceFunction  # noqa: E402

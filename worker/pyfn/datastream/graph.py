@@ -7,6 +7,10 @@ a hash edge) nor following a batch-mode reduce (whose values go on only once the
 are nodes of their own; a print or text file sink gets a formatting function (records as Flink prints them)
 chained onto the function before it, or in a node of its own after a source.
 
+A `partition_custom` step ends its node (its records go on over a `custom` edge, to the subtask its Partitioner
+names out of the reader's parallelism, which the builder tells it). A cached stream (`cache()`) computed by the job
+gets a sink writing its records to a file (`arrow_file`); once kept, it is a source reading that file.
+
 `keep_row_kinds` (a stream read by `from_changelog_stream`): ROW records a collection or a function emits cross
 pickled, as Rows that keep their RowKind (an Arrow struct column has no place for it); the table they become
 checks them against their ROW type.
@@ -28,6 +32,9 @@ from pyfn.types import RowType
 from pyfn.worker.datastream.spec import PICKLED, ChainSpec, RecordFormat, StepSpec
 
 __all__ = ["record_format", "build_graph"]
+
+#: Steps whose records go on over an edge of their own (hash, custom): nothing chains after them.
+_REPARTITIONING_STEPS = ("key_by", "partition_custom")
 
 
 def record_format(type_info) -> RecordFormat:
@@ -79,6 +86,8 @@ class GraphBuilder:
         self.node_of: Dict[int, _Node] = {}
         self.files = env._temporary_files()
         self.consumers: Dict[int, int] = {}
+        #: (StreamCache, file) of each cached stream this job computes, to keep once it succeeds.
+        self.pending_caches: list = []
 
     def _parallelism(self, transformation: Transformation) -> int:
         if transformation.parallelism:
@@ -108,11 +117,16 @@ class GraphBuilder:
             self._count_consumers(source, seen)
 
     def build(self) -> dict:
+        from pyfn.datastream.cached_data_stream import caches_to_fill
+        cache_sinks, self.pending_caches = caches_to_fill(self.sinks, self.files.folder(), self.batch_mode)
+        self.sinks = self.sinks + cache_sinks
         seen: set = set()
         for sink in self.sinks:
             self._count_consumers(sink, seen)
         for sink in self.sinks:
             self._visit(sink)
+        for node in self.nodes:
+            self._size_custom_partitions(node)
         timed = set()  # the nodes whose records have event-time timestamps (inputs come before their readers)
         for node in self.nodes:
             if node.kind != "python":
@@ -124,12 +138,26 @@ class GraphBuilder:
                 "nodes": [self._render(node) for node in self.nodes],
                 "collect": any(sink.sink.get("type") == "collect" for sink in self.sinks)}
 
+    def _size_custom_partitions(self, node: _Node) -> None:
+        """Tells the partition_custom step before each `custom` edge into `node` how many subtasks it picks from:
+        `node`'s parallelism (one count for all its readers)."""
+        for edge in node.inputs:
+            if edge["partitioning"] != "custom":
+                continue
+            function = self.nodes[edge["node"]].members[-1].function
+            if function.num_partitions not in (None, node.parallelism):
+                raise ValueError("partition_custom at %s is read by operators of parallelism %d and %d; PyFn "
+                                 "partitions a stream for one parallelism" % (
+                                     _location_text(self.nodes[edge["node"]].members[-1]), function.num_partitions,
+                                     node.parallelism))
+            function.num_partitions = node.parallelism
+
     # -- visiting ----------------------------------------------------------------------------------
     def _visit(self, transformation: Transformation) -> _Node:
         node = self.node_of.get(transformation.id)
         if node is not None:
             return node
-        if transformation.kind == "source":
+        if transformation.kind in ("source", "cache"):  # a cache reached here was kept: read back
             node = self._new_node("source", transformation)
             node.output_type = self._type_of(transformation)
         elif transformation.kind == "python":
@@ -176,7 +204,7 @@ class GraphBuilder:
         node.steps.append(StepSpec(transformation.step_kind, transformation.function, transformation.name,
                                    record_format(self._type_of(transformation)), _location_text(transformation)))
         node.output_type = self._type_of(transformation)
-        node.chainable = transformation.chaining and transformation.step_kind != "key_by" and not (
+        node.chainable = transformation.chaining and transformation.step_kind not in _REPARTITIONING_STEPS and not (
             self.batch_mode and transformation.step_kind == "reduce")
         self.node_of[transformation.id] = node
 
@@ -259,6 +287,8 @@ class GraphBuilder:
         return out
 
     def _source_spec(self, transformation: Transformation) -> dict:
+        if transformation.kind == "cache":
+            return {"type": "collection", "path": transformation.cache.path}
         if transformation.source is not None:
             return transformation.source.source_spec(self.files)
         path = getattr(transformation, "arrow_path", None)  # a table's rows (to_data_stream)
@@ -317,4 +347,7 @@ class TemporaryFiles:
 
 def build_graph(env, sinks: List[Transformation], batch_mode: bool, keep_row_kinds: bool = False) -> dict:
     """The request's `"datastream"` object for the dataflow ending in `sinks` (`keep_row_kinds`: see above)."""
-    return GraphBuilder(env, sinks, batch_mode, keep_row_kinds).build()
+    builder = GraphBuilder(env, sinks, batch_mode, keep_row_kinds)
+    graph = builder.build()
+    env._pending_caches = builder.pending_caches
+    return graph

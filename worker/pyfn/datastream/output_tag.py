@@ -18,6 +18,11 @@ class OutputTag:
         self.tag_id = tag_id
         self.type_info = type_info
 
+    def get_java_output_tag(self):
+        """Not supported by PyFn (raises NotImplementedError): there is no Java side."""
+        from pyfn.datastream.unsupported import NO_JAVA, unsupported
+        unsupported("OutputTag.get_java_output_tag", NO_JAVA)()
+
     def __eq__(self, other) -> bool:
         return isinstance(other, OutputTag) and other.tag_id == self.tag_id
 

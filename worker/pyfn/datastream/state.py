@@ -83,6 +83,10 @@ class ReducingStateDescriptor(StateDescriptor):
         super().__init__(name, type_info)
         self.reduce_function = reduce_function
 
+    def get_reduce_function(self):
+        """The ReduceFunction (or callable) that combines the values."""
+        return self.reduce_function
+
 
 class AggregatingStateDescriptor(StateDescriptor):
     """One accumulator per key: added values go into it with `agg_function.add`, `get()` is its `get_result`."""
@@ -92,6 +96,10 @@ class AggregatingStateDescriptor(StateDescriptor):
     def __init__(self, name: str, agg_function, state_type_info=None):
         super().__init__(name, state_type_info)
         self.agg_function = agg_function
+
+    def get_agg_function(self):
+        """The AggregateFunction the values go into."""
+        return self.agg_function
 
 
 class State(abc.ABC):

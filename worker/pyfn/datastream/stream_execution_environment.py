@@ -12,6 +12,7 @@ from typing import Dict, Iterable, List, Optional
 
 from pyfn.common.configuration import Configuration
 from pyfn.common.execution_mode import RuntimeExecutionMode
+from pyfn.datastream.unsupported import NO_CHECKPOINTS, NO_JAVA, unsupported
 from pyfn.table.table_result import JobExecutionResult  # the same result as the Table API's execute()
 
 __all__ = ["StreamExecutionEnvironment", "ExecutionConfig", "JobExecutionResult", "JobClient"]
@@ -130,6 +131,8 @@ class StreamExecutionEnvironment:
         self._sinks: List = []
         self._files = None
         self._chaining = True
+        #: (StreamCache, file) of the cached streams the job being submitted computes (`cache()`).
+        self._pending_caches: List = []
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None) -> "StreamExecutionEnvironment":
@@ -165,6 +168,78 @@ class StreamExecutionEnvironment:
     def set_max_parallelism(self, max_parallelism: int) -> "StreamExecutionEnvironment":
         """Kept for compatibility."""
         return self
+
+    def get_max_parallelism(self) -> int:
+        """-1 (not set), as Flink answers by default: PyFn does not rescale, so it keeps none."""
+        return -1
+
+    def set_buffer_timeout(self, timeout_millis: int) -> "StreamExecutionEnvironment":
+        """Kept for compatibility (PyFn hands each batch on as the Python worker returns it)."""
+        self._buffer_timeout = int(timeout_millis)
+        return self
+
+    def get_buffer_timeout(self) -> int:
+        """The value `set_buffer_timeout` was given (100 ms, Flink's default, until then)."""
+        return getattr(self, "_buffer_timeout", 100)
+
+    def set_default_local_parallelism(self, parallelism: int) -> "StreamExecutionEnvironment":
+        """Kept for compatibility: the parallelism of the environment is `set_parallelism`'s."""
+        self._default_local_parallelism = int(parallelism)
+        return self
+
+    def get_default_local_parallelism(self) -> int:
+        """The value `set_default_local_parallelism` was given (else the number of CPUs, as Flink)."""
+        import os
+        return getattr(self, "_default_local_parallelism", os.cpu_count() or 1)
+
+    def is_chaining_of_operators_with_different_max_parallelism_enabled(self) -> bool:
+        """True, as Flink's default (PyFn keeps no max parallelism)."""
+        return True
+
+    def get_checkpoint_interval(self) -> int:
+        """-1: checkpointing is off (PyFn does not checkpoint)."""
+        return -1
+
+    def is_unaligned_checkpoints_enabled(self) -> bool:
+        """False: PyFn does not checkpoint."""
+        return False
+
+    def is_force_unaligned_checkpoints(self) -> bool:
+        """False: PyFn does not checkpoint."""
+        return False
+
+    def is_changelog_state_backend_enabled(self) -> bool:
+        """False: PyFn keeps keyed state in the runner's memory."""
+        return False
+
+    def get_execution_plan(self) -> str:
+        """The dataflow built so far as Flink's JSON plan (`{"nodes": [{"id", "type", "pact", "contents",
+        "parallelism", "predecessors": [{"id", "ship_strategy"}]}]}`): PyFn's nodes, its chains as one operator."""
+        from pyfn.datastream.execution_plan import execution_plan
+        return execution_plan(self, self._sinks)
+
+    enable_checkpointing = unsupported("StreamExecutionEnvironment.enable_checkpointing", NO_CHECKPOINTS)
+    get_checkpoint_config = unsupported("StreamExecutionEnvironment.get_checkpoint_config", NO_CHECKPOINTS)
+    get_checkpointing_mode = unsupported("StreamExecutionEnvironment.get_checkpointing_mode", NO_CHECKPOINTS)
+    get_checkpointing_consistency_mode = unsupported("StreamExecutionEnvironment.get_checkpointing_consistency_mode",
+                                                     NO_CHECKPOINTS)
+    enable_changelog_state_backend = unsupported("StreamExecutionEnvironment.enable_changelog_state_backend",
+                                                 NO_CHECKPOINTS)
+    set_default_savepoint_directory = unsupported("StreamExecutionEnvironment.set_default_savepoint_directory",
+                                                  NO_CHECKPOINTS)
+    get_default_savepoint_directory = unsupported("StreamExecutionEnvironment.get_default_savepoint_directory",
+                                                  NO_CHECKPOINTS)
+    add_jars = unsupported("StreamExecutionEnvironment.add_jars", NO_JAVA)
+    add_classpaths = unsupported("StreamExecutionEnvironment.add_classpaths", NO_JAVA)
+    add_source = unsupported("StreamExecutionEnvironment.add_source",
+                             NO_JAVA + "; use from_source, from_collection or read_text_file")
+    create_input = unsupported("StreamExecutionEnvironment.create_input", NO_JAVA)
+    register_cached_file = unsupported("StreamExecutionEnvironment.register_cached_file",
+                                       "PyFn has no distributed cache; ship files with add_python_file or "
+                                       "add_python_archive")
+    register_slot_sharing_group = unsupported("StreamExecutionEnvironment.register_slot_sharing_group",
+                                              "PyFn has no task slots (slot_sharing_group() on a stream is "
+                                              "accepted and changes nothing)")
 
     def set_runtime_mode(self, execution_mode: RuntimeExecutionMode) -> "StreamExecutionEnvironment":
         """Runs the job as a stream or as a bounded batch job (`execution.runtime-mode`)."""
@@ -285,8 +360,11 @@ class StreamExecutionEnvironment:
     def execute(self, job_name: Optional[str] = None) -> JobExecutionResult:
         """Runs the dataflow built so far and waits for it; a failure raises with the runner's message."""
         name, job = self._submit(job_name, self._sinks)
+        pending, self._pending_caches = self._pending_caches, []
         with job:
-            return JobExecutionResult(name, job.wait())
+            result = JobExecutionResult(name, job.wait())
+        _keep_caches(pending)
+        return result
 
     def execute_async(self, job_name: str = "Flink Streaming Job") -> JobClient:
         """Starts the dataflow built so far; the JobClient waits for it or cancels it."""
@@ -299,10 +377,17 @@ class StreamExecutionEnvironment:
         from pyfn.worker.datastream.records import RecordCodec
 
         name, job = self._submit(job_name, self._sinks + [collect])
+        pending, self._pending_caches = self._pending_caches, []
         codec = RecordCodec(record_format(collect.inputs[0].effective_type()))
-        return CloseableIterator(job.batches(), codec.decode, job)
+        return CloseableIterator(job.batches(), codec.decode, job, on_end=lambda: _keep_caches(pending))
 
     def close(self) -> None:
         """Removes the temporary files of the environment's collections."""
         if self._files is not None:
             self._files.remove()
+
+
+def _keep_caches(pending: List) -> None:
+    """The job that wrote them succeeded: its cached streams are read from their files from now on."""
+    for cache, path in pending:
+        cache.keep(path)

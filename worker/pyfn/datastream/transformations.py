@@ -12,12 +12,16 @@ __all__ = ["Transformation"]
 
 _ids = itertools.count(1)
 
+#: The partitioning of the edge out of a step that picks where its records go (else `forward`).
+_EDGE_OF_STEP = {"key_by": "hash", "partition_custom": "custom"}
+
 
 class Transformation:
     """One step of the dataflow.
 
     `kind`: `source` (`source`: a connectors Source, or a collection), `python` (`step`: one function),
-    `partition` (a repartitioning: `partitioning`), `union` (several inputs), `sink` (`sink`: a spec maker).
+    `partition` (a repartitioning: `partitioning`), `union` (several inputs), `sink` (`sink`: a spec maker),
+    `cache` (`cache`: a StreamCache; read as a source once kept, else looked through).
     `type_info`: the records it emits (None: pickled). `inputs`: the transformations it reads.
     """
 
@@ -46,7 +50,7 @@ class Transformation:
 
     def effective_type(self):
         """The type of the records this transformation emits (a repartitioning or union: its input's)."""
-        if self.kind in ("partition", "union"):
+        if self.kind in ("partition", "union", "cache"):
             return self.inputs[0].effective_type()
         return self.type_info
 
@@ -54,12 +58,16 @@ class Transformation:
         """The (function, source or sink) transformations this one reads, each with the partitioning of the edge:
         repartitionings and unions are looked through."""
         edges = []
+        if self.kind == "cache" and self.cache.path is not None:
+            return edges  # a cached stream read back: a source
         for transformation in self.inputs:
-            if transformation.kind == "partition":
+            if transformation.kind == "cache" and transformation.cache.path is None:
+                edges.extend(transformation.upstream())  # computed in this job: read its input
+            elif transformation.kind == "partition":
                 for source, _ in transformation.upstream():
                     edges.append((source, transformation.partitioning))
             elif transformation.kind == "union":
                 edges.extend(transformation.upstream())
             else:
-                edges.append((transformation, "hash" if transformation.step_kind == "key_by" else "forward"))
+                edges.append((transformation, _EDGE_OF_STEP.get(transformation.step_kind, "forward")))
         return edges

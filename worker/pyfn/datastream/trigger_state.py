@@ -107,16 +107,21 @@ _VIEWS = {"value": WindowValueState, "list": WindowListState, "map": WindowMapSt
           "reducing": WindowReducingState, "aggregating": WindowAggregatingState}
 
 
-def window_state(store: api.MapState, descriptor, window) -> api.State:
-    """The state `descriptor` names, of `window`, kept in `store`."""
+#: What errors call the state `window_state` gives: a trigger's (`get_partitioned_state`) unless told otherwise.
+TRIGGER_STATE = ("get_partitioned_state()", "trigger state", "a trigger's partitioned state")
+
+
+def window_state(store: api.MapState, descriptor, window, names=TRIGGER_STATE) -> api.State:
+    """The state `descriptor` names, of `window`, kept in `store`. `names`: (the method the program called, what
+    its states are called, what they are) for errors."""
+    accessor, called, what = names
     if not isinstance(descriptor, api.StateDescriptor):
-        raise TypeError("get_partitioned_state() takes a ValueStateDescriptor, ListStateDescriptor, "
-                        "MapStateDescriptor, ReducingStateDescriptor or AggregatingStateDescriptor, got %r"
-                        % (descriptor,))
+        raise TypeError("%s takes a ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, "
+                        "ReducingStateDescriptor or AggregatingStateDescriptor, got %r" % (accessor, descriptor))
     config = descriptor.get_ttl_config()
     if config is not None and config.is_enabled():
-        raise ValueError("trigger state %r has a time-to-live (enable_time_to_live), which PyFn does not apply to "
-                         "a trigger's partitioned state: it lives as long as its window" % (descriptor.name,))
+        raise ValueError("%s %r has a time-to-live (enable_time_to_live), which PyFn does not apply to %s: it lives "
+                         "as long as its window" % (called, descriptor.name, what))
     return _VIEWS[descriptor.kind](store, descriptor, window)
 
 

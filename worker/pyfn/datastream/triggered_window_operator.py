@@ -20,7 +20,8 @@ from pyfn.datastream.time_domain import TimeDomain
 from pyfn.datastream.trigger_context import EVENT_TIME, PROCESSING_TIME, WindowTriggerContext
 from pyfn.datastream.triggers import Trigger, TriggerResult
 from pyfn.datastream.window import MAX_LONG_VALUE, MIN_LONG_VALUE, TimeWindow
-from pyfn.datastream.window_operator import WindowOperator, _WindowContext, record_event_time
+from pyfn.datastream.window_function_context import WindowContext
+from pyfn.datastream.window_operator import WindowOperator, record_event_time
 
 _TRIGGER_STATE = "__pyfn_trigger_state"
 _TIMERS = "__pyfn_trigger_timers"
@@ -200,4 +201,4 @@ class TriggeredWindowOperator(WindowOperator):
         self.windows.remove(window)
         self._ask("clear", window)
         if isinstance(self.window_function, (ProcessWindowFunction, ProcessAllWindowFunction)):
-            self.window_function.clear(_WindowContext(window, timestamp))
+            self.window_function.clear(WindowContext(window, timestamp, self.stores))

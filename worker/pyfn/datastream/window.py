@@ -20,6 +20,7 @@ MAX_LONG_VALUE = 2 ** 63 - 1
 __all__ = ["Window", "TimeWindow", "CountWindow", "WindowAssigner", "MergingWindowAssigner",
            "TumblingEventTimeWindows", "SlidingEventTimeWindows", "TumblingProcessingTimeWindows",
            "SlidingProcessingTimeWindows", "EventTimeSessionWindows", "ProcessingTimeSessionWindows",
+           "DynamicEventTimeSessionWindows", "DynamicProcessingTimeSessionWindows",
            "SessionWindowTimeGapExtractor", "CountTumblingWindowAssigner", "CountSlidingWindowAssigner", "GlobalWindow",
            "GlobalWindows", "TriggerResult", "Trigger", "EventTimeTrigger", "ProcessingTimeTrigger",
            "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "PurgingTrigger", "CountTrigger",
@@ -289,6 +290,31 @@ class ProcessingTimeSessionWindows(_SessionAssigner):
     def with_dynamic_gap(extractor: SessionWindowTimeGapExtractor) -> "ProcessingTimeSessionWindows":
         """Sessions whose gap after each record is `extractor.extract(record)` milliseconds."""
         return ProcessingTimeSessionWindows(0, extractor)
+
+
+class DynamicEventTimeSessionWindows(EventTimeSessionWindows):
+    """Event-time sessions whose gap after each record is `extractor.extract(record)` milliseconds (PyFlink's
+    spelling of `EventTimeSessionWindows.with_dynamic_gap`)."""
+
+    def __init__(self, session_window_time_gap_extractor: SessionWindowTimeGapExtractor):
+        super().__init__(0, session_window_time_gap_extractor)
+
+    @staticmethod
+    def with_dynamic_gap(extractor: SessionWindowTimeGapExtractor) -> "DynamicEventTimeSessionWindows":
+        """Sessions whose gap after each record is `extractor.extract(record)` milliseconds."""
+        return DynamicEventTimeSessionWindows(extractor)
+
+
+class DynamicProcessingTimeSessionWindows(ProcessingTimeSessionWindows):
+    """Processing-time sessions with a gap per record (`ProcessingTimeSessionWindows.with_dynamic_gap`)."""
+
+    def __init__(self, session_window_time_gap_extractor: SessionWindowTimeGapExtractor):
+        super().__init__(0, session_window_time_gap_extractor)
+
+    @staticmethod
+    def with_dynamic_gap(extractor: SessionWindowTimeGapExtractor) -> "DynamicProcessingTimeSessionWindows":
+        """Sessions whose gap after each record is `extractor.extract(record)` milliseconds."""
+        return DynamicProcessingTimeSessionWindows(extractor)
 
 
 class CountTumblingWindowAssigner(WindowAssigner):

@@ -14,7 +14,6 @@ the records.
 
 from __future__ import annotations
 
-import time
 from typing import Callable, Iterable, List, Optional
 
 from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, KeyedProcessFunction,
@@ -22,6 +21,7 @@ from pyfn.datastream.functions import (AggregateFunction, AllWindowFunction, Key
                                        WindowFunction)
 from pyfn.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from pyfn.datastream.window import CountWindow, MergingWindowAssigner, TimeWindow, WindowAssigner
+from pyfn.datastream.window_function_context import WindowContext, WindowFunctionStores
 
 _WINDOWS = "__pyfn_windows"
 _COUNT = "__pyfn_window_count"
@@ -108,33 +108,18 @@ class ListedContents(WindowContents):
         return contents
 
 
-class _WindowContext(ProcessWindowFunction.Context):
-    """The Context a ProcessWindowFunction gets."""
-
-    def __init__(self, window, watermark: int):
-        self._window = window
-        self._watermark = watermark
-
-    def window(self):
-        return self._window
-
-    def current_processing_time(self) -> int:
-        return int(time.time() * 1000)
-
-    def current_watermark(self) -> int:
-        return self._watermark
-
-
-def window_emitter(window_function, keyed: bool) -> Callable:
-    """`emit(key, window, values, watermark)`: the output records of a firing window. Without a window function
-    the values themselves come out (reduce, aggregate)."""
+def window_emitter(window_function, keyed: bool, stores: WindowFunctionStores) -> Callable:
+    """`emit(key, window, values, watermark)`: the output records of a firing window (a process window function's
+    Context reaches the operator's state through `stores`). Without a window function the values themselves come
+    out (reduce, aggregate)."""
     if window_function is None:
         return lambda key, window, values, watermark: values
     if isinstance(window_function, (ProcessWindowFunction, ProcessAllWindowFunction)):
         if keyed:
             return lambda key, window, values, watermark: window_function.process(
-                key, _WindowContext(window, watermark), values)
-        return lambda key, window, values, watermark: window_function.process(_WindowContext(window, watermark), values)
+                key, WindowContext(window, watermark, stores), values)
+        return lambda key, window, values, watermark: window_function.process(
+            WindowContext(window, watermark, stores), values)
     if isinstance(window_function, (WindowFunction, AllWindowFunction)):
         if keyed:
             return lambda key, window, values, watermark: window_function.apply(key, window, values)
@@ -161,7 +146,8 @@ class WindowOperator(KeyedProcessFunction):
         self.assigner = assigner
         self.contents = contents
         self.window_function = window_function
-        self.emit = window_emitter(window_function, keyed)
+        self.stores = WindowFunctionStores()
+        self.emit = window_emitter(window_function, keyed, self.stores)
         self.allowed_lateness = allowed_lateness if assigner.is_event_time() else 0
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.late_data_tag = late_data_tag
@@ -176,6 +162,7 @@ class WindowOperator(KeyedProcessFunction):
         self.count = runtime_context.get_state(ValueStateDescriptor(_COUNT)) if self.assigner.count else None
         self.late = runtime_context.get_metrics_group().counter("numLateRecordsDropped")
         self.contents.open(runtime_context)
+        self.stores.open(runtime_context)
         if self.window_function is not None:
             self.window_function.open(runtime_context)
 
@@ -289,7 +276,7 @@ class WindowOperator(KeyedProcessFunction):
             if window.max_timestamp() + self.allowed_lateness <= timestamp:
                 self.windows.remove((start, end))
                 if isinstance(self.window_function, (ProcessWindowFunction, ProcessAllWindowFunction)):
-                    self.window_function.clear(_WindowContext(window, timestamp))
+                    self.window_function.clear(WindowContext(window, timestamp, self.stores))
         return outputs
 
     def _outputs(self, key, window, contents, watermark) -> list:

@@ -28,6 +28,11 @@ class WindowedStream:
         if not isinstance(window_assigner, WindowAssigner):
             raise TypeError("window() takes a WindowAssigner (e.g. TumblingEventTimeWindows.of(Time.seconds(5))), "
                             "got %r" % (window_assigner,))
+        if type(window_assigner).__module__ != "pyfn.datastream.window":
+            raise NotImplementedError(
+                "window(%s) is not supported by PyFn: a WindowAssigner of the program's own cannot run (PyFn's "
+                "window operator knows its own assigners: Tumbling/Sliding/Session event- and processing-time "
+                "windows, GlobalWindows, count windows)" % type(window_assigner).__name__)
         self._keyed_stream = keyed_stream
         self._window_assigner = window_assigner
         self._allowed_lateness = 0
@@ -37,6 +42,10 @@ class WindowedStream:
     def get_execution_environment(self):
         """The environment the stream belongs to."""
         return self._keyed_stream.get_execution_environment()
+
+    def get_input_type(self):
+        """The type of the windowed records."""
+        return self._keyed_stream.get_type()
 
     def trigger(self, trigger: Trigger) -> "WindowedStream":
         """Sets the Trigger that decides when windows fire and purge, instead of the assigner's default one

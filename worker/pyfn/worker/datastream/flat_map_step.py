@@ -12,15 +12,15 @@ class FlatMapStep(Step):
 
     method = (FlatMapFunction, "flat_map")
 
-    def run(self, values, keys):
-        """The records the function makes from `values`; with event time (`record_times`), each output record
-        gets its input record's timestamp."""
+    def run(self, values, keys, call=None):
+        """The records the function (or `call`, one record's output records) makes from `values`; with event time
+        (`record_times`), each output record gets its input record's timestamp."""
         state = self.environment.state
         set_key = state.set_current_key if keys is not None and state is not None and state.descriptors else None
         stamps = self.environment.record_times
         out: list = []
         times: list = []
-        extend, call = out.extend, self.call
+        extend, call = out.extend, call or self.call
         index = 0
         try:
             for index, value in enumerate(values):

@@ -18,10 +18,5 @@ class KeySelectorStep(Step):
     method = (KeySelector, "get_key")
 
     def run(self, values, keys):
-        selected: list = []
-        try:
-            selected.extend(map(self.call, values))
-        except Exception as error:
-            raise self.failed(error, values[len(selected)], len(selected)) from None
         dumps = pickle.dumps
-        return values, [dumps(key, KEY_PICKLE_PROTOCOL) for key in selected]
+        return values, [dumps(key, KEY_PICKLE_PROTOCOL) for key in self.call_each(values)]

@@ -22,11 +22,13 @@ import pyarrow as pa
 
 from pyfn.worker import execution_context
 from pyfn.worker.datastream.context import StreamRuntimeContext
+from pyfn.worker.datastream.async_wait_step import AsyncWaitStep
 from pyfn.worker.datastream.filter_step import FilterStep
 from pyfn.worker.datastream.flat_map_step import FlatMapStep
 from pyfn.worker.datastream.key_selector_step import KeySelectorStep
 from pyfn.worker.datastream.keyed_state import KeyedStateBackend
 from pyfn.worker.datastream.map_step import MapStep
+from pyfn.worker.datastream.partition_step import PartitionCustomStep
 from pyfn.worker.datastream.process_step import KeyedProcessStep, ProcessStep
 from pyfn.worker.datastream.records import RecordCodec, RecordTypeError
 from pyfn.worker.datastream.reduce_step import ReduceStep
@@ -40,7 +42,8 @@ from pyfn.worker.state_channel import BundleState
 
 #: Step kind -> the class that runs it.
 STEPS = {"map": MapStep, "flat_map": FlatMapStep, "filter": FilterStep, "key_by": KeySelectorStep,
-         "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep, "timestamps": TimestampStep}
+         "reduce": ReduceStep, "process": ProcessStep, "keyed_process": KeyedProcessStep, "timestamps": TimestampStep,
+         "partition_custom": PartitionCustomStep, "async_wait": AsyncWaitStep}
 
 KEY_COLUMN = "__key"
 VALUE_COLUMN = "value"

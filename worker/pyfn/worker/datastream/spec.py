@@ -14,7 +14,8 @@ from pyfn.types import DataType, RowType
 __all__ = ["RecordFormat", "StepSpec", "ChainSpec", "STEP_KINDS", "PICKLED"]
 
 #: The step kinds, as a program names them.
-STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process", "timestamps")
+STEP_KINDS = ("map", "flat_map", "filter", "key_by", "reduce", "process", "keyed_process", "timestamps",
+              "partition_custom", "async_wait")
 
 
 class RecordFormat:
@@ -99,7 +100,7 @@ class ChainSpec:
 
     @property
     def keyed_output(self) -> bool:
-        """Whether the output has a `__key` column: the chain ends with a key selector, or with a reduce in
-        batch mode (the runner keeps the last value per key)."""
+        """Whether the output has a `__key` column: the chain ends with a key selector, with a `partition_custom`
+        step (the subtask index), or with a reduce in batch mode (the runner keeps the last value per key)."""
         last = self.steps[-1].kind
-        return last == "key_by" or (last == "reduce" and self.batch_mode)
+        return last in ("key_by", "partition_custom") or (last == "reduce" and self.batch_mode)

@@ -73,6 +73,15 @@ class Step:
                 return "function %r failed in close(): %s" % (self.name, format_traceback(error, 1))
         return None
 
+    def call_each(self, values) -> list:
+        """The function's answer for each record; its failure names the record (`failed`)."""
+        answers: list = []
+        try:
+            answers.extend(map(self.call, values))
+        except Exception as error:
+            raise self.failed(error, values[len(answers)], len(answers)) from None
+        return answers
+
     def failed(self, error: Exception, record, index: int) -> FunctionError:
         """The FunctionError of this step raising `error` on `record`, the `index`-th record it got in the
         batch."""

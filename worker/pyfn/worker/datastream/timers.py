@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numbers
 import time
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from pyfn.datastream.functions import KeyedProcessFunction, TimerService
 from pyfn.datastream.time_domain import TimeDomain
@@ -25,6 +25,20 @@ MIN_WATERMARK = -(2 ** 63)
 _DOMAIN_OF_ROW = {EVENT_TIMER_FIRES: TimeDomain.EVENT_TIME, PROCESSING_TIMER_FIRES: TimeDomain.PROCESSING_TIME}
 
 
+def _wall_clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
+_clock: Callable[[], int] = _wall_clock_ms
+
+
+def use_clock(clock: Optional[Callable[[], int]] = None) -> None:
+    """Test hook: `current_processing_time()` answers `clock()` (ms, an int) from now on, in this interpreter (the
+    runner's timers keep its wall clock); None restores the wall clock."""
+    global _clock
+    _clock = _wall_clock_ms if clock is None else clock
+
+
 class RunnerTimerService(TimerService):
     """The TimerService of one operator: the current row's watermark and key, and the requests made so far."""
 
@@ -34,7 +48,7 @@ class RunnerTimerService(TimerService):
         self.requests: List[Tuple[int, int, bytes]] = []
 
     def current_processing_time(self) -> int:
-        return int(time.time() * 1000)
+        return _clock()
 
     def current_watermark(self) -> int:
         return self.watermark
