@@ -28,9 +28,10 @@ import Testing
         }
     }
 
-    static func run(on environment: FakeWorkerEnvironment) async throws -> [Int64] {
+    static func run(on environment: FakeWorkerEnvironment, bundlesInFlight: Int = 3) async throws -> [Int64] {
         var bundle = BundleOptions()
         bundle.bundleSize = 2_000
+        bundle.maxBundlesInFlight = bundlesInFlight
         let op = try ScalarFunctionOperator(calls: [call], inputSchema: schema, forwardedColumns: [], environment: environment, bundle: bundle)
         do {
             try await op.open()
@@ -53,22 +54,23 @@ import Testing
         let sums = try await Self.run(on: environment)
         let expected: [Int64] = (0..<Int64(20_000)).map { a in a + a * 7 % 1_000 }
         #expect(sums == expected)
-        #expect(environment.record.workersStarted == 4)
+        // Each loss retires one worker unless two bundles lose the same one (bundles overlap): 2 to 4 workers.
+        #expect((2...4).contains(environment.record.workersStarted))
         #expect(environment.record.mostBundlesAtOnce >= 2)
         #expect(environment.record.bundleRows.allSatisfy { $0 == 2_000 })
     }
 
     @Test func aWorkerLostMoreOftenThanMaxRestartsFailsTheOperatorNamingItsFunctions() async throws {
+        // One bundle at a time, so each loss retires its own worker: the fourth loss passes the budget of 3.
         let environment = FakeWorkerEnvironment(loseWorkerAt: [1, 2, 3, 4], compute: Self.add)
         do {
-            _ = try await Self.run(on: environment)
+            _ = try await Self.run(on: environment, bundlesInFlight: 1)
             Issue.record("the operator went on after its worker was lost four times")
         } catch {
             let message = "\(error)"
             #expect(message.contains("while running add: the fake worker was lost at bundle 4"), "\(message)")
             #expect(message.contains("gave up after 3 restarts"), "\(message)")
         }
-        // No fifth worker is started once the supervisor has given up.
         #expect(environment.record.workersStarted == 4)
     }
 }

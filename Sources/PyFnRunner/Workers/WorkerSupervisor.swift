@@ -135,13 +135,13 @@ public actor WorkerSupervisor {
             generation += 1
             restarts += 1
             lastLoss = reason
+            if restarts > maxRestarts && gaveUp == nil {
+                // Before the await below: a bundle that comes meanwhile must not start another worker.
+                let running = functions.isEmpty ? "" : "while running \(functions): "
+                gaveUp = "\(running)\(lastLoss) (gave up after \(maxRestarts) restarts)"
+            }
             if let old { await old.stop() }
         }
-        if restarts > maxRestarts {
-            let running = functions.isEmpty ? "" : "while running \(functions): "
-            let reason = gaveUp ?? "\(running)\(lastLoss) (gave up after \(maxRestarts) restarts)"
-            gaveUp = reason
-            throw PyFnError.workerLost(reason)
-        }
+        if restarts > maxRestarts, let gaveUp { throw PyFnError.workerLost(gaveUp) }
     }
 }
