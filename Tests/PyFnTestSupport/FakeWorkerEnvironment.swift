@@ -6,8 +6,10 @@ import Synchronization
 /// A worker environment without Python, for tests of what the runner does around its workers — pipelining,
 /// losing a worker and replaying its bundles, restarts — in milliseconds and without a venv. Each bundle's output
 /// is a Swift function of its input (`compute`); the environment can lose the worker at chosen bundles (as a
-/// crashed process does: `PyFnError.workerLost`), hold every bundle for a while (so that bundles sent together
-/// overlap), and it records what happened: workers started, bundles begun, the most bundles running at once.
+/// crashed process does: that bundle and every other one running on the worker fail with `PyFnError.workerLost`,
+/// and the worker takes no more), hold every bundle and every start for a while (so that bundles sent together
+/// overlap, and wait together for a worker), and it records what happened: workers started and lost, bundles
+/// begun, the most bundles running at once.
 ///
 /// It stands in for the other side only in tests of runner logic; end-to-end tests use real workers.
 public final class FakeWorkerEnvironment: WorkerEnvironment {
@@ -18,6 +20,8 @@ public final class FakeWorkerEnvironment: WorkerEnvironment {
     public struct Record: Sendable {
         /// Workers started (the first and every replacement).
         public var workersStarted = 0
+        /// Workers lost (each counted once, however many of its bundles failed with it).
+        public var workersLost = 0
         /// Bundles begun, counting replays.
         public var bundlesBegun = 0
         /// Bundles running at this moment.
@@ -31,14 +35,17 @@ public final class FakeWorkerEnvironment: WorkerEnvironment {
     private let compute: Compute
     private let loseWorkerAt: Set<Int>
     private let bundleTime: Duration
+    private let startTime: Duration
     private let state = Mutex(Record())
 
-    /// An environment whose workers answer each bundle with `compute(input)` after `bundleTime`, and are lost
-    /// (the bundle fails with `workerLost`) at the bundles numbered in `loseWorkerAt` (1 = the first begun).
-    public init(bundleTime: Duration = .zero, loseWorkerAt: Set<Int> = [], compute: @escaping Compute) {
+    /// An environment whose workers take `startTime` to start, answer each bundle with `compute(input)` after
+    /// `bundleTime`, and are lost at the bundles numbered in `loseWorkerAt` (1 = the first begun).
+    public init(bundleTime: Duration = .zero, startTime: Duration = .zero, loseWorkerAt: Set<Int> = [],
+                compute: @escaping Compute) {
         self.compute = compute
         self.loseWorkerAt = loseWorkerAt
         self.bundleTime = bundleTime
+        self.startTime = startTime
     }
 
     /// What happened so far.
@@ -49,10 +56,11 @@ public final class FakeWorkerEnvironment: WorkerEnvironment {
             record.workersStarted += 1
             return record.workersStarted
         }
+        if startTime > .zero { try await Task.sleep(for: startTime) }
         return FakeWorker(id: "fake-\(number)", environment: self)
     }
 
-    fileprivate func run(_ input: RecordBatch) async throws -> BundleResult {
+    fileprivate func run(_ input: RecordBatch, on worker: FakeWorker) async throws -> BundleResult {
         let number = state.withLock { record in
             record.bundlesBegun += 1
             record.bundlesRunning += 1
@@ -62,16 +70,27 @@ public final class FakeWorkerEnvironment: WorkerEnvironment {
         }
         defer { state.withLock { $0.bundlesRunning -= 1 } }
         if bundleTime > .zero { try await Task.sleep(for: bundleTime) }
-        if loseWorkerAt.contains(number) { throw PyFnError.workerLost("the fake worker was lost at bundle \(number)") }
+        if loseWorkerAt.contains(number) {
+            if worker.lose() { state.withLock { $0.workersLost += 1 } }
+            throw PyFnError.workerLost("the fake worker was lost at bundle \(number)")
+        }
+        if worker.isLost { throw PyFnError.workerLost("the fake worker \(worker.id) was lost while running bundle \(number)") }
         return BundleResult(batches: try compute(input))
     }
 }
 
-/// A worker of a ``FakeWorkerEnvironment``: after ``stop()`` its bundles fail as a stopped process's would.
+/// A worker of a ``FakeWorkerEnvironment``: once lost or stopped its bundles fail as a dead process's would.
 private final class FakeWorker: PythonWorker {
     let id: String
     private let environment: FakeWorkerEnvironment
     private let stopped = Atomic<Bool>(false)
+    private let lost = Atomic<Bool>(false)
+
+    /// Whether the worker has been lost.
+    var isLost: Bool { lost.load(ordering: .relaxed) }
+
+    /// Loses the worker; true when it was not lost before.
+    func lose() -> Bool { !lost.exchange(true, ordering: .relaxed) }
 
     init(id: String, environment: FakeWorkerEnvironment) {
         self.id = id
@@ -82,7 +101,8 @@ private final class FakeWorker: PythonWorker {
 
     func processBundle(descriptorID: String, input: RecordBatch) async throws -> BundleResult {
         guard !stopped.load(ordering: .relaxed) else { throw PyFnError.workerLost("the fake worker \(id) has stopped") }
-        return try await environment.run(input)
+        guard !isLost else { throw PyFnError.workerLost("the fake worker \(id) was lost") }
+        return try await environment.run(input, on: self)
     }
 
     func stop() async {

@@ -15,7 +15,7 @@ public actor WorkerSupervisor {
     public private(set) var restarts = 0
 
     private var worker: (any PythonWorker)?
-    private var starting: Task<any PythonWorker, any Error>?
+    private var starting: Task<(any PythonWorker, Int), any Error>?
     private var generation = 0
     private var descriptors: [ProcessBundleDescriptor] = []
     private var lastLoss = ""
@@ -88,15 +88,30 @@ public actor WorkerSupervisor {
         worker = nil
     }
 
+    /// The worker to run a bundle on, with the generation it belongs to (what ``replace(generation:reason:)`` is
+    /// told if it is lost). A bundle that waits for a worker being started gets the pair the start installed, not
+    /// the generation current when the bundle resumes: that worker may have been lost and replaced meanwhile, and
+    /// a newer generation would make its loss retire the healthy replacement and count a restart twice.
     private func currentWorker() async throws -> (any PythonWorker, Int) {
         if let worker { return (worker, generation) }
         if let gaveUp { throw PyFnError.workerLost(gaveUp) }
         if stopped { throw PyFnError.workerLost("the operator has stopped its worker") }
-        if let starting { return (try await starting.value, generation) }
-        let task = Task { try await self.startRestartingEarlyDeaths() }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.startAndInstall() }
         starting = task
+        return try await task.value
+    }
+
+    /// Starts a worker and makes it the current one, returning it with its generation. Everything after the start's
+    /// last await runs without a suspension point, so no bundle sees the worker before it is installed.
+    private func startAndInstall() async throws -> (any PythonWorker, Int) {
         defer { starting = nil }
-        let started = try await task.value
+        let started = try await startRestartingEarlyDeaths()
+        if stopped {
+            // stop() came while the worker started: it is nobody's.
+            await started.stop()
+            throw PyFnError.workerLost("the operator has stopped its worker")
+        }
         worker = started
         onWorkerStart?(generation > 0)
         return (started, generation)
@@ -115,7 +130,13 @@ public actor WorkerSupervisor {
                 continue
             }
             do {
-                for descriptor in descriptors { try await worker.register(descriptor) }
+                // By index: a descriptor registered while this worker starts is appended meanwhile, and must
+                // reach it too (the worker is not current yet, so register(_:) does not send it).
+                var registered = 0
+                while registered < descriptors.count {
+                    try await worker.register(descriptors[registered])
+                    registered += 1
+                }
             } catch {
                 // A worker that cannot take the descriptors is nobody's: stop it rather than leave it running.
                 await worker.stop()
