@@ -19,6 +19,8 @@ final class GroupAggregates: Sendable {
     let readColumns: [Int]
     /// `__group` (int64), then the ``readColumns``: the batches ``values(of:groups:firstRow:partitionOf:)`` takes.
     let groupSchema: ArrowSchema
+    /// The schema of ``reading(_:)``'s batches, made once (not per batch).
+    private let readSchema: ArrowSchema
 
     /// Aggregates over groups of rows of `inputSchema`; argument positions of `builtIns` and `pythonCalls` are
     /// columns of `inputSchema`, and `describedBy` columns name a group in Python errors.
@@ -34,6 +36,7 @@ final class GroupAggregates: Sendable {
         let place = Dictionary(uniqueKeysWithValues: readColumns.enumerated().map { ($1, $0 + 1) })
         let groupSchema = ArrowSchema([ArrowField("__group", .int64, nullable: false)] + readColumns.map { inputSchema.fields[$0] })
         self.groupSchema = groupSchema
+        self.readSchema = ArrowSchema(readColumns.map { inputSchema.fields[$0] })
         self.bundleRows = bundle.bundleSize
         self.builtIns = builtIns.map { spec in
             var spec = spec
@@ -64,8 +67,7 @@ final class GroupAggregates: Sendable {
 
     /// The ``readColumns`` of a batch of the stage's input (no rows are copied).
     func reading(_ batch: RecordBatch) throws -> RecordBatch {
-        try RecordBatch(schema: ArrowSchema(readColumns.map { batch.schema.fields[$0] }),
-                        columns: readColumns.map { batch.columns[$0] }, length: batch.length)
+        try RecordBatch(schema: readSchema, columns: readColumns.map { batch.columns[$0] }, length: batch.length)
     }
 
     /// Each group's values (built-ins, then Python calls): `grouped` has `groupSchema`, its `__group` numbering
