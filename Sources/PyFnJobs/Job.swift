@@ -93,12 +93,21 @@ public struct Job: Sendable {
         if python.harness == .pyfn && creates.isEmpty && !shipped.isEmpty && !external {
             try choice.checkWorkerPackage(at: interpreter)
         }
-        if headStart && python.harness == .pyfn && !(creates.isEmpty && shipped.isEmpty) {
+        // With python.worker.fork-server, a server that answers forks the describing and the workers (no head
+        // start needed); without one, this job starts one for later jobs and its Python the ordinary way.
+        let usesPython = python.harness == .pyfn && !(creates.isEmpty && shipped.isEmpty)
+        let forkServer = python.harness == .pyfn ? python.forkServerIdleTimeout.flatMap { ForkServer(python: interpreter, idleTimeout: $0) } : nil
+        let forkServerAnswers = forkServer?.answers ?? false
+        if let forkServer, usesPython, !forkServerAnswers {
+            forkServer.startInBackground(logger: Logger(label: "pyfn.worker"))
+        }
+        if headStart && usesPython && !forkServerAnswers {
             workerMode.startAhead(interpreter: interpreter)
         }
         var functions: [String: RegisteredFunction]
         do {
-            functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness)
+            functions = try PythonFunctionDescriber.describe(creates, python: interpreter, files: python.files, harness: python.harness,
+                                                             forkServer: forkServerAnswers ? forkServer : nil)
         } catch {
             if python.harness == .pyfn { try choice.checkWorkerPackage(at: interpreter) }
             throw error

@@ -75,7 +75,7 @@ enum PythonFunctionDescriber {
 
     /// Describes every `CREATE FUNCTION` of a job; errors name the statement's location.
     static func describe(_ statements: [CreateFunctionStatement], python: String, files: [String],
-                         harness: PythonHarness = .pyfn) throws -> [String: RegisteredFunction] {
+                         harness: PythonHarness = .pyfn, forkServer: ForkServer? = nil) throws -> [String: RegisteredFunction] {
         var byModule: [String: [CreateFunctionStatement]] = [:]
         for statement in statements {
             if let language = statement.language, language != "PYTHON" {
@@ -91,7 +91,8 @@ enum PythonFunctionDescriber {
             let names = statements.map { String($0.pythonObject[$0.pythonObject.index(after: $0.pythonObject.lastIndex(of: ".")!)...]) }
             let arguments = harness == .pyflink ? PyFlinkFunctionScript.arguments : ["-m", "pyfn.describe", "--types-only"]
             let descriptions = try run(python: python, arguments: arguments, files: files, module: module,
-                                       names: Array(Set(names)), at: statements[0].location)
+                                       names: Array(Set(names)), at: statements[0].location,
+                                       forkServer: harness == .pyfn ? forkServer : nil)
             for (statement, name) in zip(statements, names) {
                 guard let description = descriptions[name] else {
                     throw SQLError("module '\(module)' has no function '\(name)' (python.files: \(files.joined(separator: ", ")))", at: statement.location)
@@ -124,25 +125,40 @@ enum PythonFunctionDescriber {
     }
 
     private static func run(python: String, arguments: [String], files: [String], module: String, names: [String],
-                            at location: SourceLocation) throws -> [String: Description] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments + [module] + names
+                            at location: SourceLocation, forkServer: ForkServer?) throws -> [String: Description] {
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = (files + [environment["PYTHONPATH"]].compactMap { $0 }).joined(separator: ":")
-        process.environment = environment
         let output = Pipe()
         let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch {
-            throw SQLError("cannot run '\(python)' (python.executable) to describe module '\(module)': \(error)", at: location)
+        let status: Int32
+        let data: Data
+        let errorText: String
+        if let forkServer, arguments.starts(with: ["-m", ForkServer.Module.describe.rawValue]),
+           let child = forkServer.launch(.describe, arguments: Array(arguments.dropFirst(2)) + [module] + names, environment: environment,
+                                         output: output.fileHandleForWriting, errors: errors.fileHandleForWriting) {
+            // The child has its own copies: the ends of its output and errors are the ends of the child.
+            try? output.fileHandleForWriting.close()
+            try? errors.fileHandleForWriting.close()
+            data = output.fileHandleForReading.readDataToEndOfFile()
+            errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            status = child.waitForExit()
+        } else {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = arguments + [module] + names
+            process.environment = environment
+            process.standardOutput = output
+            process.standardError = errors
+            do { try process.run() } catch {
+                throw SQLError("cannot run '\(python)' (python.executable) to describe module '\(module)': \(error)", at: location)
+            }
+            data = output.fileHandleForReading.readDataToEndOfFile()
+            errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            status = process.terminationStatus
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let reason = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+        guard status == 0 else {
+            let reason = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(status)"
             throw SQLError("cannot load Python module '\(module)': \(reason)", at: location)
         }
         var descriptions: [String: Description] = [:]

@@ -30,6 +30,8 @@ public enum KnownSettings {
         // PyFn's own.
         "python.harness",
         "python.worker.max-restarts",
+        "python.worker.fork-server",
+        "python.worker.fork-server.idle-timeout",
         "python.fn-execution.bundle.timeout",
         "python.fn-execution.memory.limit",
         "table.exec.async-scalar.max-concurrent-operations",

@@ -23,12 +23,19 @@ enum ChildWorkerLaunch {
         }
         let process: WorkerProcess
         do {
-            // A PyFn worker started ahead of the job (HeadStartedWorker), when one waits, else a new one.
+            // A PyFn worker started ahead of the job (HeadStartedWorker), when one waits; else one forked by this
+            // user's fork server (python.worker.fork-server), when one answers; else a new one. The head start
+            // comes first: a job that made one found no server answering, and one it started may still be importing.
             let harness = ["-m", "pyfn.worker"]
-            if arguments.starts(with: harness),
-               let waiting = HeadStartedWorker.claim(executable: executable, arguments: Array(arguments.dropFirst(harness.count)),
-                                                     environment: environment, onExit: onExit) {
+            let pyfnWorker = arguments.starts(with: harness)
+            if pyfnWorker, let waiting = HeadStartedWorker.claim(executable: executable, arguments: Array(arguments.dropFirst(harness.count)),
+                                                                   environment: environment, onExit: onExit) {
                 process = waiting
+            } else if pyfnWorker, let idle = options.forkServerIdleTimeout,
+                      let server = ForkServer(python: executable, idleTimeout: idle),
+                      let forked = WorkerProcess(forkedBy: server, arguments: Array(arguments.dropFirst(harness.count)),
+                                                 environment: environment, workerID: workerID, logger: logger, onExit: onExit) {
+                process = forked
             } else {
                 process = try WorkerProcess(executable: executable, arguments: arguments, environment: environment, workerID: workerID,
                                             logger: logger, onExit: onExit)

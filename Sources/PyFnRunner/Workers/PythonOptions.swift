@@ -43,6 +43,10 @@ public struct PythonOptions: Sendable {
     public var workerCapabilities: Set<String> = WorkerCapability.pyfnHarness
     /// How async scalar functions run (`table.exec.async-scalar.*`).
     public var asyncScalar = AsyncScalarOptions()
+    /// With `python.worker.fork-server` = true: how long this user's fork server for the interpreter lives idle
+    /// (`python.worker.fork-server.idle-timeout`, default 10 min); nil: workers and the describing of functions
+    /// start their own interpreter. See ``ForkServer``.
+    public var forkServerIdleTimeout: Duration?
 
     /// Default options.
     public init() {}
@@ -78,6 +82,19 @@ public struct PythonOptions: Sendable {
                 throw PyFnError.invalidDescriptor("'\(WorkerMemoryLimit.setting)' must be a memory size such as '512m' or '2g', not '\(text)'")
             }
             memoryLimit = bytes
+        }
+        if let text = settings[ForkServer.setting] {
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true": forkServerIdleTimeout = .seconds(600)
+            case "false": forkServerIdleTimeout = nil
+            default: throw PyFnError.invalidDescriptor("'\(ForkServer.setting)' must be true or false, not '\(text)'")
+            }
+        }
+        if let text = settings[ForkServer.idleTimeoutSetting], forkServerIdleTimeout != nil {
+            guard let timeout = FlinkDuration.parse(text), timeout > .zero else {
+                throw PyFnError.invalidDescriptor("'\(ForkServer.idleTimeoutSetting)' must be a duration such as '30 s' or '10 min', not '\(text)'")
+            }
+            forkServerIdleTimeout = timeout
         }
         if let text = settings[GlobalJobParameters.key] {
             jobParameters = try GlobalJobParameters.parse(text)

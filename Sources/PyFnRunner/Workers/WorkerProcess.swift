@@ -57,18 +57,12 @@ final class WorkerProcess: Sendable {
     /// a process's environment is readable only by its user, its command line by everyone); `onExit` is called
     /// once, with the exit status and the last lines of output, after the process has exited and its output is
     /// read to the end. Its standard input is `input` (a head-started worker reads its boot line there), else empty.
-    init(executable: String, arguments: [String], environment extra: [String: String] = [:], workerID: String, logger: Logger,
-         input: Pipe? = nil, onExit: @escaping @Sendable (Int32, String) -> Void) throws {
+    convenience init(executable: String, arguments: [String], environment extra: [String: String] = [:], workerID: String,
+                     logger: Logger, input: Pipe? = nil, onExit: @escaping @Sendable (Int32, String) -> Void) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        // The pool token is for this runner's calls to pools; the job's Python code has no use for it.
-        environment[FnAPITransport.poolTokenVariable] = nil
-        environment.merge(extra) { $1 }
-        environment["PYTHONUNBUFFERED"] = "1"
-        environment.merge(extra) { $1 }
-        process.environment = environment
+        process.environment = Self.childEnvironment(extra)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -79,9 +73,45 @@ final class WorkerProcess: Sendable {
             state.reportIfDone()
         }
         try process.run()
-        self.pid = process.processIdentifier
+        self.init(pid: process.processIdentifier, state: state, output: pipe.fileHandleForReading, workerID: workerID, logger: logger)
+    }
+
+    /// A `python -m pyfn.worker` with `arguments` forked by `server` (see ``ForkServer``), or nil when no server
+    /// answers; otherwise as the other initializer (its exit reported by the server).
+    convenience init?(forkedBy server: ForkServer, arguments: [String], environment extra: [String: String], workerID: String,
+                      logger: Logger, onExit: @escaping @Sendable (Int32, String) -> Void) {
+        let pipe = Pipe()
+        let output = pipe.fileHandleForWriting
+        let child = server.launch(.worker, arguments: arguments, environment: Self.childEnvironment(extra), output: output, errors: output)
+        try? output.close()  // the child has its own copy: the end of its output is the end of the child
+        guard let child else {
+            try? pipe.fileHandleForReading.close()
+            return nil
+        }
+        let state = State(onExit: onExit)
+        Thread.detachNewThread {
+            let status = child.waitForExit()
+            state.exit.withLock { $0.status = status }
+            state.reportIfDone()
+        }
+        self.init(pid: child.pid, state: state, output: pipe.fileHandleForReading, workerID: workerID, logger: logger)
+    }
+
+    /// A worker's environment: this process's, without the pool token (for this runner's calls to pools; the job's
+    /// Python code has no use for it), with `extra` over it and unbuffered output.
+    static func childEnvironment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment[FnAPITransport.poolTokenVariable] = nil
+        environment.merge(extra) { $1 }
+        environment["PYTHONUNBUFFERED"] = "1"
+        environment.merge(extra) { $1 }
+        return environment
+    }
+
+    /// Reads the process's output (to the log, the last lines kept) until it ends.
+    private init(pid: Int32, state: State, output reader: FileHandle, workerID: String, logger: Logger) {
+        self.pid = pid
         self.state = state
-        let reader = pipe.fileHandleForReading
         Thread.detachNewThread {
             var pending = Data()
             while true {

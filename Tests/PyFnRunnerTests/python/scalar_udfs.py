@@ -146,3 +146,9 @@ class HoardOnce(ScalarFunction):
 
 
 hoard_once = udf(HoardOnce(), result_type=DataTypes.BIGINT())
+
+
+@udf(result_type=DataTypes.BIGINT())
+def parent_pid(x):
+    """The worker's parent process: the runner, or the fork server that forked the worker."""
+    return os.getppid()

@@ -1,4 +1,5 @@
 """`python -m pyfn.worker`: start the harness; `python -m pyfn.worker pool --port N`: run a worker pool;
+`python -m pyfn.worker fork-server --socket PATH`: fork workers for this user's runners (see fork_server);
 `python -m pyfn.worker --await-boot`: import first, then start the harness with the arguments and environment the
 runner writes to stdin (see head_start)."""
 
@@ -18,6 +19,10 @@ if __name__ == "__main__":
     from pyfn.worker.numpy_deferral import defer_numpy
 
     defer_numpy()  # pyarrow without numpy, until something imports numpy
+    if sys.argv[1:2] == ["fork-server"]:
+        from pyfn.worker.fork_server import main as fork_server_main
+
+        sys.exit(fork_server_main(sys.argv[2:]))
     if sys.argv[1:2] == ["pool"]:
         from pyfn.worker.pool import main as pool_main
 

@@ -84,16 +84,28 @@ def apply_options(options: Dict[str, str]) -> None:
         logging.getLogger().setLevel(level)
 
 
-def watch_parent(poll_seconds: float = PARENT_POLL_SECONDS) -> None:
-    """Exits the process as soon as the process that started it is gone."""
-    parent = os.getppid()
+def watch_parent(poll_seconds: float = PARENT_POLL_SECONDS, runner_pid: int = 0) -> None:
+    """Exits the process as soon as the process that started it is gone — or `runner_pid`, when a fork server
+    started it for that runner (the server is its parent, and outlives jobs)."""
+    parent = runner_pid or os.getppid()
     if parent <= 1:
         return
+
+    def gone() -> bool:
+        if not runner_pid:
+            return os.getppid() != parent
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # it exists (as another user's: pid reuse); the Control stream's end is the backstop
+        return False
 
     def watch():
         while True:
             time.sleep(poll_seconds)
-            if os.getppid() != parent:
+            if gone():
                 try:
                     sys.stderr.write("pyfn.worker: parent process %d is gone; exiting\n" % parent)
                     sys.stderr.flush()
@@ -137,7 +149,9 @@ def _setup_stderr_logging() -> logging.Handler:
     return handler
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[List[str]] = None, watch_pid: int = 0) -> int:
+    """Runs the harness with `argv`'s flags until Control ends; `watch_pid` is the runner to outlive no longer than
+    (default: the parent process)."""
     args = parse_args(argv)
     # A parent that blocks SIGTERM in its threads (Swift's Process does) passes the mask on; a harness that is
     # told to stop should stop.
@@ -146,7 +160,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     stack_dumps.install()  # SIGUSR1: every thread's Python stack to stderr, for a runner that finds us hung
     stderr_handler = _setup_stderr_logging()
-    watch_parent()
+    watch_parent(runner_pid=watch_pid)
     from pyfn.worker.pandas_deferral import defer_pandas
 
     defer_pandas()
