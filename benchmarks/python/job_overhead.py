@@ -2,12 +2,15 @@
 scalar Python UDF into a blackhole — in process mode and embedded (`python.execution-mode = thread`), beside the
 interpreter starts any run pays for: a plain `python -c pass`, `python -c "import pyarrow, grpc"`, and the floors
 (what a process-mode worker must import before it can take a row — grpc, pyarrow without numpy, the Fn API's
-messages — and an embedded one: the same without grpc); and both modes with `--no-head-start` (Python started when
-the first operator opens, not while the job's functions are described).
+messages — and an embedded one: the same without grpc); both modes with `--no-head-start` (Python started when
+the first operator opens, not while the job's functions are described); and both with a warm fork server
+(`python.worker.fork-server`: workers, and the describing of functions, forked from an interpreter that imported
+the harness before the job started; in embedded mode only the describing).
 
 Each figure is the median of PYFN_BENCH_RUNS (default 5) runs: wall seconds from start to exit, CPU seconds (user +
 system) of the whole process tree (runner, describing interpreter, worker), and for process mode the worker's peak
-RSS (VmHWM, from a separate sampled run). The last line: `job_overhead: process P s, embedded E s` (median wall seconds).
+RSS (VmHWM, from a separate sampled run). The last line: `job_overhead: process P s, embedded E s; with a fork
+server: process P2 s, embedded E2 s` (median wall seconds).
 """
 import os
 import resource
@@ -97,15 +100,74 @@ def main():
         ("pyfn run, embedded", [PYFN, "run", "--set", "python.execution-mode=thread", "job.sql"]),
         ("process mode, --no-head-start", [PYFN, "run", "--no-head-start", "job.sql"]),
         ("embedded, --no-head-start", [PYFN, "run", "--no-head-start", "--set", "python.execution-mode=thread", "job.sql"]),
+        # A fork server (python.worker.fork-server): the first run starts it, the timed runs fork from it. Its own
+        # runtime folder, so the benchmark neither uses nor leaves behind a server of the user's.
+        ("process mode, fork server", [PYFN, "run", "--set", "python.worker.fork-server=true", "job.sql"]),
+        ("embedded, fork server", [PYFN, "run", "--set", "python.worker.fork-server=true",
+                                   "--set", "python.execution-mode=thread", "job.sql"]),
     ]
+    runtime = tempfile.mkdtemp(prefix="pyfn-fork-")
+    env["XDG_RUNTIME_DIR"] = runtime
     walls = {}
-    for label, command in rows:
-        wall, cpu, worker_mb = medians(command, folder, env)
-        walls[label] = wall
-        memory = ", worker peak RSS %.0f MB" % worker_mb if worker_mb and "process" in label else ""
-        print("  %-36s %6.3f s wall  %6.3f s CPU%s" % (label, wall, cpu, memory))
-    print("job_overhead: process %.3f s, embedded %.3f s"
-          % (walls["pyfn run, process mode"], walls["pyfn run, embedded"]))
+    try:
+        for label, command in rows:
+            if "fork server" in label:
+                run_once(command, folder, env)  # starts the server
+                await_fork_server(runtime)
+            wall, cpu, worker_mb = medians(command, folder, env)
+            walls[label] = wall
+            memory = ", worker peak RSS %.0f MB" % worker_mb if worker_mb and "process" in label else ""
+            print("  %-36s %6.3f s wall  %6.3f s CPU%s" % (label, wall, cpu, memory))
+    finally:
+        stop_fork_servers(runtime)
+    print("  (a fork server's children are not the runner's: their CPU is not in the fork-server rows)")
+    print("job_overhead: process %.3f s, embedded %.3f s; with a fork server: process %.3f s, embedded %.3f s"
+          % (walls["pyfn run, process mode"], walls["pyfn run, embedded"],
+             walls["process mode, fork server"], walls["embedded, fork server"]))
+
+
+def fork_server_pids(runtime):
+    """Pids of the fork servers whose socket is under `runtime`."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                    command = handle.read().split(b"\0")
+            except OSError:
+                continue
+            if b"fork-server" in command and any(part.startswith(runtime.encode()) for part in command):
+                pids.append(int(entry))
+    return pids
+
+
+def await_fork_server(runtime, seconds=60):
+    """Waits until a fork server under `runtime` listens and has imported the harness (its CPU time stops growing)."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        folder = os.path.join(runtime, "pyfn")
+        sockets = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".sock")] if os.path.isdir(folder) else []
+        for path in sockets:
+            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                probe.connect(path)
+                time.sleep(1.0)  # its imports (about 0.3 s) finish before the timed runs start
+                return
+            except OSError:
+                pass
+            finally:
+                probe.close()
+        time.sleep(0.05)
+    sys.exit("job_overhead: no fork server answered under %s within %d s" % (runtime, seconds))
+
+
+def stop_fork_servers(runtime):
+    import signal
+
+    for pid in fork_server_pids(runtime):
+        os.kill(pid, signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,11 @@ def server(tmp_path):
     folder = tmp_path / "run"
     folder.mkdir(mode=0o700)
     path = str(folder / "fork.sock")
+    # Started as the runner starts it: Swift's Process passes on a mask that blocks SIGCHLD and SIGTERM.
     process = subprocess.Popen([sys.executable, "-m", "pyfn.worker", "fork-server", "--socket", path, "--idle-seconds", "3"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                               preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD, signal.SIGTERM}))
     deadline = time.monotonic() + 60
     while not os.path.exists(path):
         assert process.poll() is None, process.stdout.read()
@@ -71,6 +73,28 @@ def test_a_describe_request_runs_in_a_child_with_the_requests_folder_and_pythonp
     assert answers[1]["exit"] == 0, err
     described = json.loads(out.strip())
     assert (described["name"], described["kind"], described["result_type"]) == ("add", "SCALAR", "BIGINT")
+
+
+def test_a_childs_exit_is_reported_as_it_happens(server, tmp_path):
+    path, _ = server
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(path)
+    socket.send_fds(connection, [(json.dumps(describe_request(tmp_path, ["add"])) + "\n").encode()], [out_write, err_write])
+    os.close(out_write)
+    os.close(err_write)
+    answers = connection.makefile("r")
+    assert "pid" in json.loads(answers.readline())
+    while os.read(out_read, 65536):
+        pass
+    ended = time.monotonic()
+    assert json.loads(answers.readline()) == {"exit": 0}
+    # The server hears SIGCHLD even from a parent that blocked it; else the exit waits for its select's timeout.
+    assert time.monotonic() - ended < 0.5
+    connection.close()
+    os.close(out_read)
+    os.close(err_read)
 
 
 def test_a_failing_child_reports_its_status_and_its_errors(server, tmp_path):
