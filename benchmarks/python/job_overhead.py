@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 
+from fork_server_support import await_fork_server, stop_fork_servers
 from vs_pyflink import PYFN, PYTHON, PeakSampler
 
 RUNS = int(os.environ.get("PYFN_BENCH_RUNS", "5"))
@@ -124,50 +125,6 @@ def main():
     print("job_overhead: process %.3f s, embedded %.3f s; with a fork server: process %.3f s, embedded %.3f s"
           % (walls["pyfn run, process mode"], walls["pyfn run, embedded"],
              walls["process mode, fork server"], walls["embedded, fork server"]))
-
-
-def fork_server_pids(runtime):
-    """Pids of the fork servers whose socket is under `runtime`."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as handle:
-                    command = handle.read().split(b"\0")
-            except OSError:
-                continue
-            if b"fork-server" in command and any(part.startswith(runtime.encode()) for part in command):
-                pids.append(int(entry))
-    return pids
-
-
-def await_fork_server(runtime, seconds=60):
-    """Waits until a fork server under `runtime` listens and has imported the harness (its CPU time stops growing)."""
-    import socket
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        folder = os.path.join(runtime, "pyfn")
-        sockets = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".sock")] if os.path.isdir(folder) else []
-        for path in sockets:
-            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                probe.connect(path)
-                time.sleep(1.0)  # its imports (about 0.3 s) finish before the timed runs start
-                return
-            except OSError:
-                pass
-            finally:
-                probe.close()
-        time.sleep(0.05)
-    sys.exit("job_overhead: no fork server answered under %s within %d s" % (runtime, seconds))
-
-
-def stop_fork_servers(runtime):
-    import signal
-
-    for pid in fork_server_pids(runtime):
-        os.kill(pid, signal.SIGTERM)
 
 
 if __name__ == "__main__":

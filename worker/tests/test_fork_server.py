@@ -191,21 +191,6 @@ INSERT INTO out SELECT add_parent(a) FROM src;
 '''
 
 
-def fork_servers_under(folder):
-    """Pids of live fork servers whose socket is under `folder`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as handle:
-                    command = handle.read().split(b"\0")
-            except OSError:
-                continue
-            if b"fork-server" in command and any(part.startswith(str(folder).encode()) for part in command):
-                found.append(int(entry))
-    return found
-
-
 def test_a_job_with_the_fork_server_on_starts_one_and_the_next_job_forks_its_python_from_it(tmp_path):
     from table_api_support import locate_runner
 
@@ -224,10 +209,10 @@ def test_a_job_with_the_fork_server_on_starts_one_and_the_next_job_forks_its_pyt
                                text=True, timeout=120)
         assert first.returncode == 0, first.stderr
         deadline = time.monotonic() + 60
-        while not fork_servers_under(runtime) or not os.path.exists(runtime / "pyfn"):
+        while not fork_server.servers_under(str(runtime)) or not os.path.exists(runtime / "pyfn"):
             assert time.monotonic() < deadline, "the first job started no fork server"
             time.sleep(0.1)
-        [server_pid] = fork_servers_under(runtime)
+        [server_pid] = fork_server.servers_under(str(runtime))
         assert oct(os.stat(runtime / "pyfn").st_mode & 0o777) == "0o700"
         sockets = [name for name in os.listdir(runtime / "pyfn") if name.endswith(".sock")]
         while not sockets and time.monotonic() < deadline:
@@ -248,7 +233,7 @@ def test_a_job_with_the_fork_server_on_starts_one_and_the_next_job_forks_its_pyt
         assert len(importers) == 2 and all(int(parent) == server_pid for _, parent in importers), (importers, server_pid)
         assert all(int(parent) != server_pid for _, parent in (line.split() for line in first_importers if line))
     finally:
-        for pid in fork_servers_under(runtime):
+        for pid in fork_server.servers_under(str(runtime)):
             os.kill(pid, signal.SIGTERM)
 
 

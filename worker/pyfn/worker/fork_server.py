@@ -316,6 +316,23 @@ class ForkServer:
                 connection.close()
 
 
+def servers_under(folder: str) -> List[int]:
+    """Pids of the running fork servers whose socket is under `folder` (from /proc: their command lines)."""
+    prefix = os.fsencode(os.path.abspath(folder))
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                command = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if b"fork-server" in command and any(part.startswith(prefix) for part in command):
+            pids.append(int(entry))
+    return pids
+
+
 def listen(path: str) -> socket.socket:
     """A listening socket at `path`, replacing a stale socket file nobody answers on; SystemExit when another server
     already answers there."""
