@@ -93,15 +93,16 @@ public struct Job: Sendable {
         if python.harness == .pyfn && creates.isEmpty && !shipped.isEmpty && !external {
             try choice.checkWorkerPackage(at: interpreter)
         }
-        // With python.worker.fork-server, a server that answers forks the describing and the workers (no head
-        // start needed); without one, this job starts one for later jobs and its Python the ordinary way.
+        // With python.worker.fork-server, a server that answers forks the describing and, in process mode, the
+        // workers (no head start needed there; embedded mode still loads its interpreter ahead); without one, this
+        // job starts one for later jobs and its Python the ordinary way.
         let usesPython = python.harness == .pyfn && !(creates.isEmpty && shipped.isEmpty)
         let forkServer = python.harness == .pyfn ? python.forkServerIdleTimeout.flatMap { ForkServer(python: interpreter, idleTimeout: $0) } : nil
         let forkServerAnswers = forkServer?.answers ?? false
         if let forkServer, usesPython, !forkServerAnswers {
             forkServer.startInBackground(logger: Logger(label: "pyfn.worker"))
         }
-        if headStart && usesPython && !forkServerAnswers {
+        if headStart && usesPython && !(forkServerAnswers && workerMode == .process) {
             workerMode.startAhead(interpreter: interpreter)
         }
         var functions: [String: RegisteredFunction]
