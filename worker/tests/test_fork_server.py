@@ -108,6 +108,7 @@ def test_a_failing_child_reports_its_status_and_its_errors(server, tmp_path):
 
 @pytest.mark.parametrize("request_line, reason", [
     (b"not json\n", "Expecting value"),
+    (b"[1, 2]\n", "the request must be a JSON object"),
     (json.dumps({"module": "os", "arguments": [], "environment": {}, "cwd": "/"}).encode() + b"\n",
      "the module must be one of pyfn.worker, pyfn.describe, not 'os'"),
     (json.dumps({"module": "pyfn.describe", "arguments": [1], "environment": {}, "cwd": "/"}).encode() + b"\n",
@@ -191,6 +192,7 @@ INSERT INTO out SELECT add_parent(a) FROM src;
 '''
 
 
+@pytest.mark.one_version  # its jobs' Python is the project's .venv whatever runs pytest
 def test_a_job_with_the_fork_server_on_starts_one_and_the_next_job_forks_its_python_from_it(tmp_path):
     from table_api_support import locate_runner
 
@@ -253,3 +255,25 @@ def test_another_user_cannot_reach_the_server(server):
             os._exit(4)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_stale_server_refuses_saying_so_and_takes_its_socket_away(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o700)
+    path = str(folder / "stale.sock")
+    watched = tmp_path / "harness_module.py"
+    watched.write_text("x = 1\n")
+    server = fork_server.ForkServer(fork_server.listen(path), path, idle_seconds=60)
+    server.stamps = {str(watched): os.stat(watched).st_mtime}
+    os.utime(watched, (time.time() + 5, time.time() + 5))  # the harness changed since the server imported it
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(path)
+    out_read, out_write = os.pipe()
+    socket.send_fds(client, [(json.dumps(describe_request(tmp_path, ["add"])) + "\n").encode()], [out_write, out_write])
+    os.close(out_write)
+    server.accept()
+    assert json.loads(client.makefile("r").readline()) == {"error": "stale"}
+    assert not server.serving and not os.path.exists(path)
+    assert server.children == {}
+    client.close()
+    os.close(out_read)

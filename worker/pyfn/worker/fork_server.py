@@ -111,6 +111,8 @@ def read_request(connection: socket.socket):
         if len(fds) != 2:
             raise ValueError("a request carries two file descriptors (output, errors), this one %d" % len(fds))
         request = json.loads(data)
+        if not isinstance(request, dict):
+            raise ValueError("the request must be a JSON object")
         if request.get("module") not in MODULES:
             raise ValueError("the module must be one of %s, not %r" % (", ".join(MODULES), request.get("module")))
         arguments, environment = request.get("arguments"), request.get("environment")
