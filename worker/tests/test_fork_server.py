@@ -240,6 +240,7 @@ def test_a_job_with_the_fork_server_on_starts_one_and_the_next_job_forks_its_pyt
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs to become another user")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the child only connects
 def test_another_user_cannot_reach_the_server(server):
     path, _ = server
     pid = os.fork()
