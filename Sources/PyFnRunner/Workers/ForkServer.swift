@@ -96,10 +96,7 @@ public struct ForkServer: Sendable {
         process.executableURL = URL(fileURLWithPath: python)
         let seconds = Double(idleTimeout.components.seconds) + Double(idleTimeout.components.attoseconds) / 1e18
         process.arguments = ["-m", "pyfn.worker", "fork-server", "--socket", socketPath, "--idle-seconds", String(seconds)]
-        var environment = ProcessInfo.processInfo.environment
-        environment[FnAPITransport.poolTokenVariable] = nil  // the runner's, not the children's
-        environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
+        process.environment = WorkerProcess.childEnvironment([:])
         process.standardInput = FileHandle.nullDevice
         let logPath = socketPath.replacingOccurrences(of: ".sock", with: ".log")
         let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)

@@ -98,11 +98,10 @@ final class WorkerProcess: Sendable {
     }
 
     /// A worker's environment: this process's, without the pool token (for this runner's calls to pools; the job's
-    /// Python code has no use for it), with `extra` over it and unbuffered output.
+    /// Python code has no use for it), unbuffered output unless `extra` says otherwise, and `extra` over it.
     static func childEnvironment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment[FnAPITransport.poolTokenVariable] = nil
-        environment.merge(extra) { $1 }
         environment["PYTHONUNBUFFERED"] = "1"
         environment.merge(extra) { $1 }
         return environment
